@@ -1,0 +1,1 @@
+"""Meta context: health and the API's documentation (OpenAPI + Swagger UI)."""

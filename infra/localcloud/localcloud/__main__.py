@@ -1,0 +1,62 @@
+"""``python -m localcloud up|start|deploy|reload|seed|down|status|logs [-f]|outputs``."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from localcloud import cloud
+
+
+def _up() -> None:
+    began = time.monotonic()
+    cloud.start()
+    outputs = cloud.deploy()
+    from localcloud import seed
+
+    seed.run(outputs)
+    api = outputs["ApiUrl"]
+    print(
+        f"\nTitan Commerce is up ({time.monotonic() - began:.0f} s).\n"
+        f"  API:        {api}\n"
+        f"  Swagger UI: {api}/docs\n"
+        f"  OpenAPI:    {api}/openapi.json\n"
+        f"  Outputs:    {cloud.OUTPUTS}\n"
+        f"  Try:        curl -s {api}/health\n"
+    )
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "status"
+    if command == "up":
+        _up()
+    elif command == "start":
+        cloud.start()
+    elif command == "deploy":
+        cloud.start()
+        print(json.dumps(cloud.deploy(), indent=2))
+    elif command == "reload":
+        cloud.reload_code()
+    elif command == "seed":
+        from localcloud import seed
+
+        seed.run(json.loads(cloud.OUTPUTS.read_text()))
+    elif command == "down":
+        cloud.stop()
+    elif command == "status":
+        running = cloud.healthy()
+        print(f"local cloud {'up' if running else 'down'} at {cloud.ENDPOINT}")
+        return 0 if running else 1
+    elif command == "logs":
+        cloud.logs(follow="-f" in argv)
+    elif command == "outputs":
+        print(cloud.OUTPUTS.read_text())
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

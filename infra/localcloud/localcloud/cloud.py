@@ -1,0 +1,281 @@
+"""The embedded local cloud: start, stop, deploy and inspect it.
+
+``python -m localcloud <command>``; the Makefile wraps these (``make up``, ``make down``,
+``make logs``, ``make reload``). Everything it writes stays under ``.localcloud/`` in the
+project (git-ignored):
+
+- ``localstack.pid``   the PID (and session id) of the LocalStack process we started
+- ``logs/``            ``localstack.log`` and ``functions/<FunctionName>.log``
+- ``localstack/``      LocalStack's FILESYSTEM_ROOT; ``tmp/`` its TMPDIR (unpacked code)
+- ``lambda-runtime/``  boto3 as the AWS python3.12 runtime ships it, for the workers
+- ``outputs.json``     the stack outputs, with ``ApiUrl`` as the local path-style URL
+
+LocalStack runs in its own session (``start_new_session``) so that ``down`` can stop it and
+every Lambda worker it started by one process-group id, escalating to SIGKILL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import boto3
+import requests
+from botocore.config import Config
+
+ROOT = Path(__file__).resolve().parents[3]
+STATE = ROOT / ".localcloud"
+PID_FILE = STATE / "localstack.pid"
+LOGS = STATE / "logs"
+OUTPUTS = STATE / "outputs.json"
+RUNTIME_DIR = STATE / "lambda-runtime"
+PORT = int(os.environ.get("LOCALCLOUD_PORT", "4566"))
+ENDPOINT = f"http://127.0.0.1:{PORT}"
+REGION = "us-east-1"
+STACK = os.environ.get("LOCALCLOUD_STACK", "titan-local")
+STAGE = "local"
+SAM = ROOT / ".venv-sam" / "bin"
+#: LocalStack runs on Python 3.13; the Lambda workers on 3.12, the functions' runtime.
+LOCALSTACK_PYTHON = ROOT / ".venv-localcloud" / "bin" / "python"
+LAMBDA_PYTHON = ROOT / ".venv" / "bin" / "python"
+
+
+def aws_env() -> dict[str, str]:
+    """Environment for AWS clients and tools aimed at the local cloud (dummy credentials)."""
+    return {
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",  # noqa: S105 - LocalStack's fixed dummy credential
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ENDPOINT_URL": ENDPOINT,
+    }
+
+
+def client(service: str, **config):
+    """A boto3 client for the local cloud."""
+    env = aws_env()
+    return boto3.client(
+        service,
+        endpoint_url=ENDPOINT,
+        region_name=REGION,
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        config=Config(retries={"max_attempts": 2, "mode": "standard"}, **config),
+    )
+
+
+def localstack_env() -> dict[str, str]:
+    """The environment LocalStack is started with (see docs/local-cloud.md for each choice)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LOCALSTACK_"))}
+    env.update(
+        GATEWAY_SERVER="hypercorn",  # the twisted server ignores GATEWAY_LISTEN's host
+        GATEWAY_LISTEN=f"127.0.0.1:{PORT}",
+        LOCALSTACK_HOST=f"127.0.0.1:{PORT}",
+        DNS_ADDRESS="0",  # no DNS server on :53
+        DISABLE_EVENTS="1",  # no analytics
+        SKIP_SSL_CERT_DOWNLOAD="1",
+        FILESYSTEM_ROOT=str(STATE / "localstack"),
+        CONFIG_DIR=str(STATE / "config"),
+        TMPDIR=str(STATE / "tmp"),
+        PROVIDER_OVERRIDE_DYNAMODB="titan",
+        LAMBDA_RUNTIME_EXECUTOR="titan",
+        TITAN_LAMBDA_PYTHON=str(LAMBDA_PYTHON),
+        TITAN_LAMBDA_RUNTIME_DIR=str(RUNTIME_DIR),
+        TITAN_LOGS_DIR=str(LOGS),
+    )
+    return env
+
+
+# --- process ------------------------------------------------------------------------------
+def _pid() -> int | None:
+    try:
+        pid = int(PID_FILE.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return None
+    return pid if b"localstack.runtime.main" in cmdline else None
+
+
+def healthy() -> bool:
+    try:
+        return requests.get(f"{ENDPOINT}/_localstack/health", timeout=2).ok
+    except requests.RequestException:
+        return False
+
+
+def ensure_lambda_runtime() -> None:
+    """Install boto3 into .localcloud/lambda-runtime: the workers' stand-in for /var/runtime."""
+    if (RUNTIME_DIR / "boto3").is_dir():
+        return
+    subprocess.run(
+        [os.environ.get("UV", "uv"), "pip", "install", "--quiet", "--target", str(RUNTIME_DIR),
+         "--python", str(LAMBDA_PYTHON), f"boto3=={boto3.__version__}"],
+        check=True,
+    )
+
+
+def start(timeout_s: float = 90) -> None:
+    """Start LocalStack in the background and wait until it answers, or reuse a running one.
+
+    Raises RuntimeError if it exits or does not answer within ``timeout_s`` seconds."""
+    if _pid() and healthy():
+        print(f"local cloud already running (pid {_pid()}) at {ENDPOINT}")
+        return
+    if healthy():
+        raise RuntimeError(f"something else answers on {ENDPOINT}; stop it or set LOCALCLOUD_PORT")
+    ensure_lambda_runtime()
+    for folder in (LOGS, STATE / "tmp", STATE / "localstack", STATE / "config"):
+        folder.mkdir(parents=True, exist_ok=True)
+    log = open(LOGS / "localstack.log", "ab")  # noqa: SIM115 - handed to the child
+    process = subprocess.Popen(
+        [str(LOCALSTACK_PYTHON), "-m", "localstack.runtime.main"],
+        env=localstack_env(),
+        cwd=STATE,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    PID_FILE.write_text(str(process.pid))
+    began = time.monotonic()
+    while time.monotonic() - began < timeout_s:
+        if process.poll() is not None:
+            raise RuntimeError(f"LocalStack exited with {process.returncode}; see {LOGS}/localstack.log")
+        if healthy():
+            print(f"local cloud up in {time.monotonic() - began:.1f} s (pid {process.pid}) at {ENDPOINT}")
+            return
+        time.sleep(0.25)
+    stop()
+    raise RuntimeError(f"LocalStack did not answer in {timeout_s:.0f} s; see {LOGS}/localstack.log")
+
+
+def stop(grace_s: float = 10) -> None:
+    """Stop the LocalStack we started and every process of its session: SIGTERM, then SIGKILL."""
+    pid = _pid()
+    if pid is None:
+        PID_FILE.unlink(missing_ok=True)
+        print("local cloud not running")
+        return
+    pgid = os.getpgid(pid)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline and _group_alive(pgid):
+        time.sleep(0.2)
+    if _group_alive(pgid):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGKILL)
+        while _group_alive(pgid):
+            time.sleep(0.1)
+    PID_FILE.unlink(missing_ok=True)
+    print(f"local cloud stopped (pid {pid})")
+
+
+def _group_alive(pgid: int) -> bool:
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
+
+
+# --- deploy -------------------------------------------------------------------------------
+def _tool_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(aws_env())
+    # sam build needs a python3.12 with pip on PATH: the SAM CLI's own environment has one.
+    env["PATH"] = f"{SAM}:{env.get('PATH', '')}"
+    env["SAM_CLI_TELEMETRY"] = "0"
+    env["EDGE_PORT"] = str(PORT)
+    env["LOCALSTACK_HOSTNAME"] = "127.0.0.1"
+    return env
+
+
+def build() -> None:
+    """``sam build`` the template (cached: unchanged layers are not rebuilt)."""
+    subprocess.run([str(SAM / "sam"), "build", "--cached", "--parallel"], cwd=ROOT,
+                   env=_tool_env(), check=True)
+
+
+def deploy() -> dict[str, str]:
+    """Build and deploy template.yaml to the local cloud, then write outputs.json."""
+    build()
+    subprocess.run(
+        [str(SAM / "samlocal"), "deploy", "--config-env", "localstack"],
+        cwd=ROOT, env=_tool_env(), check=True,
+    )
+    return write_outputs()
+
+
+def write_outputs() -> dict[str, str]:
+    """Read the stack outputs into .localcloud/outputs.json; ApiUrl is the path-style local URL."""
+    stack = client("cloudformation").describe_stacks(StackName=STACK)["Stacks"][0]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    outputs["ApiUrl"] = f"{ENDPOINT}/_aws/execute-api/{outputs['ApiId']}/{STAGE}"
+    outputs["Endpoint"] = ENDPOINT
+    outputs["StackName"] = STACK
+    OUTPUTS.write_text(json.dumps(outputs, indent=2, sort_keys=True) + "\n")
+    return outputs
+
+
+def stack_functions() -> dict[str, str]:
+    """Logical id -> physical function name of every Lambda function in the stack."""
+    cfn = client("cloudformation")
+    resources = cfn.describe_stack_resources(StackName=STACK)["StackResources"]
+    return {
+        r["LogicalResourceId"]: r["PhysicalResourceId"]
+        for r in resources
+        if r["ResourceType"] == "AWS::Lambda::Function"
+    }
+
+
+def reload_code() -> None:
+    """Push code-only changes to the running functions without a stack update: ``sam build``,
+    then UpdateFunctionCode for each function whose build folder exists. Layer or template
+    changes need ``deploy``."""
+    build()
+    lam = client("lambda")
+    began = time.monotonic()
+    for logical_id, name in stack_functions().items():
+        folder = ROOT / ".aws-sam" / "build" / logical_id
+        if not folder.is_dir():
+            continue
+        lam.update_function_code(FunctionName=name, ZipFile=_zip(folder))
+        lam.get_waiter("function_updated_v2").wait(FunctionName=name)
+    print(f"code reloaded in {time.monotonic() - began:.1f} s")
+
+
+def _zip(folder: Path) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                archive.write(path, path.relative_to(folder))
+    return buffer.getvalue()
+
+
+def logs(follow: bool = False) -> None:
+    """Print (or follow) the cloud's log and every function's log."""
+    files = [LOGS / "localstack.log", *sorted((LOGS / "functions").glob("*.log"))]
+    files = [str(f) for f in files if f.exists()]
+    if not files:
+        print("no logs yet")
+        return
+    command = ["tail", "-n", "200", *(["-F"] if follow else []), *files]
+    with contextlib.suppress(KeyboardInterrupt):
+        subprocess.run(command, check=False)

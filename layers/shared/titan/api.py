@@ -1,0 +1,112 @@
+"""The REST resolver every context's ``api.py`` builds on.
+
+``create_app()`` returns a Powertools ``APIGatewayRestResolver`` with pydantic validation and
+OpenAPI, CORS, and error handling that always answers ``application/problem+json``:
+
+- ``Problem`` raised anywhere -> its status and stable code;
+- a body that is not JSON -> 400 ``MALFORMED_JSON``;
+- invalid query, path or header parameters -> 400 ``INVALID_PARAMETER``;
+- an invalid body -> 422 ``VALIDATION_FAILED`` with ``errors: [{location, message, type}]``;
+- an unknown route -> 404 ``ROUTE_NOT_FOUND``;
+- anything else -> 500 ``INTERNAL_ERROR`` (logged with its stack; the caller sees no detail).
+
+``lambda_handler(app)`` wraps the resolver with the logger (request context, correlation id
+from ``X-Correlation-Id`` or the API Gateway request id), the tracer and metrics.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+
+from titan.context import set_correlation_id
+from titan.errors import Problem
+from titan.observability import logger, metrics, tracer
+
+PROBLEM_JSON = "application/problem+json"
+CORS = CORSConfig(
+    allow_origin="*",
+    allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Correlation-Id"],
+    expose_headers=["Retry-After", "X-Correlation-Id"],
+    max_age=600,
+)
+_PARAMETER_LOCATIONS = {"query", "path", "header", "cookie"}
+
+
+def problem_response(problem: Problem) -> Response:
+    """Render a ``Problem`` as an RFC 9457 response."""
+    return Response(
+        status_code=problem.status,
+        content_type=PROBLEM_JSON,
+        body=json.dumps(problem.body()),
+        headers=problem.headers or None,
+    )
+
+
+def _describe(error: dict[str, Any]) -> dict[str, Any]:
+    location = [str(part) for part in error.get("loc", ())]
+    return {"location": ".".join(location), "message": error.get("msg", ""), "type": error.get("type", "")}
+
+
+def validation_problem(exc: RequestValidationError) -> Problem:
+    """Map Powertools' validation errors onto our problem codes (see the module docstring)."""
+    errors = list(exc.errors())
+    described = [_describe(e) for e in errors]
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return Problem("The request body is not valid JSON.", status=400, code="MALFORMED_JSON",
+                       title="Malformed JSON", errors=described)
+    if errors and all(str(e.get("loc", ("",))[0]) in _PARAMETER_LOCATIONS for e in errors):
+        return Problem("One or more parameters are not valid.", status=400,
+                       code="INVALID_PARAMETER", title="Invalid parameter", errors=described)
+    return Problem("The request body is not valid.", status=422, code="VALIDATION_FAILED",
+                   title="The request is not valid", errors=described)
+
+
+def create_app() -> APIGatewayRestResolver:
+    """A resolver with validation, CORS and problem+json errors (see the module docstring)."""
+    app = APIGatewayRestResolver(enable_validation=True, cors=CORS)
+
+    @app.exception_handler(Problem)
+    def _problem(exc: Problem) -> Response:
+        return problem_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(exc: RequestValidationError) -> Response:
+        return problem_response(validation_problem(exc))
+
+    @app.not_found
+    def _not_found(_exc: Exception) -> Response:
+        event = app.current_event
+        return problem_response(
+            Problem(f"No route for {event.http_method} {event.path}.", status=404,
+                    code="ROUTE_NOT_FOUND", title="Not found")
+        )
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        logger.exception("unhandled error")
+        return problem_response(
+            Problem("An unexpected error occurred.", status=500, code="INTERNAL_ERROR",
+                    title="Internal error")
+        )
+
+    return app
+
+
+def lambda_handler(app: APIGatewayRestResolver):
+    """The Lambda entry point for ``app``: ``handler = lambda_handler(app)`` in api.py."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics(capture_cold_start_metric=True)
+    def handler(event: dict, context: Any) -> dict:
+        headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+        request_id = (event.get("requestContext") or {}).get("requestId")
+        set_correlation_id(headers.get("x-correlation-id") or request_id)
+        return app.resolve(event, context)
+
+    return handler

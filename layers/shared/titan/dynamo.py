@@ -1,0 +1,35 @@
+"""pynamodb configuration shared by every context's ``store.py``.
+
+Table names come from environment variables set in template.yaml (``ORDERS_TABLE``...), so
+the same code runs against any stage. The endpoint comes from ``AWS_ENDPOINT_URL_DYNAMODB``
+or ``AWS_ENDPOINT_URL`` (the local cloud sets the latter); on AWS neither is set.
+
+Usage::
+
+    class Offer(Model):
+        Meta = table_meta("CATALOG_TABLE")
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def endpoint() -> str | None:
+    """The DynamoDB endpoint override, or None for the AWS default."""
+    return os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+def table_meta(env_var: str, **extra) -> type:
+    """A pynamodb ``Meta`` class for the table named by ``os.environ[env_var]``.
+
+    Raises KeyError at import if the variable is missing: a function deployed without its
+    table fails at once, not on the first request."""
+    attributes = {
+        "table_name": os.environ[env_var],
+        "region": os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+        "host": endpoint(),
+        "max_retry_attempts": 3,
+        **extra,
+    }
+    return type("Meta", (), attributes)

@@ -1,0 +1,133 @@
+"""Domain events: the envelope every context publishes on the one EventBridge bus.
+
+An event is ``source = "titan.<context>"``, ``detail-type = "<PastTenseFact>"`` and::
+
+    detail = {"metadata": {"eventId", "occurredAt", "correlationId", "version"}, "data": {...}}
+
+Each detail-type has a JSON Schema and a sample under ``events/``. ``EventPublisher`` sends
+events in batches of at most 10 entries (the PutEvents limit) and retries the entries
+EventBridge reports as failed; consumers deduplicate on ``metadata.eventId``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from titan import clock
+from titan.context import correlation_id
+from titan.ids import new_id
+
+MAX_BATCH = 10  # PutEvents entries per call
+MAX_ENTRY_BYTES = 256 * 1024  # PutEvents size limit per call
+_DETAIL_TYPE = re.compile(r"^[A-Z][A-Za-z]+$")
+
+
+class PublishFailed(RuntimeError):
+    """EventBridge still refused some entries after the retries; ``failed`` lists them."""
+
+    def __init__(self, failed: list[dict[str, Any]]) -> None:
+        super().__init__(f"{len(failed)} event(s) not published: {failed[:3]}")
+        self.failed = failed
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    """``detail_type``: PascalCase past-tense fact (``OrderPlaced``); ``data``: JSON-ready dict;
+    ``context``: the publishing bounded context (``source`` becomes ``titan.<context>``)."""
+
+    context: str
+    detail_type: str
+    data: dict[str, Any]
+    version: int = 1
+    event_id: str = field(default_factory=lambda: new_id("evt"))
+    occurred_at: str = field(default_factory=clock.iso)
+    correlation_id: str = field(default_factory=correlation_id)
+
+    def __post_init__(self) -> None:
+        if not _DETAIL_TYPE.match(self.detail_type):
+            raise ValueError(f"detail-type must be PascalCase: {self.detail_type!r}")
+
+    @property
+    def source(self) -> str:
+        return f"titan.{self.context}"
+
+    def detail(self) -> dict[str, Any]:
+        return {
+            "metadata": {
+                "eventId": self.event_id,
+                "occurredAt": self.occurred_at,
+                "correlationId": self.correlation_id,
+                "version": self.version,
+            },
+            "data": self.data,
+        }
+
+    def entry(self, bus_name: str) -> dict[str, Any]:
+        """The PutEvents request entry for this event on ``bus_name``."""
+        return {
+            "Source": self.source,
+            "DetailType": self.detail_type,
+            "Detail": json.dumps(self.detail(), separators=(",", ":")),
+            "EventBusName": bus_name,
+        }
+
+
+class EventPublisher:
+    """Publishes ``DomainEvent``s to the bus named by ``EVENT_BUS_NAME`` (or ``bus_name``)."""
+
+    def __init__(self, bus_name: str | None = None, client: Any = None, attempts: int = 3) -> None:
+        self.bus_name = bus_name or os.environ["EVENT_BUS_NAME"]
+        self._client = client
+        self.attempts = attempts
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = boto3.client("events")
+        return self._client
+
+    def publish(self, *events: DomainEvent) -> None:
+        """Publish all ``events``, in order, in batches. Raises ``PublishFailed`` when entries
+        are still refused after ``attempts`` tries (with 50 ms, 100 ms... back-off)."""
+        entries = [event.entry(self.bus_name) for event in events]
+        for batch in _batches(entries):
+            self._send(batch)
+
+    def _send(self, batch: list[dict[str, Any]]) -> None:
+        pending = batch
+        for attempt in range(self.attempts):
+            response = self.client.put_events(Entries=pending)
+            if not response.get("FailedEntryCount"):
+                return
+            pending = [
+                entry
+                for entry, result in zip(pending, response["Entries"], strict=True)
+                if result.get("ErrorCode")
+            ]
+            time.sleep(0.05 * 2**attempt)
+        raise PublishFailed(pending)
+
+
+def _batches(entries: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    batches: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
+    size = 0
+    for entry in entries:
+        entry_size = len(entry["Detail"]) + len(entry["DetailType"]) + len(entry["Source"])
+        if entry_size > MAX_ENTRY_BYTES:
+            raise ValueError(f"event {entry['DetailType']} is larger than 256 KiB")
+        if current and (len(current) == MAX_BATCH or size + entry_size > MAX_ENTRY_BYTES):
+            batches.append(current)
+            current, size = [], 0
+        current.append(entry)
+        size += entry_size
+    if current:
+        batches.append(current)
+    return batches

@@ -1,0 +1,27 @@
+"""Identifiers: ULIDs (time-ordered, 26 characters, Crockford base32) with a type prefix.
+
+``new_id("ord")`` gives ``"ord_01J9Z..."``. Sortable by creation time, so DynamoDB sort keys
+built from them list newest-last without a separate timestamp. Library: python-ulid.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ulid import ULID
+
+_ID = re.compile(r"^[a-z]{2,12}_[0-9A-HJKMNP-TV-Z]{26}$")
+
+
+def new_id(prefix: str) -> str:
+    """A new id ``<prefix>_<ULID>``; ``prefix`` is 2-12 lowercase letters (ValueError otherwise)."""
+    if not re.fullmatch(r"[a-z]{2,12}", prefix):
+        raise ValueError(f"invalid id prefix {prefix!r}")
+    return f"{prefix}_{ULID()}"
+
+
+def is_id(value: str, prefix: str | None = None) -> bool:
+    """True if ``value`` is a well-formed id (of ``prefix``, when given)."""
+    if not isinstance(value, str) or not _ID.match(value):
+        return False
+    return prefix is None or value.startswith(prefix + "_")
