@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 
 @dataclass
@@ -22,8 +22,14 @@ class FakeContext:
         return 10_000
 
 
-def event(method: str, path: str, body: Any = None, headers: dict | None = None,
-          authorizer: dict | None = None, raw_body: str | None = None) -> dict:
+def event(
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict | None = None,
+    authorizer: dict | None = None,
+    raw_body: str | None = None,
+) -> dict:
     """An API Gateway REST proxy event for ``method path?query`` with a JSON ``body``."""
     parts = urlsplit(path)
     query = dict(parse_qsl(parts.query, keep_blank_values=True)) or None

@@ -1,9 +1,14 @@
-"""Shared test configuration: unit tests run against moto's mock_aws with dummy credentials;
-integration and e2e tests against the local cloud (tests/localcloud.py)."""
+"""Shared test configuration.
+
+Unit tests (tests/unit) run in-process against moto's ``mock_aws``. Integration and e2e
+tests use the ``cloud`` fixture: the local cloud with the current template.yaml deployed.
+"""
 
 import os
 
-# Never let a test reach a real AWS account.
+import pytest
+
+# Never let a test reach a real AWS account; give the kernel what template.yaml gives it.
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
@@ -12,3 +17,33 @@ os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "TitanTest")
 os.environ.setdefault("EVENT_BUS_NAME", "titan-test")
 os.environ.setdefault("IDEMPOTENCY_TABLE", "titan-test-idempotency")
+
+
+@pytest.fixture(scope="session")
+def cloud():
+    """The local cloud with the current template.yaml deployed: started for this session if
+    nothing runs yet (and stopped again at the end), reused if ``make up`` already runs it.
+    Yields the stack outputs (``ApiUrl``, ``EventBusName``, table names...)."""
+    from localcloud import cloud as local
+
+    started_here = not local.healthy()
+    local.start()
+    try:
+        yield local.deploy()
+    finally:
+        if started_here:
+            local.stop()
+
+
+@pytest.fixture(scope="session")
+def api_url(cloud) -> str:
+    """The API base URL, stage included (path-style local URL)."""
+    return cloud["ApiUrl"]
+
+
+@pytest.fixture(scope="session")
+def aws(cloud):
+    """``aws("dynamodb")``: a boto3 client factory for the local cloud."""
+    from localcloud import cloud as local
+
+    return local.client

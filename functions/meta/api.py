@@ -1,12 +1,15 @@
-"""Routes: ``GET /health``, ``GET /openapi.json`` (the whole API, merged from every context),
-``GET /docs`` (Swagger UI). All public."""
+"""Routes: ``GET /health`` (liveness), ``GET /health/ready`` (readiness: the function's
+DynamoDB table and event bus answer), ``GET /openapi.json`` (the whole API, merged from every
+context), ``GET /docs`` (Swagger UI), and a catch-all answering 404 problem+json. All public."""
 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Literal
 
+import boto3
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
 from pydantic import BaseModel
@@ -26,10 +29,68 @@ class Health(BaseModel):
     version: str
 
 
+class Check(BaseModel):
+    name: str
+    ok: bool
+    latency_ms: float
+    error: str | None = None
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "degraded"]
+    version: str
+    stage: str
+    checks: list[Check]
+
+
+def _version() -> str:
+    return os.environ.get("TITAN_VERSION") or titan.__version__
+
+
 @app.get("/health", summary="Liveness of the API", tags=["meta"])
 def health() -> Health:
     """Always 200 while the API answers; ``version`` is the deployed release."""
-    return Health(status="ok", version=os.environ.get("TITAN_VERSION") or titan.__version__)
+    return Health(status="ok", version=_version())
+
+
+def _check(name: str, probe) -> Check:
+    began = time.perf_counter()
+    try:
+        probe()
+        return Check(name=name, ok=True, latency_ms=round((time.perf_counter() - began) * 1000, 1))
+    except Exception as exc:
+        return Check(
+            name=name,
+            ok=False,
+            latency_ms=round((time.perf_counter() - began) * 1000, 1),
+            error=type(exc).__name__,
+        )
+
+
+@app.get("/health/ready", summary="Readiness: DynamoDB and EventBridge answer", tags=["meta"])
+def ready() -> Response[Readiness]:
+    """200 when the idempotency table (DynamoDB) and the event bus (EventBridge) named in the
+    function's environment answer, 503 with the failing checks otherwise."""
+    checks = [
+        _check(
+            "dynamodb",
+            lambda: boto3.client("dynamodb").describe_table(
+                TableName=os.environ["IDEMPOTENCY_TABLE"]
+            ),
+        ),
+        _check(
+            "eventbridge",
+            lambda: boto3.client("events").describe_event_bus(Name=os.environ["EVENT_BUS_NAME"]),
+        ),
+    ]
+    healthy = all(c.ok for c in checks)
+    body = Readiness(
+        status="ready" if healthy else "degraded",
+        version=_version(),
+        stage=os.environ.get("TITAN_STAGE", ""),
+        checks=checks,
+    )
+    return Response(200 if healthy else 503, "application/json", body)
 
 
 @app.get("/openapi.json", include_in_schema=False)

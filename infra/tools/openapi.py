@@ -38,11 +38,17 @@ def generate() -> str:
     """The merged OpenAPI document as stable, indented JSON text."""
     _placeholder_environment()
     sys.path[0:0] = [str(ROOT / "functions"), str(ROOT / "layers" / "shared")]
-    import titan
     from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 
-    merge = OpenAPIMerge(title="Titan Commerce API", version=titan.__version__,
-                         description=DESCRIPTION, servers=[{"url": "."}], on_conflict="error")
+    import titan
+
+    merge = OpenAPIMerge(
+        title="Titan Commerce API",
+        version=titan.__version__,
+        description=DESCRIPTION,
+        servers=[{"url": "."}],
+        on_conflict="error",
+    )
     files = sorted((ROOT / "functions").glob("*/api.py"))
     if not files:
         raise SystemExit("no resolvers found under functions/")

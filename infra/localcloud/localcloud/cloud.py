@@ -21,7 +21,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
@@ -31,7 +30,7 @@ import requests
 from botocore.config import Config
 
 ROOT = Path(__file__).resolve().parents[3]
-STATE = ROOT / ".localcloud"
+STATE = Path(os.environ.get("LOCALCLOUD_STATE") or ROOT / ".localcloud").resolve()
 PID_FILE = STATE / "localstack.pid"
 LOGS = STATE / "logs"
 OUTPUTS = STATE / "outputs.json"
@@ -51,7 +50,7 @@ def aws_env() -> dict[str, str]:
     """Environment for AWS clients and tools aimed at the local cloud (dummy credentials)."""
     return {
         "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",  # noqa: S105 - LocalStack's fixed dummy credential
+        "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
         "AWS_ENDPOINT_URL": ENDPOINT,
@@ -118,8 +117,17 @@ def ensure_lambda_runtime() -> None:
     if (RUNTIME_DIR / "boto3").is_dir():
         return
     subprocess.run(
-        [os.environ.get("UV", "uv"), "pip", "install", "--quiet", "--target", str(RUNTIME_DIR),
-         "--python", str(LAMBDA_PYTHON), f"boto3=={boto3.__version__}"],
+        [
+            str(ROOT / "infra" / "bin" / "uv"),
+            "pip",
+            "install",
+            "--quiet",
+            "--target",
+            str(RUNTIME_DIR),
+            "--python",
+            str(LAMBDA_PYTHON),
+            f"boto3=={boto3.__version__}",
+        ],
         check=True,
     )
 
@@ -150,9 +158,12 @@ def start(timeout_s: float = 90) -> None:
     began = time.monotonic()
     while time.monotonic() - began < timeout_s:
         if process.poll() is not None:
-            raise RuntimeError(f"LocalStack exited with {process.returncode}; see {LOGS}/localstack.log")
+            raise RuntimeError(
+                f"LocalStack exited with {process.returncode}; see {LOGS}/localstack.log"
+            )
         if healthy():
-            print(f"local cloud up in {time.monotonic() - began:.1f} s (pid {process.pid}) at {ENDPOINT}")
+            elapsed = time.monotonic() - began
+            print(f"local cloud up in {elapsed:.1f} s (pid {process.pid}) at {ENDPOINT}")
             return
         time.sleep(0.25)
     stop()
@@ -206,8 +217,9 @@ def _tool_env() -> dict[str, str]:
 
 def build() -> None:
     """``sam build`` the template (cached: unchanged layers are not rebuilt)."""
-    subprocess.run([str(SAM / "sam"), "build", "--cached", "--parallel"], cwd=ROOT,
-                   env=_tool_env(), check=True)
+    subprocess.run(
+        [str(SAM / "sam"), "build", "--cached", "--parallel"], cwd=ROOT, env=_tool_env(), check=True
+    )
 
 
 def deploy() -> dict[str, str]:
@@ -215,7 +227,9 @@ def deploy() -> dict[str, str]:
     build()
     subprocess.run(
         [str(SAM / "samlocal"), "deploy", "--config-env", "localstack"],
-        cwd=ROOT, env=_tool_env(), check=True,
+        cwd=ROOT,
+        env=_tool_env(),
+        check=True,
     )
     return write_outputs()
 

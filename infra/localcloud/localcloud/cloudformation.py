@@ -27,8 +27,13 @@ def stage_patch_operations(previous: dict, desired: dict) -> list[dict]:
     for field, path in _PATCHED_FIELDS.items():
         if desired.get(field) != previous.get(field) and desired.get(field) is not None:
             value = desired[field]
-            operations.append({"op": "replace", "path": path, "value": str(value).lower()
-                               if isinstance(value, bool) else str(value)})
+            operations.append(
+                {
+                    "op": "replace",
+                    "path": path,
+                    "value": str(value).lower() if isinstance(value, bool) else str(value),
+                }
+            )
     old_vars, new_vars = previous.get("Variables") or {}, desired.get("Variables") or {}
     for key, value in new_vars.items():
         if old_vars.get(key) != value:
@@ -54,8 +59,11 @@ def _update_stage(self, request):
             stageName=desired["StageName"],
             patchOperations=operations,
         )
-    return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=desired,
-                         custom_context=request.custom_context)
+    return ProgressEvent(
+        status=OperationStatus.SUCCESS,
+        resource_model=desired,
+        custom_context=request.custom_context,
+    )
 
 
 @hooks.on_infra_start()

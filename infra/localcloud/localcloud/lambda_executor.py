@@ -65,7 +65,8 @@ class TitanRuntimeExecutor(RuntimeExecutor):
         self._invocation_done = threading.Event()
         self._lock = threading.Lock()
         name = function_version.id.function_name
-        self._log_file = Path(os.environ.get("TITAN_LOGS_DIR", "/tmp")) / "functions" / f"{name}.log"
+        logs_dir = Path(os.environ.get("TITAN_LOGS_DIR") or Path.cwd() / "logs")
+        self._log_file = logs_dir / "functions" / f"{name}.log"
 
     # --- life cycle -------------------------------------------------------------------------
     def start(self, env_vars: dict[str, str]) -> None:
@@ -92,8 +93,17 @@ class TitanRuntimeExecutor(RuntimeExecutor):
         req_read, req_write = os.pipe()
         resp_read, resp_write = os.pipe()
         python = os.environ.get("TITAN_LAMBDA_PYTHON") or sys.executable
-        argv = [python, "-S", "-u", str(WORKER), str(req_read), str(resp_write), str(code_dir),
-                runtime_dir, *layer_dirs]
+        argv = [
+            python,
+            "-S",
+            "-u",
+            str(WORKER),
+            str(req_read),
+            str(resp_write),
+            str(code_dir),
+            runtime_dir,
+            *layer_dirs,
+        ]
         self._process = subprocess.Popen(
             argv,
             env=env,
@@ -108,22 +118,31 @@ class TitanRuntimeExecutor(RuntimeExecutor):
         self._requests = os.fdopen(req_write, "w", encoding="utf-8")
         self._responses = queue.Queue()
         responses = os.fdopen(resp_read, "r", encoding="utf-8")
-        threading.Thread(target=self._read_responses, args=(responses, self._responses),
-                         daemon=True, name=f"lambda-resp-{self.id}").start()
-        threading.Thread(target=self._read_logs, args=(self._process.stdout,),
-                         daemon=True, name=f"lambda-logs-{self.id}").start()
+        threading.Thread(
+            target=self._read_responses,
+            args=(responses, self._responses),
+            daemon=True,
+            name=f"lambda-resp-{self.id}",
+        ).start()
+        threading.Thread(
+            target=self._read_logs,
+            args=(self._process.stdout,),
+            daemon=True,
+            name=f"lambda-logs-{self.id}",
+        ).start()
         ready = self._next_response(STARTUP_TIMEOUT_S)
         if ready is None or ready.get("type") != "ready":
             self._kill()
             raise LambdaRuntimeException(
-                f"Worker for {self.function_version.id.function_name} did not start: {self._log_tail[-2000:]}"
+                f"Worker for {self.function_version.id.function_name} did not start: "
+                f"{self._log_tail[-2000:]}"
             )
 
     def stop(self) -> None:
         self._kill()
         try:
             self.executor_endpoint.shutdown()
-        except Exception as e:  # noqa: BLE001 - shutting down anyway
+        except Exception as e:
             LOG.debug("Error stopping executor endpoint %s: %s", self.id, e)
 
     def _kill(self) -> None:
@@ -202,8 +221,10 @@ class TitanRuntimeExecutor(RuntimeExecutor):
             if response is None:
                 code = self._process.poll() if self._process else None
                 self._kill()
-                body = _error_payload(f"RequestId: {request_id} Error: Runtime exited with error: "
-                                      f"exit status {code}", "Runtime.ExitError")
+                body = _error_payload(
+                    f"RequestId: {request_id} Error: Runtime exited with error: exit status {code}",
+                    "Runtime.ExitError",
+                )
                 return self._result(request_id, body, True)
             self._invocation_done.wait(timeout=2)
             body = json.dumps(response["payload"]).encode()

@@ -98,7 +98,8 @@ def main(argv: list[str]) -> None:
         request = json.loads(line)
         request_id = request["request_id"]
         os.environ["_X_AMZN_TRACE_ID"] = request.get("trace_id") or ""
-        print(f"START RequestId: {request_id} Version: {os.environ.get('AWS_LAMBDA_FUNCTION_VERSION')}")
+        version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        print(f"START RequestId: {request_id} Version: {version}")
         began = time.perf_counter()
         if init_error is not None:
             result = {"type": "result", "is_error": True, "payload": init_error}
@@ -112,14 +113,17 @@ def main(argv: list[str]) -> None:
                 traceback.print_exc()
                 result = {"type": "result", "is_error": True, "payload": _error(exc)}
         print(f"END RequestId: {request_id}")
-        print(f"REPORT RequestId: {request_id}\tDuration: {(time.perf_counter() - began) * 1000:.2f} ms")
+        duration_ms = (time.perf_counter() - began) * 1000
+        print(f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms")
         sys.stdout.flush()
         sys.stderr.flush()
         print(f"{END_MARKER}{request_id}", flush=True)
         try:
             send(result)
         except TypeError as exc:
-            send({"type": "result", "is_error": True, "payload": _error(exc, "Runtime.MarshalError")})
+            send(
+                {"type": "result", "is_error": True, "payload": _error(exc, "Runtime.MarshalError")}
+            )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ OpenAPI, CORS, and error handling that always answers ``application/problem+json
 - invalid query, path or header parameters -> 400 ``INVALID_PARAMETER``;
 - an invalid body -> 422 ``VALIDATION_FAILED`` with ``errors: [{location, message, type}]``;
 - an unknown route -> 404 ``ROUTE_NOT_FOUND``;
-- anything else -> 500 ``INTERNAL_ERROR`` (logged with its stack; the caller sees no detail).
+- a response that fails its own schema, or anything else -> 500 ``INTERNAL_ERROR`` (logged;
+  the caller sees no detail).
 
 ``lambda_handler(app)`` wraps the resolver with the logger (request context, correlation id
 from ``X-Correlation-Id`` or the API Gateway request id), the tracer and metrics.
@@ -20,7 +21,10 @@ import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestValidationError,
+    ResponseValidationError,
+)
 from aws_lambda_powertools.logging import correlation_paths
 
 from titan.context import set_correlation_id
@@ -49,7 +53,11 @@ def problem_response(problem: Problem) -> Response:
 
 def _describe(error: dict[str, Any]) -> dict[str, Any]:
     location = [str(part) for part in error.get("loc", ())]
-    return {"location": ".".join(location), "message": error.get("msg", ""), "type": error.get("type", "")}
+    return {
+        "location": ".".join(location),
+        "message": error.get("msg", ""),
+        "type": error.get("type", ""),
+    }
 
 
 def validation_problem(exc: RequestValidationError) -> Problem:
@@ -57,18 +65,35 @@ def validation_problem(exc: RequestValidationError) -> Problem:
     errors = list(exc.errors())
     described = [_describe(e) for e in errors]
     if any(e.get("type") == "json_invalid" for e in errors):
-        return Problem("The request body is not valid JSON.", status=400, code="MALFORMED_JSON",
-                       title="Malformed JSON", errors=described)
+        return Problem(
+            "The request body is not valid JSON.",
+            status=400,
+            code="MALFORMED_JSON",
+            title="Malformed JSON",
+            errors=described,
+        )
     if errors and all(str(e.get("loc", ("",))[0]) in _PARAMETER_LOCATIONS for e in errors):
-        return Problem("One or more parameters are not valid.", status=400,
-                       code="INVALID_PARAMETER", title="Invalid parameter", errors=described)
-    return Problem("The request body is not valid.", status=422, code="VALIDATION_FAILED",
-                   title="The request is not valid", errors=described)
+        return Problem(
+            "One or more parameters are not valid.",
+            status=400,
+            code="INVALID_PARAMETER",
+            title="Invalid parameter",
+            errors=described,
+        )
+    return Problem(
+        "The request body is not valid.",
+        status=422,
+        code="VALIDATION_FAILED",
+        title="The request is not valid",
+        errors=described,
+    )
 
 
 def create_app() -> APIGatewayRestResolver:
     """A resolver with validation, CORS and problem+json errors (see the module docstring)."""
-    app = APIGatewayRestResolver(enable_validation=True, cors=CORS)
+    app = APIGatewayRestResolver(
+        enable_validation=True, cors=CORS, response_validation_error_http_code=500
+    )
 
     @app.exception_handler(Problem)
     def _problem(exc: Problem) -> Response:
@@ -78,20 +103,42 @@ def create_app() -> APIGatewayRestResolver:
     def _invalid(exc: RequestValidationError) -> Response:
         return problem_response(validation_problem(exc))
 
+    @app.exception_handler(ResponseValidationError)
+    def _bad_response(exc: ResponseValidationError) -> Response:
+        logger.error(
+            "response failed validation", extra={"errors": [_describe(e) for e in exc.errors()]}
+        )
+        return problem_response(
+            Problem(
+                "An unexpected error occurred.",
+                status=500,
+                code="INTERNAL_ERROR",
+                title="Internal error",
+            )
+        )
+
     @app.not_found
     def _not_found(_exc: Exception) -> Response:
         event = app.current_event
         return problem_response(
-            Problem(f"No route for {event.http_method} {event.path}.", status=404,
-                    code="ROUTE_NOT_FOUND", title="Not found")
+            Problem(
+                f"No route for {event.http_method} {event.path}.",
+                status=404,
+                code="ROUTE_NOT_FOUND",
+                title="Not found",
+            )
         )
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response:
         logger.exception("unhandled error")
         return problem_response(
-            Problem("An unexpected error occurred.", status=500, code="INTERNAL_ERROR",
-                    title="Internal error")
+            Problem(
+                "An unexpected error occurred.",
+                status=500,
+                code="INTERNAL_ERROR",
+                title="Internal error",
+            )
         )
 
     return app

@@ -15,7 +15,7 @@ from typing import Any
 PROBLEM_BASE = "https://titan.commerce/problems/"
 
 
-class Problem(Exception):  # noqa: N818 - named after RFC 9457's "problem details"
+class Problem(Exception):
     """A caller-visible failure: HTTP ``status``, stable ``code``, human ``title``/``detail``,
     optional ``extra`` members (JSON-serialisable) and response ``headers``."""
 

@@ -1,0 +1,94 @@
+# Titan Commerce. The two commands: `make up` (run the platform locally) and `make test`.
+# Everything else is a step of those or a tool for developers (`make help`).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV      = infra/bin/uv
+PY312   = $(shell infra/bin/find-python 3.12)
+PY313   = $(shell infra/bin/find-python 3.13)
+CLOUD   = .venv-localcloud/bin/python -m localcloud
+PYTEST  = .venv/bin/pytest
+# Integration and e2e tests share one local cloud; unit tests run in parallel.
+PYTEST_ARGS ?=
+
+.PHONY: help install up down status logs reload deploy seed test lint unit integration e2e \
+        bench openapi lock clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+# --------------------------------------------------------------------------- environments
+# Three locked uv projects: the code and tests (Python 3.12, the Lambda runtime), the local
+# cloud (LocalStack 2026.3.0 needs 3.13) and the SAM CLI (its pins clash with LocalStack's).
+install: .venv/.synced .venv-localcloud/.synced .venv-sam/.synced ## Install everything (idempotent)
+
+.venv/.synced: pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PY312)
+	@touch $@
+
+.venv-localcloud/.synced: infra/localcloud/pyproject.toml infra/localcloud/uv.lock
+	cd infra/localcloud && UV_PROJECT_ENVIRONMENT=$(CURDIR)/.venv-localcloud ../../$(UV) sync --frozen --python $(PY313)
+	@touch $@
+
+.venv-sam/.synced: infra/sam-cli/pyproject.toml infra/sam-cli/uv.lock
+	cd infra/sam-cli && UV_PROJECT_ENVIRONMENT=$(CURDIR)/.venv-sam ../../$(UV) sync --frozen --python $(PY312)
+	@touch $@
+
+lock: ## Re-resolve all lock files and the layer's pinned requirements
+	$(UV) lock --python $(PY312)
+	cd infra/localcloud && ../../$(UV) lock --python $(PY313)
+	cd infra/sam-cli && ../../$(UV) lock --python $(PY312)
+	$(UV) pip compile layers/shared/requirements.in -o layers/shared/requirements.txt \
+	  --python-version 3.12 --python-platform x86_64-manylinux_2_28 --no-header --no-annotate --quiet
+
+# --------------------------------------------------------------------------- local cloud
+up: install ## Start the local cloud, deploy template.yaml, seed, print the API URL
+	@$(CLOUD) up
+
+down: ## Stop the local cloud (and every Lambda worker)
+	@if [ -x .venv-localcloud/bin/python ]; then $(CLOUD) down; else echo "local cloud not installed"; fi
+
+status: ## Is the local cloud up?
+	@$(CLOUD) status
+
+logs: ## Show the local cloud's and the functions' logs (FOLLOW=1 to follow)
+	@$(CLOUD) logs $(if $(FOLLOW),-f)
+
+deploy: install ## Build and deploy template.yaml to the running local cloud
+	@$(CLOUD) deploy
+
+reload: install ## Push code-only changes to the running functions (seconds, no stack update)
+	@$(CLOUD) reload
+
+seed: install ## Seed the deployed local cloud again
+	@$(CLOUD) seed
+
+# --------------------------------------------------------------------------- quality
+openapi: install ## Regenerate functions/meta/openapi.json from every context's routes
+	.venv/bin/python infra/tools/openapi.py
+
+lint: install ## ruff, sam validate --lint, context independence, OpenAPI up to date
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	SAM_CLI_TELEMETRY=0 .venv-sam/bin/sam validate --lint
+	.venv/bin/python infra/tools/contexts.py
+	.venv/bin/python infra/tools/openapi.py --check
+
+unit: install ## Unit tests only (moto, no server)
+	$(PYTEST) tests/unit -n auto -q $(PYTEST_ARGS)
+
+integration: install ## Integration tests (start or reuse the local cloud)
+	$(PYTEST) tests/integration -q $(PYTEST_ARGS)
+
+e2e: install ## End-to-end tests over HTTP (start or reuse the local cloud)
+	$(PYTEST) tests/e2e -q $(PYTEST_ARGS)
+
+test: lint ## Lint, then every test: unit, integration, e2e
+	$(PYTEST) tests/unit -n auto -q $(PYTEST_ARGS)
+	$(PYTEST) tests/integration tests/e2e -q $(PYTEST_ARGS)
+
+bench: install ## Benchmarks against the local cloud (prints figures)
+	.venv/bin/python -m bench
+
+clean: down ## Remove environments, build output and local-cloud state
+	rm -rf .venv .venv-localcloud .venv-sam .aws-sam .localcloud .pytest_cache .ruff_cache

@@ -1,0 +1,196 @@
+"""Self-check of the LocalStack and moto internals this extension relies on.
+
+``python -m localcloud.guard`` (run by tests/unit/test_localcloud_guard.py in the local
+cloud's environment) exits non-zero, naming the internal, if an upgrade changed any of them,
+and exercises the item-level transaction rollback against moto's real DynamoDB backend and
+the API Gateway stage update.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+
+
+def check_internals() -> list[str]:
+    """Names of the internals that no longer look as the extension expects."""
+    problems = []
+
+    def expect(condition: bool, what: str) -> None:
+        if not condition:
+            problems.append(what)
+
+    from localstack.aws.api.dynamodb import DynamodbApi
+    from localstack.aws.forwarder import ForwardingFallbackDispatcher
+    from localstack.services.lambda_.invocation import execution_environment
+    from localstack.services.lambda_.invocation.executor_endpoint import ExecutorEndpoint
+    from localstack.services.lambda_.invocation.lambda_models import (
+        InvocationResult,
+        VersionFunctionConfiguration,
+    )
+    from localstack.services.lambda_.invocation.plugins import RuntimeExecutorPlugin
+    from localstack.services.lambda_.invocation.runtime_executor import RuntimeExecutor
+    from localstack.services.moto import call_moto
+    from moto.dynamodb import models
+    from moto.dynamodb.models.table import Table
+
+    expect(
+        RuntimeExecutorPlugin.namespace == "localstack.lambda.runtime_executor",
+        "RuntimeExecutorPlugin.namespace",
+    )
+    expect(
+        set(RuntimeExecutor.__abstractmethods__)
+        == {
+            "start",
+            "stop",
+            "get_address",
+            "get_endpoint_from_executor",
+            "get_runtime_endpoint",
+            "invoke",
+            "get_logs",
+            "prepare_version",
+            "cleanup_version",
+        },
+        f"RuntimeExecutor abstract methods: {sorted(RuntimeExecutor.__abstractmethods__)}",
+    )
+    source = inspect.getsource(execution_environment.ExecutionEnvironment.invoke)
+    for key in ("invoke-id", "invoked-function-arn", "payload", "trace-id"):
+        expect(f'"{key}"' in source, f"ExecutionEnvironment.invoke payload key {key}")
+    expect(
+        list(inspect.signature(InvocationResult).parameters)[:4]
+        == ["request_id", "payload", "is_error", "logs"],
+        "InvocationResult fields",
+    )
+    expect(
+        "layers" in VersionFunctionConfiguration.__dataclass_fields__,
+        "VersionFunctionConfiguration.layers",
+    )
+    for name in ("start", "shutdown", "get_endpoint_prefix"):
+        expect(hasattr(ExecutorEndpoint, name), f"ExecutorEndpoint.{name}")
+    expect(callable(call_moto) and callable(ForwardingFallbackDispatcher), "moto forwarding")
+    expect(DynamodbApi.service == "dynamodb", "DynamodbApi.service")
+    transact = inspect.getsource(models.DynamoDBBackend.transact_write_items)
+    expect(
+        "copy.deepcopy(" in transact
+        and "self.tables[table_name] = original_table_state" in transact,
+        "moto transact_write_items table backup",
+    )
+    for name in ("get_table", "get_keys_value"):
+        expect(hasattr(models.DynamoDBBackend, name), f"DynamoDBBackend.{name}")
+    expect("self.items = defaultdict(dict)" in inspect.getsource(Table.__init__), "Table.items")
+
+    from localstack.services.apigateway.resource_providers.aws_apigateway_stage import (
+        ApiGatewayStageProvider,
+    )
+
+    expect(hasattr(ApiGatewayStageProvider, "update"), "ApiGatewayStageProvider.update")
+    return problems
+
+
+def check_transactions() -> list[str]:
+    """Run TransactWriteItems on moto's backend with the patch: a cancelled transaction
+    restores every item it touched, and the table is never deep-copied."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    from localcloud.dynamodb import install_item_level_transactions
+
+    install_item_level_transactions()
+    backend = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+    backend.create_table(
+        "guard",
+        schema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        attr=[{"AttributeName": "pk", "AttributeType": "S"}],
+        throughput=None,
+        billing_mode="PAY_PER_REQUEST",
+        indexes=None,
+        global_indexes=None,
+        streams=None,
+        sse_specification=None,
+        tags=[],
+        deletion_protection_enabled=False,
+        warm_throughput=None,
+    )
+    table = backend.get_table("guard")
+    backend.put_item("guard", {"pk": {"S": "stock"}, "n": {"N": "5"}})
+    items_before = table.items
+    decrement = {
+        "Update": {
+            "TableName": "guard",
+            "Key": {"pk": {"S": "stock"}},
+            "UpdateExpression": "SET n = n - :one",
+            "ExpressionAttributeValues": {":one": {"N": "1"}},
+        }
+    }
+    new_row = {"Put": {"TableName": "guard", "Item": {"pk": {"S": "row"}}}}
+    failing = {
+        "ConditionCheck": {
+            "TableName": "guard",
+            "Key": {"pk": {"S": "absent"}},
+            "ConditionExpression": "attribute_exists(pk)",
+        }
+    }
+    problems = []
+    try:
+        backend.transact_write_items([decrement, new_row, failing])
+        problems.append("a failing ConditionCheck did not cancel the transaction")
+    except Exception as exc:
+        if type(exc).__name__ != "TransactionCanceledException":
+            problems.append(f"unexpected {type(exc).__name__}: {exc}")
+    stock = backend.get_item("guard", {"pk": {"S": "stock"}})
+    if stock.attrs["n"].value != "5" or backend.get_item("guard", {"pk": {"S": "row"}}):
+        problems.append("a cancelled transaction left changes behind")
+    backend.transact_write_items([decrement, new_row])
+    stock = backend.get_item("guard", {"pk": {"S": "stock"}})
+    if stock.attrs["n"].value != "4" or not backend.get_item("guard", {"pk": {"S": "row"}}):
+        problems.append("a valid transaction was not applied")
+    if backend.get_table("guard").items is not items_before:
+        problems.append("the table was copied")
+    return problems
+
+
+def check_stage_update() -> list[str]:
+    """The API Gateway stage update patches exactly what changed between two deployments."""
+    from localcloud.cloudformation import stage_patch_operations
+
+    previous = {
+        "RestApiId": "a",
+        "StageName": "local",
+        "DeploymentId": "d1",
+        "TracingEnabled": True,
+        "Variables": {"x": "1", "gone": "2"},
+    }
+    desired = {
+        "RestApiId": "a",
+        "StageName": "local",
+        "DeploymentId": "d2",
+        "TracingEnabled": False,
+        "Variables": {"x": "1", "new": "3"},
+    }
+    expected = [
+        {"op": "replace", "path": "/deploymentId", "value": "d2"},
+        {"op": "replace", "path": "/tracingEnabled", "value": "false"},
+        {"op": "replace", "path": "/variables/new", "value": "3"},
+        {"op": "remove", "path": "/variables/gone"},
+    ]
+    problems = []
+    if stage_patch_operations(previous, desired) != expected:
+        problems.append(f"stage patch: {stage_patch_operations(previous, desired)}")
+    if stage_patch_operations(previous, previous):
+        problems.append("stage patch for an unchanged stage is not empty")
+    return problems
+
+
+def main() -> int:
+    problems = check_internals()
+    if not problems:
+        problems = check_transactions() + check_stage_update()
+    for problem in problems:
+        print(f"localcloud guard: {problem}", file=sys.stderr)
+    if not problems:
+        print("localcloud guard: LocalStack and moto internals as expected")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from titan import clock
+from titan.errors import Conflict, Problem
+from titan.ids import is_id, new_id
+
+
+def test_ids_are_prefixed_unique_and_time_ordered():
+    ids = [new_id("ord") for _ in range(200)]
+    assert len(set(ids)) == 200
+    assert all(is_id(i, "ord") for i in ids)
+    assert not is_id(ids[0], "usr")
+    assert ids[0][:14] <= ids[-1][:14]  # the ULID's leading characters are its timestamp
+    with pytest.raises(ValueError):
+        new_id("Bad-Prefix")
+
+
+def test_clock_can_be_frozen():
+    moment = datetime(2026, 11, 11, 0, 0, 0, 123000, tzinfo=UTC)
+    clock.freeze(moment)
+    try:
+        assert clock.now() == moment
+        assert clock.iso() == "2026-11-11T00:00:00.123Z"
+        assert clock.epoch_seconds() == int(moment.timestamp())
+    finally:
+        clock.unfreeze()
+    assert clock.now() != moment
+    with pytest.raises(ValueError):
+        clock.freeze(datetime(2026, 1, 1))
+
+
+def test_problem_document_has_type_status_code_and_extras():
+    problem = Conflict("Only 2 left.", code="OUT_OF_STOCK", title="Out of stock", available=2)
+    assert problem.body() == {
+        "type": "https://titan.commerce/problems/out-of-stock",
+        "title": "Out of stock",
+        "status": 409,
+        "code": "OUT_OF_STOCK",
+        "detail": "Only 2 left.",
+        "available": 2,
+    }
+    assert Problem().status == 400
