@@ -21,6 +21,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -215,23 +216,57 @@ def _tool_env() -> dict[str, str]:
     return env
 
 
+def _run_tool(args: list[str]) -> None:
+    """Run a SAM CLI command in the project. Its output goes to the terminal when there is
+    one, else (tests, CI) to .localcloud/logs/deploy.log. Raises CalledProcessError."""
+    if sys.stdout.isatty():
+        subprocess.run(args, cwd=ROOT, env=_tool_env(), check=True)
+        return
+    LOGS.mkdir(parents=True, exist_ok=True)
+    with open(LOGS / "deploy.log", "ab") as log:
+        result = subprocess.run(
+            args, cwd=ROOT, env=_tool_env(), stdout=log, stderr=subprocess.STDOUT, check=False
+        )
+    if result.returncode:
+        tail = (LOGS / "deploy.log").read_text(errors="replace")[-3000:]
+        raise subprocess.CalledProcessError(result.returncode, args, output=tail)
+
+
 def build() -> None:
     """``sam build`` the template (cached: unchanged layers are not rebuilt)."""
-    subprocess.run(
-        [str(SAM / "sam"), "build", "--cached", "--parallel"], cwd=ROOT, env=_tool_env(), check=True
-    )
+    _run_tool([str(SAM / "sam"), "build", "--cached", "--parallel"])
 
 
-def deploy() -> dict[str, str]:
-    """Build and deploy template.yaml to the local cloud, then write outputs.json."""
+def deploy(**parameters: str) -> dict[str, str]:
+    """Build and deploy template.yaml to the local cloud, then write outputs.json.
+
+    ``parameters`` override template parameters (``deploy(Version="x")``); the rest come
+    from samconfig.toml's ``localstack`` environment. Raises CalledProcessError on failure."""
     build()
-    subprocess.run(
-        [str(SAM / "samlocal"), "deploy", "--config-env", "localstack"],
-        cwd=ROOT,
-        env=_tool_env(),
-        check=True,
+    overrides = {"Stage": STAGE, "Version": _version(), **parameters}
+    _run_tool(
+        [
+            str(SAM / "samlocal"),
+            "deploy",
+            "--config-env",
+            "localstack",
+            "--parameter-overrides",
+            " ".join(f"{k}={v}" for k, v in overrides.items()),
+        ]
     )
     return write_outputs()
+
+
+def _version() -> str:
+    """The release reported by /health locally: the package version plus the git commit."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return f"0.1.0-local.{commit}" if commit else "0.1.0-local"
 
 
 def write_outputs() -> dict[str, str]:

@@ -82,8 +82,15 @@ def check_internals() -> list[str]:
     from localstack.services.apigateway.resource_providers.aws_apigateway_stage import (
         ApiGatewayStageProvider,
     )
+    from localstack.services.cloudformation.engine.v2.change_set_model import ChangeSetModel
 
     expect(hasattr(ApiGatewayStageProvider, "update"), "ApiGatewayStageProvider.update")
+    expect("createOnlyProperties" in ApiGatewayStageProvider.SCHEMA, "Stage SCHEMA")
+    expect(
+        'SCHEMA.get("createOnlyProperties"'
+        in inspect.getsource(ChangeSetModel._resolve_requires_replacement),
+        "engine replacement decision",
+    )
     return problems
 
 
