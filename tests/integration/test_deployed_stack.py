@@ -38,9 +38,9 @@ def event_sink(cloud, aws):
     """An SQS queue receiving every titan.* event on the stack's bus."""
     sqs, events = aws("sqs"), aws("events")
     queue_url = sqs.create_queue(QueueName=f"sink-{time.time_ns()}")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     rule = f"sink-{time.time_ns()}"
     bus = cloud["EventBusName"]
     events.put_rule(

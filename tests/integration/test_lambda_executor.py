@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-CODE = '''
+CODE = """
 import os, time
 def handler(event, context):
     if event.get("sleep"):
@@ -21,7 +21,7 @@ def handler(event, context):
     print("hello from", context.function_name)
     return {"pid": os.getpid(), "greeting": os.environ.get("GREETING"),
             "endpoint": os.environ.get("AWS_ENDPOINT_URL")}
-'''
+"""
 
 
 def _zip(source: str) -> bytes:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -81,6 +82,7 @@ def localstack_env() -> dict[str, str]:
         DNS_ADDRESS="0",  # no DNS server on :53
         DISABLE_EVENTS="1",  # no analytics
         SKIP_SSL_CERT_DOWNLOAD="1",
+        OVERRIDE_IN_DOCKER="0",  # this machine may be a container: still use the host layout
         FILESYSTEM_ROOT=str(STATE / "localstack"),
         CONFIG_DIR=str(STATE / "config"),
         TMPDIR=str(STATE / "tmp"),
@@ -143,6 +145,8 @@ def start(timeout_s: float = 90) -> None:
     if healthy():
         raise RuntimeError(f"something else answers on {ENDPOINT}; stop it or set LOCALCLOUD_PORT")
     ensure_lambda_runtime()
+    # LocalStack keeps its state in memory: what a previous run unpacked is garbage now.
+    shutil.rmtree(STATE / "tmp", ignore_errors=True)
     for folder in (LOGS, STATE / "tmp", STATE / "localstack", STATE / "config"):
         folder.mkdir(parents=True, exist_ok=True)
     log = open(LOGS / "localstack.log", "ab")  # noqa: SIM115 - handed to the child

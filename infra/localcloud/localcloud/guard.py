@@ -83,7 +83,13 @@ def check_internals() -> list[str]:
         ApiGatewayStageProvider,
     )
     from localstack.services.cloudformation.engine.v2.change_set_model import ChangeSetModel
+    from localstack.services.s3 import provider as s3_provider
 
+    expect(
+        "EphemeralS3ObjectStore(DEFAULT_S3_TMP_DIR)"
+        in inspect.getsource(s3_provider.S3Provider.__init__),
+        "S3Provider storage folder",
+    )
     expect(hasattr(ApiGatewayStageProvider, "update"), "ApiGatewayStageProvider.update")
     expect("createOnlyProperties" in ApiGatewayStageProvider.SCHEMA, "Stage SCHEMA")
     expect(

@@ -1,0 +1,72 @@
+"""Starting and stopping the local cloud: a second instance on its own port and state folder,
+so the shared one keeps running."""
+
+import io
+import json
+import os
+import subprocess
+import zipfile
+from pathlib import Path
+
+import boto3
+
+ROOT = Path(__file__).resolve().parents[2]
+PORT = 4599
+
+
+def _cloud(command: str, state: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "LOCALCLOUD_PORT": str(PORT), "LOCALCLOUD_STATE": str(state)}
+    return subprocess.run(
+        [str(ROOT / ".venv-localcloud/bin/python"), "-m", "localcloud", command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+    )
+
+
+def _session_processes(pgid: int) -> list[int]:
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            alive.append(int(stat.parent.name))
+    return alive
+
+
+def test_down_stops_the_cloud_and_every_lambda_worker(tmp_path):
+    started = _cloud("start", tmp_path)
+    assert started.returncode == 0, started.stderr
+    pid = int((tmp_path / "localstack.pid").read_text())
+    try:
+        lam = boto3.client(
+            "lambda",
+            endpoint_url=f"http://127.0.0.1:{PORT}",
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+        code = io.BytesIO()
+        with zipfile.ZipFile(code, "w") as archive:
+            archive.writestr("f.py", "import os\ndef handler(e, c):\n    return os.getpid()\n")
+        lam.create_function(
+            FunctionName="f",
+            Runtime="python3.12",
+            Handler="f.handler",
+            Role="arn:aws:iam::000000000000:role/f",
+            Code={"ZipFile": code.getvalue()},
+        )
+        lam.get_waiter("function_active_v2").wait(FunctionName="f")
+        worker = json.loads(lam.invoke(FunctionName="f")["Payload"].read())
+        assert worker in _session_processes(pid)  # the worker belongs to the cloud's session
+    finally:
+        stopped = _cloud("down", tmp_path)
+    assert stopped.returncode == 0, stopped.stderr
+    assert _session_processes(pid) == []
+    assert not Path(f"/proc/{worker}").exists()
+    assert not (tmp_path / "localstack.pid").exists()
+    assert list(tmp_path.iterdir())  # its state stayed in its own folder
