@@ -9,9 +9,7 @@ import time
 from pathlib import Path
 from typing import Literal
 
-import boto3
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
 from pydantic import BaseModel
 
 import titan
@@ -19,7 +17,6 @@ from titan.api import create_app, lambda_handler
 
 #: Written by ``make openapi`` (Powertools OpenAPIMerge over every functions/*/api.py).
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
-_SWAGGER_UI = Path(generate_swagger_html.__code__.co_filename).parent
 
 app = create_app()
 
@@ -71,6 +68,8 @@ def _check(name: str, probe) -> Check:
 def ready() -> Response[Readiness]:
     """200 when the idempotency table (DynamoDB) and the event bus (EventBridge) named in the
     function's environment answer, 503 with the failing checks otherwise."""
+    import boto3  # here, not at module level: /health's cold start does not need it
+
     checks = [
         _check(
             "dynamodb",
@@ -100,11 +99,15 @@ def openapi() -> Response[str]:
 
 @app.get("/docs", include_in_schema=False)
 def docs() -> Response[str]:
+    # Imported here: Swagger UI's models cost ~170 ms of cold start that /health need not pay.
+    from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
+
+    assets = Path(generate_swagger_html.__code__.co_filename).parent
     spec = OPENAPI_FILE.read_text().replace("</", "<\\/")
     html = generate_swagger_html(
         spec,
-        (_SWAGGER_UI / "swagger-ui-bundle.min.js").read_text(),
-        (_SWAGGER_UI / "swagger-ui.min.css").read_text(),
+        (assets / "swagger-ui-bundle.min.js").read_text(),
+        (assets / "swagger-ui.min.css").read_text(),
         None,
         None,
         False,
