@@ -161,3 +161,26 @@ def test_a_redeploy_updates_the_stack_in_place(api_url):
     finally:
         local.deploy()
     assert requests.get(f"{api_url}/health", timeout=30).json()["version"] != "0.0.0-redeploy"
+
+
+def test_code_reload_updates_the_running_functions_without_a_stack_update(cloud, aws, api_url):
+    from localcloud import cloud as local
+
+    lam = aws("lambda")
+    functions = local.stack_functions()
+    before = {
+        n: lam.get_function_configuration(FunctionName=n)["LastModified"]
+        for n in functions.values()
+    }
+    stack_before = aws("cloudformation").describe_stacks(StackName=cloud["StackName"])
+    local.reload_code()
+    after = {
+        n: lam.get_function_configuration(FunctionName=n)["LastModified"]
+        for n in functions.values()
+    }
+    assert all(after[n] != before[n] for n in before)
+    stack_after = aws("cloudformation").describe_stacks(StackName=cloud["StackName"])
+    assert stack_after["Stacks"][0].get("LastUpdatedTime") == stack_before["Stacks"][0].get(
+        "LastUpdatedTime"
+    )
+    assert requests.get(f"{api_url}/health", timeout=30).status_code == 200

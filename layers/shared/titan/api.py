@@ -28,7 +28,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.logging import correlation_paths
 
 from titan.context import set_correlation_id
-from titan.errors import Problem
+from titan.errors import InternalError, Problem
 from titan.observability import logger, metrics, tracer
 
 PROBLEM_JSON = "application/problem+json"
@@ -108,14 +108,7 @@ def create_app() -> APIGatewayRestResolver:
         logger.error(
             "response failed validation", extra={"errors": [_describe(e) for e in exc.errors()]}
         )
-        return problem_response(
-            Problem(
-                "An unexpected error occurred.",
-                status=500,
-                code="INTERNAL_ERROR",
-                title="Internal error",
-            )
-        )
+        return problem_response(InternalError())
 
     @app.not_found
     def _not_found(_exc: Exception) -> Response:
@@ -132,14 +125,7 @@ def create_app() -> APIGatewayRestResolver:
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response:
         logger.exception("unhandled error")
-        return problem_response(
-            Problem(
-                "An unexpected error occurred.",
-                status=500,
-                code="INTERNAL_ERROR",
-                title="Internal error",
-            )
-        )
+        return problem_response(InternalError())
 
     return app
 

@@ -81,3 +81,12 @@ class Unprocessable(Problem):
 
 class TooManyRequests(Problem):
     status, code, title = 429, "RATE_LIMITED", "Too many requests"
+
+
+class InternalError(Problem):
+    """Our fault, never the caller's: the detail says nothing about internals."""
+
+    status, code, title = 500, "INTERNAL_ERROR", "Internal error"
+
+    def __init__(self) -> None:
+        super().__init__("An unexpected error occurred.")
