@@ -88,7 +88,7 @@ test: lint ## Lint, then every test: unit, integration, e2e
 	$(PYTEST) tests/integration tests/e2e -q $(PYTEST_ARGS)
 
 bench: install ## Benchmarks against the local cloud (prints figures)
-	PYTHONPATH=infra/localcloud .venv/bin/python -m bench
+	PYTHONPATH=infra/localcloud:infra/tools .venv/bin/python -m bench
 
 clean: down ## Remove environments, build output and local-cloud state
 	rm -rf .venv .venv-localcloud .venv-sam .aws-sam .localcloud .pytest_cache .ruff_cache

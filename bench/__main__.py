@@ -26,6 +26,7 @@ import requests
 from botocore.exceptions import ClientError
 
 from localcloud import cloud as local
+from template_env import placeholder_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,6 +52,7 @@ def cold_import_ms(handler: str, runs: int = 5) -> float:
         "print((time.perf_counter() - t) * 1000)"
     )
     env = {
+        **placeholder_environment(),
         "PATH": "/usr/bin:/bin",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "AWS_REGION": "us-east-1",
@@ -159,6 +161,68 @@ def transact_ms(ddb, name: str, n: int = 100) -> float:
     return percentile(samples, 50)
 
 
+def _timed(call, n: int) -> tuple[float, float]:
+    samples = []
+    for _ in range(n):
+        began = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - began) * 1000)
+    return percentile(samples, 50), percentile(samples, 95)
+
+
+def identity_figures(api: str) -> None:
+    import json
+    import uuid
+
+    session = requests.Session()
+    email, password = f"bench-{uuid.uuid4().hex[:8]}@example.com", "orbit lantern 4821"
+    session.post(
+        f"{api}/auth/register",
+        json={"email": email, "password": password, "name": "Load Tester"},
+        timeout=30,
+    ).raise_for_status()
+
+    def login() -> dict:
+        response = session.post(
+            f"{api}/auth/login", json={"email": email, "password": password}, timeout=30
+        )
+        response.raise_for_status()
+        return response.json()
+
+    token = login()["accessToken"]
+    p50, p95 = _timed(login, 50)
+    print(f"  POST /auth/login (argon2id verify)  p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
+    headers = {"Authorization": f"Bearer {token}"}
+    p50, p95 = _timed(lambda: session.get(f"{api}/me", headers=headers, timeout=30), 200)
+    print(f"  GET /me (authorizer result cached)  p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
+    lam = local.client("lambda")
+    name = local.stack_functions()["AuthorizerFunction"]
+    event = json.dumps(
+        {
+            "type": "TOKEN",
+            "authorizationToken": f"Bearer {token}",
+            "methodArn": "arn:aws:execute-api:us-east-1:000000000000:x/local/GET/me",
+        }
+    )
+    p50, p95 = _timed(lambda: lam.invoke(FunctionName=name, Payload=event)["Payload"].read(), 200)
+    print(f"  authorizer invoke, warm (verify ES256) p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
+    hash_ms = hashing_ms()
+    print(f"  argon2id hash (m=19 MiB, t=2, p=1), this machine: {hash_ms:.0f} ms")
+
+
+def hashing_ms() -> float:
+    code = (
+        "import time; from argon2 import PasswordHasher; h = PasswordHasher(time_cost=2, "
+        "memory_cost=19 * 1024, parallelism=1); t = time.perf_counter(); "
+        "[h.hash('orbit lantern 4821') for _ in range(20)]; "
+        "print((time.perf_counter() - t) * 50)"
+    )
+    out = subprocess.run(
+        [str(local.LAMBDA_PYTHON), "-c", code], capture_output=True, text=True, check=True
+    )
+    return float(out.stdout)
+
+
 def main() -> None:
     started_here = not local.healthy()
     local.start()
@@ -173,6 +237,8 @@ def main() -> None:
         for path in ("/health", "/health/ready"):
             p50, p95 = http_latency(api + path)
             print(f"  GET {path:<36} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
+        print("\nIdentity (through API Gateway and the token authorizer):")
+        identity_figures(api)
         ddb = local.client("dynamodb", max_pool_connections=16)
         name = _table(ddb)
         print("\nDynamoDB conditional writes on one hot item (8 client threads):")

@@ -17,6 +17,10 @@ os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "TitanTest")
 os.environ.setdefault("EVENT_BUS_NAME", "titan-test")
 os.environ.setdefault("IDEMPOTENCY_TABLE", "titan-test-idempotency")
+os.environ.setdefault("IDENTITY_TABLE", "titan-test-identity")
+os.environ.setdefault("SIGNING_KEYS_SECRET", "titan-test-signing-keys")
+os.environ.setdefault("MAIL_FROM", "noreply@titan.test")
+os.environ.setdefault("TITAN_STAGE", "test")
 
 
 @pytest.fixture(scope="session")

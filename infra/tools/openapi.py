@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from pathlib import Path
+
+from template_env import placeholder_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET = ROOT / "functions" / "meta" / "openapi.json"
@@ -26,10 +27,8 @@ DESCRIPTION = (
 
 
 def _placeholder_environment() -> None:
-    template = (ROOT / "template.yaml").read_text()
-    for name in re.findall(r"^\s+([A-Z][A-Z0-9_]+):\s", template, flags=re.MULTILINE):
-        if not name.startswith("POWERTOOLS_"):
-            os.environ.setdefault(name, f"openapi-{name.lower()}")
+    for name, value in placeholder_environment().items():
+        os.environ.setdefault(name, value)
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
@@ -54,7 +53,7 @@ def generate() -> str:
         raise SystemExit("no resolvers found under functions/")
     for file in files:  # discover() only sees `app = <Resolver>(...)` literally, not create_app()
         merge.add_file(file, resolver_name="app")
-    return json.dumps(merge.get_openapi_schema(), indent=2, sort_keys=True) + "\n"
+    return json.dumps(json.loads(merge.get_openapi_json_schema()), indent=2, sort_keys=True) + "\n"
 
 
 def main(argv: list[str]) -> int:

@@ -22,6 +22,7 @@ def _up() -> None:
         f"  API:        {api}\n"
         f"  Swagger UI: {api}/docs\n"
         f"  OpenAPI:    {api}/openapi.json\n"
+        f"  Admin:      {outputs.get('AdminEmail')} (password in {cloud.OUTPUTS})\n"
         f"  Outputs:    {cloud.OUTPUTS}\n"
         f"  Try:        curl -s {api}/health\n"
     )

@@ -247,7 +247,14 @@ def deploy(**parameters: str) -> dict[str, str]:
     ``parameters`` override template parameters (``deploy(Version="x")``); the rest come
     from samconfig.toml's ``localstack`` environment. Raises CalledProcessError on failure."""
     build()
-    overrides = {"Stage": STAGE, "Version": _version(), **parameters}
+    overrides = {
+        "Stage": STAGE,
+        "Version": _version(),
+        # Every local request comes from 127.0.0.1: a per-IP sign-in lockout would lock out
+        # every developer and test at once. (The lockout itself is covered by unit tests.)
+        "LoginIpFailureLimit": "1000",
+        **parameters,
+    }
     _run_tool(
         [
             str(SAM / "samlocal"),
@@ -258,7 +265,21 @@ def deploy(**parameters: str) -> dict[str, str]:
             " ".join(f"{k}={v}" for k, v in overrides.items()),
         ]
     )
+    check_deployed()
     return write_outputs()
+
+
+def check_deployed() -> None:
+    """Raise RuntimeError naming every stack resource LocalStack skipped as unsupported (it
+    reports those CREATE_COMPLETE with the physical id "unknown") instead of deploying it."""
+    resources = client("cloudformation").describe_stack_resources(StackName=STACK)
+    skipped = [
+        f"{r['LogicalResourceId']} ({r['ResourceType']})"
+        for r in resources["StackResources"]
+        if r.get("PhysicalResourceId") == "unknown"
+    ]
+    if skipped:
+        raise RuntimeError("the local cloud did not deploy: " + ", ".join(skipped))
 
 
 def _version() -> str:
@@ -278,6 +299,12 @@ def write_outputs() -> dict[str, str]:
     stack = client("cloudformation").describe_stacks(StackName=STACK)["Stacks"][0]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
     outputs["ApiUrl"] = f"{ENDPOINT}/_aws/execute-api/{outputs['ApiId']}/{STAGE}"
+    if secret_arn := outputs.get("AdminCredentialsSecretArn"):
+        # Local cloud only: the bootstrap admin's credentials, for people and tests.
+        admin = json.loads(
+            client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]
+        )
+        outputs["AdminEmail"], outputs["AdminPassword"] = admin["email"], admin["password"]
     outputs["Endpoint"] = ENDPOINT
     outputs["StackName"] = STACK
     OUTPUTS.write_text(json.dumps(outputs, indent=2, sort_keys=True) + "\n")

@@ -1,5 +1,5 @@
-"""CloudFormation fixes for the local cloud: an API Gateway stage that can be updated, and
-a provider for ``AWS::Events::Archive``.
+"""CloudFormation for the local cloud: an API Gateway stage that can be updated, and
+providers for ``AWS::Events::Archive`` and custom resources (``Custom::*``).
 
 LocalStack 2026.3.0 cannot update an ``AWS::ApiGateway::Stage``. When the API changes, SAM
 emits a new ``AWS::ApiGateway::Deployment`` and a stage pointing at it. LocalStack's engine
@@ -168,3 +168,112 @@ class EventsArchiveProviderPlugin(CloudFormationResourceProviderPlugin):
 
     def load(self):
         self.factory = EventsArchiveProvider
+
+
+# --- Custom resources (Custom::*) -------------------------------------------------------------
+# Custom resources are a LocalStack Pro feature; the engine looks every ``Custom::*`` type up
+# as ``AWS::CloudFormation::CustomResource``. This provider does what CloudFormation does: it
+# invokes the ServiceToken function with the custom resource event and a presigned S3 PUT URL
+# as ``ResponseURL``, then reads the function's answer (Status, PhysicalResourceId, Data) there.
+RESPONSES_BUCKET = "titan-localcloud-cfn-responses"
+
+
+def _s3():
+    """An S3 client on the gateway's own address, so presigned URLs work from the workers."""
+    import boto3
+    from botocore.config import Config
+    from localstack import config
+
+    return boto3.client(
+        "s3",
+        endpoint_url=f"http://127.0.0.1:{config.GATEWAY_LISTEN[0].port}",
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",  # noqa: S106 - LocalStack's dummy key
+        config=Config(s3={"addressing_style": "path"}, signature_version="s3v4"),
+    )
+
+
+def invoke_custom_resource(request: ResourceRequest, request_type: str) -> dict:
+    """Run one custom resource request through its function; the function's response."""
+    import uuid
+
+    s3 = _s3()
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+        s3.create_bucket(Bucket=RESPONSES_BUCKET)
+    request_id = str(uuid.uuid4())
+    properties = dict(request.desired_state)
+    event = {
+        "RequestType": request_type,
+        "ServiceToken": properties["ServiceToken"],
+        "ResponseURL": s3.generate_presigned_url(
+            "put_object", Params={"Bucket": RESPONSES_BUCKET, "Key": request_id}, ExpiresIn=3600
+        ),
+        "StackId": request.stack_id,
+        "RequestId": request_id,
+        "ResourceType": request.resource_type,
+        "LogicalResourceId": request.logical_resource_id,
+        "ResourceProperties": properties,
+    }
+    if request_type != "Create":
+        event["PhysicalResourceId"] = (request.previous_state or properties).get(
+            "PhysicalResourceId"
+        )
+    if request_type == "Update":
+        event["OldResourceProperties"] = request.previous_state or {}
+    request.aws_client_factory.lambda_.invoke(
+        FunctionName=properties["ServiceToken"], Payload=json.dumps(event).encode()
+    )
+    try:
+        answer = s3.get_object(Bucket=RESPONSES_BUCKET, Key=request_id)["Body"].read()
+    except s3.exceptions.NoSuchKey:
+        return {"Status": "FAILED", "Reason": "the function did not answer at ResponseURL"}
+    return json.loads(answer)
+
+
+class CustomResourceProvider(ResourceProvider):
+    TYPE = "AWS::CloudFormation::CustomResource"
+    SCHEMA = {
+        "typeName": "AWS::CloudFormation::CustomResource",
+        "primaryIdentifier": ["/properties/PhysicalResourceId"],
+        "required": ["ServiceToken"],
+        "createOnlyProperties": ["/properties/ServiceToken"],
+        "readOnlyProperties": ["/properties/PhysicalResourceId"],
+        "properties": {},
+    }
+
+    def _run(self, request: ResourceRequest, request_type: str) -> ProgressEvent:
+        response = invoke_custom_resource(request, request_type)
+        model = request.desired_state
+        if response.get("Status") != "SUCCESS":
+            return ProgressEvent(
+                status=OperationStatus.FAILED,
+                resource_model=model,
+                message=response.get("Reason", "custom resource failed"),
+                custom_context=request.custom_context,
+            )
+        model.update(response.get("Data") or {})
+        model["PhysicalResourceId"] = response.get("PhysicalResourceId") or request.request_token
+        return _done(request, model)
+
+    def create(self, request: ResourceRequest) -> ProgressEvent:
+        return self._run(request, "Create")
+
+    def update(self, request: ResourceRequest) -> ProgressEvent:
+        return self._run(request, "Update")
+
+    def delete(self, request: ResourceRequest) -> ProgressEvent:
+        return self._run(request, "Delete")
+
+    def read(self, request: ResourceRequest) -> ProgressEvent:
+        raise NotImplementedError
+
+
+class CustomResourceProviderPlugin(CloudFormationResourceProviderPlugin):
+    name = "AWS::CloudFormation::CustomResource"
+
+    def __init__(self):
+        self.factory: type[ResourceProvider] | None = None
+
+    def load(self):
+        self.factory = CustomResourceProvider

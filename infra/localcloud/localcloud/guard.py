@@ -79,11 +79,25 @@ def check_internals() -> list[str]:
         expect(hasattr(models.DynamoDBBackend, name), f"DynamoDBBackend.{name}")
     expect("self.items = defaultdict(dict)" in inspect.getsource(Table.__init__), "Table.items")
 
+    from localstack.services.apigateway.next_gen.execute_api import handlers
+    from localstack.services.apigateway.next_gen.execute_api.gateway import RestApiGateway
     from localstack.services.apigateway.resource_providers.aws_apigateway_stage import (
         ApiGatewayStageProvider,
     )
     from localstack.services.cloudformation.engine.v2.change_set_model import ChangeSetModel
+    from localstack.services.cloudformation.resource_provider import ResourceProviderExecutor
     from localstack.services.s3 import provider as s3_provider
+
+    expect(
+        "handlers.preprocess_request" in inspect.getsource(RestApiGateway.__init__)
+        and hasattr(handlers.preprocess_request, "append"),
+        "API Gateway preprocess_request",
+    )
+    expect(
+        '"AWS::CloudFormation::CustomResource"'
+        in inspect.getsource(ResourceProviderExecutor.try_load_resource_provider),
+        "custom resource provider lookup",
+    )
 
     expect(
         "EphemeralS3ObjectStore(DEFAULT_S3_TMP_DIR)"
@@ -194,10 +208,39 @@ def check_stage_update() -> list[str]:
     return problems
 
 
+def check_authorizer_policy() -> list[str]:
+    """The local authorizer's policy evaluation: Allow by wildcard, Deny wins, other stages
+    and empty policies are refused."""
+    from localcloud.authorizers import policy_allows
+
+    arn = "arn:aws:execute-api:us-east-1:0:api/local/GET/me"
+    stage = {
+        "Action": "execute-api:Invoke",
+        "Effect": "Allow",
+        "Resource": "arn:aws:execute-api:us-east-1:0:api/local/*",
+    }
+    cases = [
+        ({"Statement": [stage]}, True),
+        ({"Statement": stage}, True),
+        ({"Statement": [stage, {**stage, "Effect": "Deny", "Resource": arn}]}, False),
+        (
+            {"Statement": [{**stage, "Resource": "arn:aws:execute-api:us-east-1:0:api/prod/*"}]},
+            False,
+        ),
+        ({"Statement": [{**stage, "Action": "s3:GetObject"}]}, False),
+        ({}, False),
+    ]
+    return [
+        f"policy {policy} -> {not expected}"
+        for policy, expected in cases
+        if policy_allows(policy, arn) != expected
+    ]
+
+
 def main() -> int:
     problems = check_internals()
     if not problems:
-        problems = check_transactions() + check_stage_update()
+        problems = check_transactions() + check_stage_update() + check_authorizer_policy()
     for problem in problems:
         print(f"localcloud guard: {problem}", file=sys.stderr)
     if not problems:

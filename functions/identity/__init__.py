@@ -1,0 +1,1 @@
+"""Identity and access: accounts, passwords, tokens (JWT, ES256), roles, profile, addresses."""

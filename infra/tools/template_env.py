@@ -1,0 +1,18 @@
+"""Placeholder values for the environment variables template.yaml gives the functions, so a
+tool can import a handler module outside Lambda (its tables are named at import time)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def placeholder_environment() -> dict[str, str]:
+    """``{NAME: "placeholder-name"}`` for every variable in template.yaml but Powertools' own
+    and numeric ones, which keep their defaults."""
+    template = (ROOT / "template.yaml").read_text()
+    names = re.findall(r"^\s+([A-Z][A-Z0-9_]+):\s", template, flags=re.MULTILINE)
+    skip = ("POWERTOOLS_", "LOGIN_IP_")
+    return {n: f"placeholder-{n.lower()}" for n in names if not n.startswith(skip)}
