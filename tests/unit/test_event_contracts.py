@@ -61,3 +61,27 @@ def test_the_envelope_schema_rejects_a_malformed_event():
                 },
             },
         )
+
+
+def _published_detail_types() -> set[str]:
+    """Detail-types the functions publish: ``publish("X", ...)`` and ``DomainEvent(ctx, "X"``."""
+    import re
+
+    functions = Path(__file__).resolve().parents[2] / "functions"
+    pattern = re.compile(r'(?:publish\(|DomainEvent\(\s*"[a-z-]+",\s*)\s*"([A-Z][A-Za-z]+)"')
+    found = set()
+    for source in functions.rglob("*.py"):
+        found |= set(pattern.findall(source.read_text()))
+    return found
+
+
+def test_every_published_event_type_has_a_schema_and_a_sample():
+    published = _published_detail_types()
+    assert "LoginFailed" in published  # the scan itself works
+    missing = {
+        t
+        for t in published
+        if not (EVENTS / "schemas" / f"{t}.json").exists()
+        or not (EVENTS / "samples" / f"{t}.json").exists()
+    }
+    assert not missing, f"add events/schemas and events/samples for {sorted(missing)}"

@@ -1,21 +1,41 @@
 import json
 import os
 import re
+from pathlib import Path
 
 import boto3
 import pytest
+from jsonschema import Draft202012Validator
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from apigw import FakeContext, event
-from identity import provisioning, tokens
+from identity import provisioning, service, tokens
 from identity.api import handler
 from identity.store import Account
 
+SCHEMAS = Path(__file__).resolve().parents[3] / "events" / "schemas"
+
 
 @pytest.fixture
-def identity():
+def published(monkeypatch):
+    """Every identity event published during the test, each checked against its schema."""
+    events = []
+    original = service.publish
+
+    def checked(detail_type, **data):
+        schema = json.loads((SCHEMAS / f"{detail_type}.json").read_text())
+        Draft202012Validator(schema).validate(data)
+        events.append((detail_type, data))
+        original(detail_type, **data)
+
+    monkeypatch.setattr(service, "publish", checked)
+    return events
+
+
+@pytest.fixture
+def identity(published):
     """Identity's AWS resources in moto: table, signing keys, verified sender, event bus."""
     with mock_aws():
         Account.create_table(billing_mode="PAY_PER_REQUEST", wait=True)

@@ -57,6 +57,16 @@ def test_unknown_email_and_wrong_password_get_the_same_answer(api):
     assert wrong[2] == unknown[2]
 
 
+def test_security_events_are_audited_without_secrets(api, published):
+    account_id = register(api)
+    login(api, password="not the password")
+    login(api)
+    types = [t for t, _ in published]
+    assert types == ["AccountRegistered", "LoginFailed", "LoginSucceeded"]
+    assert published[1][1] == {"accountId": account_id, "sourceIp": "203.0.113.7"}
+    assert "correct horse" not in repr(published)
+
+
 def test_repeated_failures_lock_the_account_with_retry_after(api):
     register(api)
     for _ in range(5):

@@ -6,6 +6,7 @@ import boto3
 
 from identity import provisioning
 from tests.unit.identity_tests.conftest import login, register
+from titan.ids import new_id
 
 ADDRESS = {
     "recipientName": "Ana Souza",
@@ -81,7 +82,7 @@ def test_admin_routes_need_the_admin_role(api):
 
 def test_admins_grant_and_revoke_roles(api):
     customer = register(api)
-    admin = "acct_admin"
+    admin = new_id("acct")
     found = api("GET", "/admin/accounts?email=ANA@example.com", as_user=admin, roles="admin")[2]
     assert found["accountId"] == customer
     no_seller_id = api(
