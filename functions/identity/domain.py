@@ -119,38 +119,6 @@ def roles_claim(roles: set[str]) -> str:
     return ",".join(sorted(r for r in roles if r in ROLES))
 
 
-#: Brazilian states (UF), for addresses; the Olist data is Brazilian.
-BR_STATES = frozenset(
-    [
-        "AC",
-        "AL",
-        "AP",
-        "AM",
-        "BA",
-        "CE",
-        "DF",
-        "ES",
-        "GO",
-        "MA",
-        "MT",
-        "MS",
-        "MG",
-        "PA",
-        "PB",
-        "PR",
-        "PE",
-        "PI",
-        "RJ",
-        "RN",
-        "RS",
-        "RO",
-        "RR",
-        "SC",
-        "SP",
-        "SE",
-        "TO",
-    ]
-)
 _CEP = re.compile(r"^\d{5}-?\d{3}$")
 
 

@@ -26,6 +26,7 @@ from identity.store import Account, Address, Code, EmailClaim, Throttle, TokenFa
 from titan import clock
 from titan.errors import Conflict, NotFound, Problem, TooManyRequests, Unauthorized, Unprocessable
 from titan.events import DomainEvent, EventPublisher
+from titan.geo import BR_STATES
 from titan.ids import new_id
 from titan.observability import logger
 
@@ -495,7 +496,7 @@ def _validated(fields: dict) -> dict:
     fields = {k: v for k, v in fields.items() if k in ADDRESS_FIELDS}
     if "state" in fields:
         fields["state"] = fields["state"].upper()
-        if fields["state"] not in domain.BR_STATES:
+        if fields["state"] not in BR_STATES:
             raise Unprocessable("state must be a Brazilian UF, e.g. SP.", code="INVALID_ADDRESS")
     if "postal_code" in fields:
         try:

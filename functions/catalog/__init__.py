@@ -1,0 +1,1 @@
+"""Catalog: products, sellers, offers, the category tree, and bulk import."""
