@@ -21,6 +21,8 @@ os.environ.setdefault("IDENTITY_TABLE", "titan-test-identity")
 os.environ.setdefault("SIGNING_KEYS_SECRET", "titan-test-signing-keys")
 os.environ.setdefault("MAIL_FROM", "noreply@titan.test")
 os.environ.setdefault("TITAN_STAGE", "test")
+os.environ.setdefault("CATALOG_TABLE", "titan-test-catalog")
+os.environ.setdefault("CATALOG_IMPORTS_BUCKET", "titan-test-catalog-imports")
 
 
 @pytest.fixture(scope="session")

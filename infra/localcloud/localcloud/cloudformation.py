@@ -1,5 +1,5 @@
-"""CloudFormation for the local cloud: an API Gateway stage that can be updated, and
-providers for ``AWS::Events::Archive`` and custom resources (``Custom::*``).
+"""CloudFormation for the local cloud: API Gateway REST APIs and stages that can be updated,
+and providers for ``AWS::Events::Archive`` and custom resources (``Custom::*``).
 
 LocalStack 2026.3.0 cannot update an ``AWS::ApiGateway::Stage``. When the API changes, SAM
 emits a new ``AWS::ApiGateway::Deployment`` and a stage pointing at it. LocalStack's engine
@@ -88,13 +88,43 @@ def _update_stage(self, request: ResourceRequest) -> ProgressEvent:
     )
 
 
+def _update_rest_api(self, request: ResourceRequest) -> ProgressEvent:
+    """Update a RestApi defined by an inline ``Body`` (what SAM generates) as CloudFormation
+    does: PUT the new definition over the API (``mode=overwrite``). LocalStack has no update
+    here and reported success while the API kept its old routes."""
+    desired = request.desired_state
+    previous = request.previous_state or {}
+    desired["RestApiId"] = previous["RestApiId"]
+    desired["RootResourceId"] = previous.get("RootResourceId")
+    apigw = request.aws_client_factory.apigateway
+    body = desired.get("Body")
+    if body is None:
+        raise NotImplementedError("the local cloud updates RestApis defined by an inline Body")
+    parameters = {"basepath": "ignore", **(desired.get("Parameters") or {})}
+    apigw.put_rest_api(
+        restApiId=desired["RestApiId"],
+        mode=desired.get("Mode") or "overwrite",
+        body=(json.dumps(body) if isinstance(body, dict) else body).encode(),
+        parameters=parameters,
+    )
+    return ProgressEvent(
+        status=OperationStatus.SUCCESS,
+        resource_model=desired,
+        custom_context=request.custom_context,
+    )
+
+
 @hooks.on_infra_start()
 def patch_apigateway_stage_update() -> None:
+    from localstack.services.apigateway.resource_providers.aws_apigateway_restapi import (
+        ApiGatewayRestApiProvider,
+    )
     from localstack.services.apigateway.resource_providers.aws_apigateway_stage import (
         ApiGatewayStageProvider,
     )
 
     ApiGatewayStageProvider.update = _update_stage
+    ApiGatewayRestApiProvider.update = _update_rest_api
     ApiGatewayStageProvider.SCHEMA = {**ApiGatewayStageProvider.SCHEMA, "createOnlyProperties": []}
 
 

@@ -104,7 +104,12 @@ def check_internals() -> list[str]:
         in inspect.getsource(s3_provider.S3Provider.__init__),
         "S3Provider storage folder",
     )
+    from localstack.services.apigateway.resource_providers.aws_apigateway_restapi import (
+        ApiGatewayRestApiProvider,
+    )
+
     expect(hasattr(ApiGatewayStageProvider, "update"), "ApiGatewayStageProvider.update")
+    expect(hasattr(ApiGatewayRestApiProvider, "update"), "ApiGatewayRestApiProvider.update")
     expect("createOnlyProperties" in ApiGatewayStageProvider.SCHEMA, "Stage SCHEMA")
     expect(
         'SCHEMA.get("createOnlyProperties"'

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,10 +83,19 @@ class DomainEvent:
 class EventPublisher:
     """Publishes ``DomainEvent``s to the bus named by ``EVENT_BUS_NAME`` (or ``bus_name``)."""
 
-    def __init__(self, bus_name: str | None = None, client: Any = None, attempts: int = 3) -> None:
+    def __init__(
+        self,
+        bus_name: str | None = None,
+        client: Any = None,
+        attempts: int = 3,
+        concurrency: int = 1,
+    ) -> None:
+        """``concurrency`` > 1 sends that many PutEvents calls at once (bulk publishers);
+        EventBridge does not order events across calls in any case."""
         self.bus_name = bus_name or os.environ["EVENT_BUS_NAME"]
         self._client = client
         self.attempts = attempts
+        self.concurrency = concurrency
 
     @property
     def client(self):
@@ -96,9 +106,15 @@ class EventPublisher:
     def publish(self, *events: DomainEvent) -> None:
         """Publish all ``events``, in order, in batches. Raises ``PublishFailed`` when entries
         are still refused after ``attempts`` tries (with 50 ms, 100 ms... back-off)."""
-        entries = [event.entry(self.bus_name) for event in events]
-        for batch in _batches(entries):
-            self._send(batch)
+        batches = _batches([event.entry(self.bus_name) for event in events])
+        if self.concurrency <= 1 or len(batches) <= 1:
+            for batch in batches:
+                self._send(batch)
+            return
+        _ = self.client  # create the (thread-safe) client once, before the threads share it
+        with ThreadPoolExecutor(min(self.concurrency, len(batches))) as pool:
+            for future in [pool.submit(self._send, batch) for batch in batches]:
+                future.result()  # re-raises PublishFailed
 
     def _send(self, batch: list[dict[str, Any]]) -> None:
         pending = batch

@@ -1,0 +1,157 @@
+"""Catalog persistence: one DynamoDB table (``CATALOG_TABLE``), pynamodb models.
+
+Items (pk / sk; GSI1 = gsi1pk / gsi1sk):
+- ``PRODUCT#<id>`` / ``PRODUCT``: a product; GSI1 ``CATEGORY#<slug>`` / ``PRODUCT#<id>``
+- ``PRODUCT#<productId>`` / ``OFFER#<sellerId>``: an offer;
+  GSI1 ``SELLER#<id>`` / ``OFFER#<productId>``; GSI2 ``OFFER#<offerId>`` finds it by offer id
+- ``SELLER#<id>`` / ``SELLER``: a seller
+- ``OFFER#<offerId>`` / ``PRICE#<timestamp>``: the offer's price history
+- ``CATEGORY#<slug>`` / ``COUNT``: how many products the category has
+- ``IMPORT#<id>`` / ``IMPORT``: a bulk import and its report
+Imported items keep ``content_hash`` (domain.content_hash of their imported fields): a
+re-import that would change nothing writes nothing.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from titan.dynamo import table_meta
+
+META = table_meta("CATALOG_TABLE")
+
+
+class ByGsi1(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class ByOfferId(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+
+
+class _Item(Model):
+    Meta = META
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class Product(_Item):
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    by_gsi1 = ByGsi1()
+    product_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    category = UnicodeAttribute()
+    status = UnicodeAttribute(default="ACTIVE")
+    weight_g = NumberAttribute(null=True)
+    length_cm = NumberAttribute(null=True)
+    height_cm = NumberAttribute(null=True)
+    width_cm = NumberAttribute(null=True)
+    photo_count = NumberAttribute(null=True)
+    source_name_length = NumberAttribute(null=True)
+    source_description_length = NumberAttribute(null=True)
+    content_hash = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(product_id: str) -> tuple[str, str]:
+        return f"PRODUCT#{product_id}", "PRODUCT"
+
+
+class Seller(_Item):
+    seller_id = UnicodeAttribute()
+    city = UnicodeAttribute()
+    state = UnicodeAttribute()
+    zip_prefix = UnicodeAttribute()
+    content_hash = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(seller_id: str) -> tuple[str, str]:
+        return f"SELLER#{seller_id}", "SELLER"
+
+
+class Offer(_Item):
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    by_gsi1 = ByGsi1()
+    gsi2pk = UnicodeAttribute()
+    by_offer_id = ByOfferId()
+    offer_id = UnicodeAttribute()
+    product_id = UnicodeAttribute()
+    seller_id = UnicodeAttribute()
+    price = NumberAttribute()
+    freight = NumberAttribute()
+    currency = UnicodeAttribute(default="BRL")
+    times_sold = NumberAttribute(default=0)
+    status = UnicodeAttribute(default="ACTIVE")
+    content_hash = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(product_id: str, seller_id: str) -> tuple[str, str]:
+        return f"PRODUCT#{product_id}", f"OFFER#{seller_id}"
+
+
+class PriceChange(_Item):
+    offer_id = UnicodeAttribute()
+    price = NumberAttribute()
+    freight = NumberAttribute()
+    previous_price = NumberAttribute(null=True)
+    previous_freight = NumberAttribute(null=True)
+    changed_by = UnicodeAttribute()
+    changed_at = UnicodeAttribute()
+
+
+class CategoryCount(_Item):
+    """Products per category, kept with atomic ADDs as products are created or re-categorised."""
+
+    category = UnicodeAttribute()
+    products = NumberAttribute(default=0)
+
+    @staticmethod
+    def key(category: str) -> tuple[str, str]:
+        return f"CATEGORY#{category}", "COUNT"
+
+
+class RowErrorEntry(MapAttribute):
+    row = NumberAttribute()
+    reason = UnicodeAttribute()
+    key = UnicodeAttribute(null=True)
+
+
+class Import(_Item):
+    import_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    status = UnicodeAttribute()  # AWAITING_UPLOAD, RUNNING, COMPLETED, FAILED
+    object_key = UnicodeAttribute()
+    requested_by = UnicodeAttribute()
+    rows = NumberAttribute(default=0)
+    created = NumberAttribute(default=0)
+    updated = NumberAttribute(default=0)
+    unchanged = NumberAttribute(default=0)
+    skipped = NumberAttribute(default=0)
+    errors = ListAttribute(of=RowErrorEntry, default=list)
+    failure = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    started_at = UnicodeAttribute(null=True)
+    completed_at = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def key(import_id: str) -> tuple[str, str]:
+        return f"IMPORT#{import_id}", "IMPORT"

@@ -1,0 +1,175 @@
+"""The bulk importer on moto: create, update, unchanged, bad rows, foreign keys, events."""
+
+import json
+from pathlib import Path
+
+import boto3
+import pytest
+from jsonschema import Draft202012Validator
+from moto import mock_aws
+
+from catalog import importer
+from catalog.store import CategoryCount, Import, Offer, PriceChange, Product
+from titan import clock
+
+SCHEMAS = Path(__file__).resolve().parents[3] / "events" / "schemas"
+P1, P2, P3 = (
+    "1e9e8ef04dbcff4541ed26657ea517e5",
+    "3aa071139cb16b67ca9e5dea641aaa2f",
+    "96bd76ec8810374ed1b65e291975717f",
+)
+S1, S2 = "3442f8959a84dea7ee197c632cb2df15", "d1b65fc7debc3361ea86b5f14c68d2e2"
+PRODUCT_HEADER = (
+    "product_id,product_category_name,product_name_lenght,product_description_lenght,"
+    "product_photos_qty,product_weight_g,product_length_cm,product_height_cm,"
+    "product_width_cm\n"
+)
+
+
+class Body:
+    """A stand-in for botocore's StreamingBody."""
+
+    def __init__(self, text: str):
+        self.data = text.encode()
+
+    def iter_lines(self, keepends=False):
+        yield from self.data.splitlines(keepends=keepends)
+
+
+class Recorder:
+    """An EventPublisher that keeps what it is given, after checking it against its schema."""
+
+    def __init__(self):
+        self.events = []
+
+    def publish(self, *events):
+        for event in events:
+            schema = json.loads((SCHEMAS / f"{event.detail_type}.json").read_text())
+            Draft202012Validator(schema).validate(event.data)
+        self.events += events
+
+
+@pytest.fixture
+def catalog():
+    with mock_aws():
+        Product.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+        boto3.client("events").create_event_bus(Name="titan-test")
+        yield
+
+
+def run(kind: str, text: str) -> tuple[Import, Recorder]:
+    import_id = f"imp_{kind}_{len(text)}_{clock.epoch_seconds()}"
+    record = Import(
+        *Import.key(import_id),
+        import_id=import_id,
+        kind=kind,
+        status="RUNNING",
+        object_key=f"imports/{import_id}/{kind}.csv",
+        requested_by="acct_x",
+        created_at=clock.iso(),
+    )
+    record.save()
+    recorder = Recorder()
+    importer.run_import(record, Body(text), recorder)
+    record.refresh()
+    return record, recorder
+
+
+def counts(record: Import) -> tuple:
+    return record.rows, record.created, record.updated, record.unchanged, record.skipped
+
+
+def test_products_import_creates_then_reimport_changes_nothing(catalog):
+    text = (
+        PRODUCT_HEADER
+        + f"{P1},perfumaria,40,287,1,225,16,10,14\n{P2},artes,44,276,1,1000,30,18,20\n"
+    )
+    record, recorder = run("products", text)
+    assert record.status == "COMPLETED"
+    assert counts(record) == (2, 2, 0, 0, 0)
+    assert [e.detail_type for e in recorder.events] == ["ProductCreated", "ProductCreated"]
+    assert Product.get(*Product.key(P1)).title == "Perfumery 1e9e8e"
+    again, recorder = run("products", text)
+    assert counts(again) == (2, 0, 0, 2, 0)
+    assert recorder.events == []
+
+
+def test_an_updated_row_updates_the_product_and_moves_the_category_count(catalog):
+    run("products", PRODUCT_HEADER + f"{P1},perfumaria,40,287,1,225,16,10,14\n")
+    record, recorder = run("products", PRODUCT_HEADER + f"{P1},artes,40,287,1,225,16,10,14\n")
+    assert counts(record) == (1, 0, 1, 0, 0)
+    assert [e.detail_type for e in recorder.events] == ["ProductUpdated"]
+    assert Product.get(*Product.key(P1)).category == "art"
+    assert CategoryCount.get(*CategoryCount.key("perfumery")).products == 0
+    assert CategoryCount.get(*CategoryCount.key("art")).products == 1
+
+
+def test_bad_rows_are_reported_and_never_abort_the_import(catalog):
+    text = (
+        PRODUCT_HEADER
+        + f"{P1},perfumaria,40,287,1,225,16,10,14\n"
+        + "not-an-id,perfumaria,40,287,1,225,16,10,14\n"
+        + f"{P2},no_such_category,1,1,1,1,1,1,1\n"
+        + f"{P3},artes,1,1,1,heavy,1,1,1\n"
+        + f"{P3},artes,1,1\n"
+        + f"{P1},perfumaria,40,287,1,225,16,10,14\n"
+    )
+    record, _ = run("products", text)
+    assert record.status == "COMPLETED"
+    assert counts(record) == (6, 1, 0, 0, 5)
+    reasons = {e.row: e.reason for e in record.errors}
+    assert "32 hexadecimal" in reasons[2]
+    assert "unknown category" in reasons[3]
+    assert "not a number" in reasons[4]
+    assert "expected 9 columns" in reasons[5]
+    assert "duplicate id" in reasons[6]
+
+
+def test_offers_need_their_product_and_seller_and_price_changes_are_recorded(catalog):
+    run("products", PRODUCT_HEADER + f"{P1},perfumaria,40,287,1,225,16,10,14\n")
+    run(
+        "sellers",
+        f"seller_id,seller_zip_code_prefix,seller_city,seller_state\n{S1},13023,campinas,SP\n",
+    )
+    header = "product_id,seller_id,price,freight_value,times_sold\n"
+    record, recorder = run(
+        "offers",
+        header + f"{P1},{S1},34.99,16.05,3\n{P2},{S1},10.00,1.00,1\n{P1},{S2},10.00,1.00,1\n",
+    )
+    assert counts(record) == (3, 1, 0, 0, 2)
+    assert {e.reason for e in record.errors} == {"unknown product_id", "unknown seller_id"}
+    offer = Offer.get(*Offer.key(P1, S1))
+    assert (offer.price, offer.freight, offer.currency) == (3499, 1605, "BRL")
+    assert recorder.events[0].data["price"] == {"amount": 3499, "currency": "BRL"}
+    record, recorder = run("offers", header + f"{P1},{S1},29.99,16.05,3\n")
+    assert counts(record) == (1, 0, 1, 0, 0)
+    changed = recorder.events[0]
+    assert changed.detail_type == "OfferPriceChanged"
+    assert (changed.data["previousPrice"]["amount"], changed.data["price"]["amount"]) == (
+        3499,
+        2999,
+    )
+    history = list(PriceChange.query(f"OFFER#{offer.offer_id}"))
+    assert [h.price for h in history] == [3499, 2999]
+
+
+def test_the_report_keeps_at_most_200_row_errors(catalog):
+    text = PRODUCT_HEADER + "".join(f"bad{i},perfumaria,1,1,1,1,1,1,1\n" for i in range(250))
+    record, _ = run("products", text)
+    assert record.skipped == 250
+    assert len(record.errors) == importer.MAX_REPORTED_ERRORS
+
+
+def test_a_repeated_upload_notification_runs_the_import_once(catalog):
+    record = Import(
+        *Import.key("imp_once"),
+        import_id="imp_once",
+        kind="products",
+        status="AWAITING_UPLOAD",
+        object_key="imports/imp_once/products.csv",
+        requested_by="acct_x",
+        created_at=clock.iso(),
+    )
+    record.save()
+    assert importer._claim("imp_once") is not None
+    assert importer._claim("imp_once") is None
