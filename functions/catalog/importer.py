@@ -43,7 +43,7 @@ from titan.events import DomainEvent, EventPublisher
 from titan.money import Money
 from titan.observability import logger
 
-CHUNK = 100
+CHUNK = 500
 MAX_REPORTED_ERRORS = 200
 
 
