@@ -11,6 +11,10 @@ instead, with two corrections measured on this stack (docs/local-cloud.md):
 2. moto's ``TransactWriteItems`` deep-copies every table it touches to be able to roll back
    (875 ms per call at 20k items). We snapshot only the items the transaction names and
    restore those on failure, so a transaction costs the same at any table size.
+3. moto's ``Query`` looks at every item of the table, for the table and for its indexes
+   (800 ms per query at 100k items). Queries now start from the partition's items, or, on a
+   global secondary index, from a map of the index rebuilt only after the table was written.
+   moto's own code still sorts, filters and pages the results.
 
 Selected with ``PROVIDER_OVERRIDE_DYNAMODB=titan``; registered under the entry-point group
 ``localstack.aws.provider`` as ``dynamodb:titan`` (see pyproject.toml).
@@ -36,9 +40,103 @@ class SerialisedMotoDynamoDB(DynamodbApi):
     """A provider that implements nothing itself: every operation falls through to moto."""
 
 
-def _serialised_moto(context, _request) -> Any:
+WRITES = frozenset(
+    {
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "BatchWriteItem",
+        "TransactWriteItems",
+        "ExecuteStatement",
+        "BatchExecuteStatement",
+        "ExecuteTransaction",
+        "RestoreTableFromBackup",
+        "ImportTable",
+    }
+)
+
+
+def _written_tables(operation: str, request: dict) -> set[str]:
+    if operation == "BatchWriteItem":
+        return set(request.get("RequestItems") or {})
+    if operation == "TransactWriteItems":
+        return {next(iter(i.values())).get("TableName") for i in request.get("TransactItems", [])}
+    return {request["TableName"]} if request.get("TableName") else {"*"}
+
+
+def _serialised_moto(context, request) -> Any:
     with REQUEST_LOCK:
-        return call_moto(context)
+        try:
+            return call_moto(context)
+        finally:
+            if context.operation.name in WRITES:
+                _bump_versions(context, _written_tables(context.operation.name, request or {}))
+
+
+def _bump_versions(context, names: set[str]) -> None:
+    """Mark tables written to, so their index maps are rebuilt on the next index query."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    tables = dynamodb_backends[context.account_id][context.region].tables
+    for table in tables.values() if "*" in names else (tables.get(n) for n in names):
+        if table is not None:
+            table._titan_version = getattr(table, "_titan_version", 0) + 1
+
+
+def _index_map(table, index_name: str) -> dict:
+    """Index hash key -> items, cached until the table is written to again."""
+    version = getattr(table, "_titan_version", 0)
+    cache = table.__dict__.setdefault("_titan_index_maps", {})
+    cached = cache.get(index_name)
+    if cached and cached[0] == version:
+        return cached[1]
+    index = next(i for i in table.all_indexes() if i.name == index_name)
+    hash_attr = next(k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH")
+    mapping: dict = {}
+    for item in table.all_items():
+        value = item.attrs.get(hash_attr)
+        if value is not None:
+            mapping.setdefault(value, []).append(item)
+    cache[index_name] = (version, mapping)
+    return mapping
+
+
+def _candidates(table, hash_key, index_name: str | None) -> list:
+    """The items a query on ``hash_key`` can match: a superset of moto's own answer."""
+    from moto.dynamodb.models.table import LocalSecondaryIndex
+
+    index = next((i for i in table.all_indexes() if i.name == index_name), None)
+    if index_name is None or isinstance(index, LocalSecondaryIndex):
+        if table.range_key_attr is None:
+            item = table.items.get(hash_key)
+            return [item] if item is not None else []
+        partition = table.items.get(hash_key)
+        return list(partition.values()) if partition else []
+    return _index_map(table, index_name).get(hash_key, [])
+
+
+def install_partition_queries() -> None:
+    """Patch moto's Table.query to consider only candidate items (see the module docstring).
+    Safe because every request is served under REQUEST_LOCK. Idempotent."""
+    from moto.dynamodb.models.table import Table
+
+    original = Table.query
+    if getattr(original, "_titan", False):
+        return
+
+    def query(self, hash_key, *args, **kwargs):
+        index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+        if index_name is not None and not any(i.name == index_name for i in self.all_indexes()):
+            return original(self, hash_key, *args, **kwargs)  # moto raises the proper error
+        candidates = _candidates(self, hash_key, index_name)
+        self.all_items = lambda: candidates  # instance attribute shadows the method
+        try:
+            return original(self, hash_key, *args, **kwargs)
+        finally:
+            del self.all_items
+
+    query._titan = True
+    Table.query = query
 
 
 class _CopyWithoutTables(types.ModuleType):
@@ -126,6 +224,7 @@ def install_item_level_transactions() -> None:
 @aws_provider(api="dynamodb", name="titan")
 def dynamodb_titan() -> Service:
     install_item_level_transactions()
+    install_partition_queries()
     provider = SerialisedMotoDynamoDB()
     return Service.for_provider(
         provider,

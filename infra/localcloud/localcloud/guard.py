@@ -78,6 +78,23 @@ def check_internals() -> list[str]:
     for name in ("get_table", "get_keys_value"):
         expect(hasattr(models.DynamoDBBackend, name), f"DynamoDBBackend.{name}")
     expect("self.items = defaultdict(dict)" in inspect.getsource(Table.__init__), "Table.items")
+    query_source = inspect.getsource(Table.query)
+    expect(
+        "self.all_items()" in query_source
+        and list(inspect.signature(Table.query).parameters)[:9]
+        == [
+            "self",
+            "hash_key",
+            "range_comparison",
+            "range_objs",
+            "limit",
+            "exclusive_start_key",
+            "scan_index_forward",
+            "projection_expressions",
+            "index_name",
+        ],
+        "Table.query",
+    )
 
     from localstack.services.apigateway.next_gen.execute_api import handlers
     from localstack.services.apigateway.next_gen.execute_api.gateway import RestApiGateway
@@ -181,6 +198,71 @@ def check_transactions() -> list[str]:
     return problems
 
 
+def check_queries() -> list[str]:
+    """Partition-scoped queries answer like moto's full scans: on the table, on a global
+    index, and on the index again after a write (which must invalidate its map)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    from localcloud.dynamodb import install_partition_queries
+
+    install_partition_queries()
+    backend = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+    backend.create_table(
+        "guard-query",
+        schema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        attr=[{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "g")],
+        throughput=None,
+        billing_mode="PAY_PER_REQUEST",
+        indexes=None,
+        global_indexes=[
+            {
+                "IndexName": "gi",
+                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        streams=None,
+        sse_specification=None,
+        tags=[],
+        deletion_protection_enabled=False,
+        warm_throughput=None,
+    )
+    for p in range(30):
+        for s in range(5):
+            backend.put_item(
+                "guard-query",
+                {"pk": {"S": f"p{p}"}, "sk": {"S": f"s{s}"}, "g": {"S": f"g{(p * 5 + s) % 7}"}},
+            )
+    table = backend.get_table("guard-query")
+
+    def keys(hash_value, index=None):
+        results, _, _ = table.query(
+            DynamoType({"S": hash_value}), None, [], None, None, True, None, index_name=index
+        )
+        return sorted((i.attrs["pk"].value, i.attrs["sk"].value) for i in results)
+
+    problems = []
+    if keys("p3") != [("p3", f"s{s}") for s in range(5)]:
+        problems.append(f"table query: {keys('p3')}")
+    expected = sorted(
+        (f"p{p}", f"s{s}") for p in range(30) for s in range(5) if (p * 5 + s) % 7 == 2
+    )
+    if keys("g2", "gi") != expected:
+        problems.append("index query differs from a full scan")
+    backend.put_item("guard-query", {"pk": {"S": "p0"}, "sk": {"S": "s0"}, "g": {"S": "g2"}})
+    table._titan_version = getattr(table, "_titan_version", 0) + 1  # as the dispatcher does
+    if ("p0", "s0") not in keys("g2", "gi"):
+        problems.append("index map not rebuilt after a write")
+    if keys("nothing") != [] or keys("g-none", "gi") != []:
+        problems.append("queries for absent keys are not empty")
+    return problems
+
+
 def check_stage_update() -> list[str]:
     """The API Gateway stage update patches exactly what changed between two deployments."""
     from localcloud.cloudformation import stage_patch_operations
@@ -245,7 +327,12 @@ def check_authorizer_policy() -> list[str]:
 def main() -> int:
     problems = check_internals()
     if not problems:
-        problems = check_transactions() + check_stage_update() + check_authorizer_policy()
+        problems = (
+            check_transactions()
+            + check_queries()
+            + check_stage_update()
+            + check_authorizer_policy()
+        )
     for problem in problems:
         print(f"localcloud guard: {problem}", file=sys.stderr)
     if not problems:
