@@ -90,6 +90,20 @@ def _existing(model_type, keys: list[tuple[str, str]]) -> dict[tuple[str, str], 
     return {(item.pk, item.sk): item for item in model_type.batch_get(keys)}
 
 
+def _classify(item, before, result: ChunkResult) -> str | None:
+    """``"created"``, ``"updated"`` (keeping the original ``created_at``), or None when the
+    content hash is unchanged; counted in ``result``."""
+    if before is not None and before.content_hash == item.content_hash:
+        result.unchanged += 1
+        return None
+    if before is None:
+        result.created += 1
+        return "created"
+    item.created_at = before.created_at
+    result.updated += 1
+    return "updated"
+
+
 def _money(amount: int) -> dict:
     return Money(int(amount), domain.CURRENCY).to_dict()
 
@@ -109,8 +123,8 @@ def apply_products(chunk: list[tuple[int, dict]], result: ChunkResult, now: str)
             gsi1sk=f"PRODUCT#{fields['product_id']}",
         )
         before = existing.get(key)
-        if before is not None and before.content_hash == item.content_hash:
-            result.unchanged += 1
+        change = _classify(item, before, result)
+        if change is None:
             continue
         data = {
             "productId": fields["product_id"],
@@ -118,13 +132,10 @@ def apply_products(chunk: list[tuple[int, dict]], result: ChunkResult, now: str)
             "category": fields["category"],
             "status": "ACTIVE",
         }
-        if before is None:
-            result.created += 1
+        if change == "created":
             result.category_deltas[fields["category"]] += 1
             result.events.append(DomainEvent("catalog", "ProductCreated", data))
         else:
-            item.created_at = before.created_at
-            result.updated += 1
             if before.category != fields["category"]:
                 result.category_deltas[before.category] -= 1
                 result.category_deltas[fields["category"]] += 1
@@ -139,16 +150,8 @@ def apply_sellers(chunk: list[tuple[int, dict]], result: ChunkResult, now: str) 
     for _, fields in chunk:
         key = Seller.key(fields["seller_id"])
         item = _fresh(Seller, key, fields, now)
-        before = existing.get(key)
-        if before is not None and before.content_hash == item.content_hash:
-            result.unchanged += 1
-            continue
-        if before is None:
-            result.created += 1
-        else:
-            item.created_at = before.created_at
-            result.updated += 1
-        writes.append(item)
+        if _classify(item, existing.get(key), result) is not None:
+            writes.append(item)
     return writes
 
 
@@ -175,8 +178,8 @@ def apply_offers(chunk: list[tuple[int, dict]], result: ChunkResult, now: str) -
             gsi2pk=f"OFFER#{fields['offer_id']}",
         )
         before = existing.get(key)
-        if before is not None and before.content_hash == item.content_hash:
-            result.unchanged += 1
+        change = _classify(item, before, result)
+        if change is None:
             continue
         ids = {
             "offerId": fields["offer_id"],
@@ -184,25 +187,16 @@ def apply_offers(chunk: list[tuple[int, dict]], result: ChunkResult, now: str) -
             "sellerId": fields["seller_id"],
         }
         price = {"price": _money(fields["price"]), "freight": _money(fields["freight"])}
-        if before is None:
-            result.created += 1
+        if change == "created":
             result.events.append(DomainEvent("catalog", "OfferCreated", {**ids, **price}))
-        else:
-            item.created_at = before.created_at
-            result.updated += 1
-            if (before.price, before.freight) != (fields["price"], fields["freight"]):
-                result.events.append(
-                    DomainEvent(
-                        "catalog",
-                        "OfferPriceChanged",
-                        {
-                            **ids,
-                            **price,
-                            "previousPrice": _money(before.price),
-                            "previousFreight": _money(before.freight),
-                        },
-                    )
-                )
+        elif (before.price, before.freight) != (fields["price"], fields["freight"]):
+            changed = {
+                **ids,
+                **price,
+                "previousPrice": _money(before.price),
+                "previousFreight": _money(before.freight),
+            }
+            result.events.append(DomainEvent("catalog", "OfferPriceChanged", changed))
         if before is None or (before.price, before.freight) != (fields["price"], fields["freight"]):
             writes.append(
                 PriceChange(
