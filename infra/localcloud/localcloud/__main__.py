@@ -13,10 +13,11 @@ def _up() -> None:
     began = time.monotonic()
     cloud.start()
     outputs = cloud.deploy()
+    api = outputs["ApiUrl"]
+    print(f"\nAPI deployed in {time.monotonic() - began:.0f} s: {api} (health: {api}/health)")
     from localcloud import seed
 
     seed.run(outputs)
-    api = outputs["ApiUrl"]
     print(
         f"\nTitan Commerce is up ({time.monotonic() - began:.0f} s).\n"
         f"  API:        {api}\n"
