@@ -2,8 +2,10 @@
 
 Public: ``GET /categories`` (the tree with product counts), ``GET /products/{productId}``
 (with its offers), ``GET /sellers/{sellerId}`` (with its offer count).
+``GET /offers/{offerId}`` (with its price history).
 Staff and admins: ``POST /admin/catalog/imports`` (a presigned upload URL for one CSV) and
-``GET /admin/catalog/imports/{importId}`` (the import report).
+``GET /admin/catalog/imports/{importId}`` (the import report); with the owning seller,
+``PATCH /offers/{offerId} {price, freight}``.
 """
 
 from __future__ import annotations
@@ -16,13 +18,17 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from botocore.config import Config
 from pydantic import BaseModel, ConfigDict, Field
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from catalog import domain
-from catalog.store import CategoryCount, Import, Offer, Product, Seller
+from catalog.store import CategoryCount, Import, Offer, PriceChange, Product, Seller
 from titan import clock
 from titan.api import create_app, lambda_handler
 from titan.auth import require
-from titan.errors import NotFound
+from titan.errors import Conflict, NotFound
+from titan.events import DomainEvent, EventPublisher
 from titan.ids import new_id
 from titan.money import Money
 
@@ -142,6 +148,52 @@ class SellerOut(BaseModel):
     city: str
     state: str
     offerCount: int
+
+
+class OfferPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    price: Annotated[int, Field(gt=0, le=100_000_000, description="BRL centavos")] | None = None
+    freight: Annotated[int, Field(ge=0, le=10_000_000, description="BRL centavos")] | None = None
+
+
+class PricePoint(BaseModel):
+    price: MoneyOut
+    freight: MoneyOut
+    changedAt: str
+    changedBy: str
+
+
+class OfferDetail(OfferOut):
+    productId: str
+    priceHistory: list[PricePoint] = Field(description="Oldest first")
+
+
+def _offer(offer_id: str) -> Offer:
+    found = list(Offer.by_offer_id.query(f"OFFER#{offer_id}", limit=1))
+    if not found:
+        raise NotFound("No such offer.", code="OFFER_NOT_FOUND")
+    return found[0]
+
+
+def _offer_detail(offer: Offer) -> OfferDetail:
+    history = PriceChange.query(f"OFFER#{offer.offer_id}", PriceChange.sk.startswith("PRICE#"))
+    return OfferDetail(
+        offerId=offer.offer_id,
+        productId=offer.product_id,
+        sellerId=offer.seller_id,
+        price=_money(offer.price),
+        freight=_money(offer.freight),
+        status=offer.status,
+        priceHistory=[
+            PricePoint(
+                price=_money(h.price),
+                freight=_money(h.freight),
+                changedAt=h.changed_at,
+                changedBy=h.changed_by,
+            )
+            for h in history
+        ],
+    )
 
 
 def _s3():
@@ -282,6 +334,81 @@ def seller(sellerId: SourceId) -> SellerOut:
         raise NotFound("No such seller.", code="SELLER_NOT_FOUND") from exc
     count = Offer.by_gsi1.count(f"SELLER#{sellerId}", Offer.gsi1sk.startswith("OFFER#"))
     return SellerOut(sellerId=item.seller_id, city=item.city, state=item.state, offerCount=count)
+
+
+@app.get("/offers/<offerId>", tags=["catalog"], summary="An offer with its price history")
+def get_offer(offerId: str) -> OfferDetail:
+    return _offer_detail(_offer(offerId))
+
+
+@app.patch("/offers/<offerId>", tags=["catalog admin"], summary="Change an offer's price")
+def patch_offer(offerId: str, body: OfferPatch) -> OfferDetail:
+    """Staff and admins, or the seller who owns the offer. Price and freight are BRL centavos.
+    The offer and its price history change in one transaction (conditional on the price being
+    read unchanged, 409 CONCURRENT_UPDATE otherwise) and OfferPriceChanged is published.
+    Setting the current values again changes nothing and publishes nothing."""
+    caller = require(app, "staff", "admin", "seller")
+    offer = _offer(offerId)
+    if not caller.has_any("staff", "admin") and caller.seller_id != offer.seller_id:
+        raise NotFound("No such offer.", code="OFFER_NOT_FOUND")  # not theirs: not visible
+    price = offer.price if body.price is None else body.price
+    freight = offer.freight if body.freight is None else body.freight
+    if (price, freight) == (offer.price, offer.freight):
+        return _offer_detail(offer)
+    now = clock.iso()
+    change = PriceChange(
+        f"OFFER#{offer.offer_id}",
+        f"PRICE#{now}#{caller.id[-6:]}",
+        offer_id=offer.offer_id,
+        price=price,
+        freight=freight,
+        previous_price=offer.price,
+        previous_freight=offer.freight,
+        changed_by=caller.id,
+        changed_at=now,
+    )
+    try:
+        connection = Connection(region=Offer.Meta.region, host=Offer.Meta.host)
+        with TransactWrite(connection=connection) as write:
+            write.update(
+                offer,
+                actions=[
+                    Offer.price.set(price),
+                    Offer.freight.set(freight),
+                    Offer.updated_at.set(now),
+                ],
+                condition=(Offer.price == offer.price) & (Offer.freight == offer.freight),
+            )
+            write.save(change, condition=PriceChange.pk.does_not_exist())
+    except TransactWriteError as exc:
+        raise Conflict(
+            "The offer changed meanwhile; read it and try again.", code="CONCURRENT_UPDATE"
+        ) from exc
+    ids = {"offerId": offer.offer_id, "productId": offer.product_id, "sellerId": offer.seller_id}
+    _publisher().publish(
+        DomainEvent(
+            "catalog",
+            "OfferPriceChanged",
+            {
+                **ids,
+                "price": _money(price).model_dump(),
+                "freight": _money(freight).model_dump(),
+                "previousPrice": _money(offer.price).model_dump(),
+                "previousFreight": _money(offer.freight).model_dump(),
+            },
+        )
+    )
+    offer.price, offer.freight = price, freight
+    return _offer_detail(offer)
+
+
+_events: EventPublisher | None = None
+
+
+def _publisher() -> EventPublisher:
+    global _events
+    _events = _events or EventPublisher()
+    return _events
 
 
 handler = lambda_handler(app)

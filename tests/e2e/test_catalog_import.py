@@ -41,7 +41,7 @@ def _import(api_url, token, kind, text) -> dict:
     raise AssertionError("the import did not finish")
 
 
-def test_import_report_reimport_and_public_reads(api_url, staff_token):
+def test_import_report_reimport_price_change_and_public_reads(api_url, staff_token):
     product, seller = uuid.uuid4().hex, uuid.uuid4().hex
     sellers = (
         f"seller_id,seller_zip_code_prefix,seller_city,seller_state\n{seller},01310,sao paulo,SP\n"
@@ -69,6 +69,20 @@ def test_import_report_reimport_and_public_reads(api_url, staff_token):
     assert detail["title"] == f"Perfumery {product[:6]}"
     assert detail["offers"][0]["price"] == {"amount": 3499, "currency": "BRL"}
     assert requests.get(f"{api_url}/sellers/{seller}", timeout=30).json()["offerCount"] == 1
+    offer_id = detail["offers"][0]["offerId"]
+    changed = requests.patch(
+        f"{api_url}/offers/{offer_id}",
+        json={"price": 2999},
+        headers={"Authorization": f"Bearer {staff_token}"},
+        timeout=30,
+    )
+    assert changed.status_code == 200, changed.text
+    history = requests.get(f"{api_url}/offers/{offer_id}", timeout=30).json()["priceHistory"]
+    assert [h["price"]["amount"] for h in history] == [3499, 2999]
+    assert (
+        requests.patch(f"{api_url}/offers/{offer_id}", json={"price": 1}, timeout=30).status_code
+        == 401
+    )
     tree = requests.get(f"{api_url}/categories", timeout=30).json()
     assert tree["productCount"] == sum(d["productCount"] for d in tree["departments"]) >= 1
 

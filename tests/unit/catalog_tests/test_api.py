@@ -8,7 +8,7 @@ from moto import mock_aws
 
 from apigw import call
 from catalog.api import handler
-from catalog.store import Product
+from tests.unit.catalog_tests.tables import create_catalog_table
 from tests.unit.catalog_tests.test_importer import P1, PRODUCT_HEADER, S1, run
 
 STAFF = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9D0", "roles": "staff"}
@@ -17,7 +17,7 @@ STAFF = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9D0", "roles": "staff"}
 @pytest.fixture
 def catalog():
     with mock_aws():
-        Product.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+        create_catalog_table()
         boto3.client("s3").create_bucket(Bucket=os.environ["CATALOG_IMPORTS_BUCKET"])
         boto3.client("events").create_event_bus(Name="titan-test")
         yield

@@ -10,6 +10,7 @@ from moto import mock_aws
 
 from catalog import importer
 from catalog.store import CategoryCount, Import, Offer, PriceChange, Product
+from tests.unit.catalog_tests.tables import create_catalog_table
 from titan import clock
 
 SCHEMAS = Path(__file__).resolve().parents[3] / "events" / "schemas"
@@ -52,7 +53,7 @@ class Recorder:
 @pytest.fixture
 def catalog():
     with mock_aws():
-        Product.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+        create_catalog_table()
         boto3.client("events").create_event_bus(Name="titan-test")
         yield
 
