@@ -18,15 +18,14 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from botocore.config import Config
 from pydantic import BaseModel, ConfigDict, Field
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from catalog import domain
 from catalog.store import CategoryCount, Import, Offer, PriceChange, Product, Seller
 from titan import clock
 from titan.api import create_app, lambda_handler
 from titan.auth import require
+from titan.dynamo import transaction
 from titan.errors import Conflict, NotFound
 from titan.events import DomainEvent, EventPublisher
 from titan.ids import new_id
@@ -368,8 +367,7 @@ def patch_offer(offerId: str, body: OfferPatch) -> OfferDetail:
         changed_at=now,
     )
     try:
-        connection = Connection(region=Offer.Meta.region, host=Offer.Meta.host)
-        with TransactWrite(connection=connection) as write:
+        with transaction() as write:
             write.update(
                 offer,
                 actions=[

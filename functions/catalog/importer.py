@@ -24,9 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import boto3
-from pynamodb.connection import Connection
 from pynamodb.exceptions import UpdateError
-from pynamodb.transactions import TransactWrite
 
 from catalog import domain
 from catalog.store import (
@@ -39,6 +37,7 @@ from catalog.store import (
     Seller,
 )
 from titan import clock
+from titan.dynamo import transaction
 from titan.events import DomainEvent, EventPublisher
 from titan.money import Money
 from titan.observability import logger
@@ -250,8 +249,7 @@ def run_import(record: Import, body, publisher: EventPublisher) -> Import:
             publisher.publish(*result.events)
         deltas = {c: d for c, d in result.category_deltas.items() if d}
         if deltas:  # one transaction: the counts move together, nothing half-applied
-            connection = Connection(region=CategoryCount.Meta.region, host=CategoryCount.Meta.host)
-            with TransactWrite(connection=connection) as counts:
+            with transaction() as counts:
                 for category, delta in deltas.items():
                     counts.update(
                         CategoryCount(*CategoryCount.key(category)),

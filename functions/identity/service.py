@@ -17,13 +17,12 @@ import boto3
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
 
 from identity import domain, tokens
 from identity.store import Account, Address, Code, EmailClaim, Throttle, TokenFamily
 from titan import clock
+from titan.dynamo import transaction
 from titan.errors import Conflict, NotFound, Problem, TooManyRequests, Unauthorized, Unprocessable
 from titan.events import DomainEvent, EventPublisher
 from titan.geo import BR_STATES
@@ -113,9 +112,7 @@ def create_account(
     )
     claim = EmailClaim(*EmailClaim.key(email), account_id=account_id)
     try:
-        with TransactWrite(
-            connection=Connection(region=Account.Meta.region, host=Account.Meta.host)
-        ) as write:
+        with transaction() as write:
             write.save(claim, condition=EmailClaim.pk.does_not_exist())
             write.save(account, condition=Account.pk.does_not_exist())
     except TransactWriteError as exc:
@@ -510,9 +507,7 @@ def _validated(fields: dict) -> dict:
 
 def _make_default(account_id: str, address: Address, others: list[Address]) -> None:
     """Make ``address`` the only default, in one transaction."""
-    with TransactWrite(
-        connection=Connection(region=Address.Meta.region, host=Address.Meta.host)
-    ) as write:
+    with transaction() as write:
         for other in others:
             if other.is_default and other.address_id != address.address_id:
                 write.update(other, actions=[Address.is_default.set(False)])

@@ -14,10 +14,23 @@ from __future__ import annotations
 
 import os
 
+from pynamodb.connection import Connection
+from pynamodb.transactions import TransactWrite
+
 
 def endpoint() -> str | None:
     """The DynamoDB endpoint override, or None for the AWS default."""
     return os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+def region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+
+
+def transaction() -> TransactWrite:
+    """A pynamodb ``TransactWrite`` (use as ``with transaction() as write:``) on the same
+    region and endpoint as the tables of ``table_meta``."""
+    return TransactWrite(connection=Connection(region=region(), host=endpoint()))
 
 
 def table_meta(env_var: str, **extra) -> type:
@@ -27,7 +40,7 @@ def table_meta(env_var: str, **extra) -> type:
     table fails at once, not on the first request."""
     attributes = {
         "table_name": os.environ[env_var],
-        "region": os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+        "region": region(),
         "host": endpoint(),
         "max_retry_attempts": 3,
         **extra,
