@@ -36,6 +36,16 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+def _timed(call, n: int) -> tuple[float, float]:
+    """p50 and p95 in ms of ``n`` sequential calls."""
+    samples = []
+    for _ in range(n):
+        began = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - began) * 1000)
+    return percentile(samples, 50), percentile(samples, 95)
+
+
 def handlers() -> list[str]:
     return sorted(
         set(re.findall(r"^\s+Handler:\s+(\S+)", (ROOT / "template.yaml").read_text(), re.M))
@@ -77,13 +87,7 @@ def http_latency(url: str, n: int = 300) -> tuple[float, float]:
     session = requests.Session()
     for _ in range(10):
         session.get(url, timeout=30)
-    samples = []
-    for _ in range(n):
-        began = time.perf_counter()
-        response = session.get(url, timeout=30)
-        samples.append((time.perf_counter() - began) * 1000)
-        response.raise_for_status()
-    return percentile(samples, 50), percentile(samples, 95)
+    return _timed(lambda: session.get(url, timeout=30).raise_for_status(), n)
 
 
 def _table(ddb, items: int = 0) -> str:
@@ -153,21 +157,7 @@ def writes_per_second(
 
 
 def transact_ms(ddb, name: str, n: int = 100) -> float:
-    samples = []
-    for i in range(n):
-        began = time.perf_counter()
-        _transact(ddb, name, f"t-{i}-{time.time_ns()}")
-        samples.append((time.perf_counter() - began) * 1000)
-    return percentile(samples, 50)
-
-
-def _timed(call, n: int) -> tuple[float, float]:
-    samples = []
-    for _ in range(n):
-        began = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - began) * 1000)
-    return percentile(samples, 50), percentile(samples, 95)
+    return _timed(lambda: _transact(ddb, name, f"t-{time.time_ns()}"), n)[0]
 
 
 def identity_figures(api: str) -> None:
