@@ -1,47 +1,32 @@
 """Bulk import over HTTP as an operator runs it: ask, upload to the presigned URL, read the
 report. Uses its own small files, so it runs on a seeded or an empty catalog alike."""
 
-import time
 import uuid
 
 import pytest
 import requests
 
+from localcloud import seed
+
 
 @pytest.fixture(scope="module")
 def staff_token(cloud, api_url):
-    response = requests.post(
-        f"{api_url}/auth/login",
-        timeout=30,
-        json={"email": cloud["AdminEmail"], "password": cloud["AdminPassword"]},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["accessToken"]
+    return seed.admin_token(api_url, cloud)
 
 
-def _import(api_url, token, kind, text) -> dict:
-    headers = {"Authorization": f"Bearer {token}"}
-    started = requests.post(
-        f"{api_url}/admin/catalog/imports", json={"kind": kind}, headers=headers, timeout=30
-    )
-    assert started.status_code == 201, started.text
-    upload = started.json()["upload"]
-    put = requests.put(upload["url"], data=text.encode(), headers=upload["headers"], timeout=60)
-    assert put.status_code in (200, 204), put.text
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        report = requests.get(
-            f"{api_url}/admin/catalog/imports/{started.json()['importId']}",
-            headers=headers,
-            timeout=30,
-        ).json()
-        if report["status"] in ("COMPLETED", "FAILED"):
-            return report
-        time.sleep(0.5)
-    raise AssertionError("the import did not finish")
+@pytest.fixture
+def upload(api_url, staff_token, tmp_path):
+    """``upload(kind, text)``: import a CSV through the API as ``make up`` does; the report."""
+
+    def run(kind: str, text: str) -> dict:
+        path = tmp_path / f"{kind}.csv"
+        path.write_text(text)
+        return seed.import_file(api_url, staff_token, kind, path, timeout_s=120)
+
+    return run
 
 
-def test_import_report_reimport_price_change_and_public_reads(api_url, staff_token):
+def test_import_report_reimport_price_change_and_public_reads(api_url, staff_token, upload):
     product, seller = uuid.uuid4().hex, uuid.uuid4().hex
     sellers = (
         f"seller_id,seller_zip_code_prefix,seller_city,seller_state\n{seller},01310,sao paulo,SP\n"
@@ -56,13 +41,13 @@ def test_import_report_reimport_price_change_and_public_reads(api_url, staff_tok
     offers = (
         f"product_id,seller_id,price,freight_value,times_sold\n{product},{seller},34.99,16.05,3\n"
     )
-    assert _import(api_url, staff_token, "sellers", sellers)["counts"]["created"] == 1
-    report = _import(api_url, staff_token, "products", products)
+    assert upload("sellers", sellers)["counts"]["created"] == 1
+    report = upload("products", products)
     assert report["status"] == "COMPLETED"
     assert report["counts"] == {"rows": 3, "created": 1, "updated": 0, "unchanged": 0, "skipped": 2}
     assert {e["row"] for e in report["errors"]} == {2, 3}
-    assert _import(api_url, staff_token, "offers", offers)["counts"]["created"] == 1
-    again = _import(api_url, staff_token, "products", products)
+    assert upload("offers", offers)["counts"]["created"] == 1
+    again = upload("products", products)
     assert (again["counts"]["created"], again["counts"]["unchanged"]) == (0, 1)
 
     detail = requests.get(f"{api_url}/products/{product}", timeout=30).json()
