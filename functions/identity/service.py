@@ -10,6 +10,7 @@ carry passwords, tokens or codes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from dataclasses import dataclass
 
@@ -31,8 +32,15 @@ from titan.observability import logger
 
 #: argon2id with OWASP's minimum (Password Storage Cheat Sheet): m=19 MiB, t=2, p=1.
 HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-#: Verified against when the e-mail is unknown, so both failures take the same time.
-_DUMMY_HASH = HASHER.hash("titan-commerce-dummy-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the e-mail is unknown, so both failures take the same time.
+    Made on first use, not at import: it would add a hash to every cold start."""
+    return HASHER.hash("titan-commerce-dummy-password")
+
+
 RESET_SECONDS = 30 * 60
 VERIFY_SECONDS = 7 * 24 * 3600
 
@@ -202,7 +210,7 @@ def login(email: str, password: str, source_ip: str, totp_code: str | None = Non
             publish("LoginThrottled", sourceIp=source_ip)
             raise _too_many(until, now)
     account = _account_by_email(email)
-    password_hash = account.password_hash if account else _DUMMY_HASH
+    password_hash = account.password_hash if account else _dummy_hash()
     try:
         HASHER.verify(password_hash, password)
         ok = account is not None
