@@ -18,9 +18,11 @@ Events: ProductCreated, ProductUpdated, OfferCreated, OfferPriceChanged.
 from __future__ import annotations
 
 import csv
+import threading
 import urllib.parse
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import boto3
@@ -43,6 +45,7 @@ from titan.money import Money
 from titan.observability import logger
 
 CHUNK = 500
+WORKERS = 4  # chunks applied at once
 MAX_REPORTED_ERRORS = 200
 
 
@@ -228,18 +231,24 @@ KIND_SPECS = {
 }
 
 
-def run_import(record: Import, body, publisher: EventPublisher) -> Import:
-    """Apply one uploaded file to the catalog and fill in its report. Returns the record."""
+def run_import(record: Import, body, publisher: EventPublisher, workers: int = WORKERS) -> Import:
+    """Apply one uploaded file to the catalog and fill in its report. Returns the record.
+
+    Rows are parsed in order (duplicates are found here); chunks are applied by ``workers``
+    threads at once, so the writes of one chunk overlap the reads of the next. Chunks touch
+    disjoint items, and the counters they share (category counts, report counts) move by
+    atomic ADDs, so the order in which chunks finish does not matter. Raises the first chunk
+    failure after the running chunks end."""
     spec = KIND_SPECS[record.kind]
     seen: set[str] = set()
     chunk: list[tuple[int, dict]] = []
     pending_errors: list[tuple[int, str, str | None]] = []
-    reported = len(record.errors)
+    room = {"errors": MAX_REPORTED_ERRORS - len(record.errors)}
+    lock = threading.Lock()
 
-    def flush() -> None:
-        nonlocal chunk, pending_errors, reported
-        rows = len(chunk) + len(pending_errors)  # before apply adds foreign-key errors
-        result = ChunkResult(errors=pending_errors)
+    def apply(chunk: list[tuple[int, dict]], errors: list[tuple[int, str, str | None]]) -> None:
+        rows = len(chunk) + len(errors)  # before apply adds foreign-key errors
+        result = ChunkResult(errors=errors)
         now = clock.iso()
         writes = spec.apply(chunk, result, now) if chunk else []
         with Product.batch_write() as batch:  # one batch writer serves every model of the table
@@ -258,10 +267,9 @@ def run_import(record: Import, body, publisher: EventPublisher) -> Import:
                             CategoryCount.category.set(category),
                         ],
                     )
-        new_errors = [
-            RowErrorEntry(row=n, reason=reason, key=key) for n, reason, key in result.errors
-        ]
-        room = max(0, MAX_REPORTED_ERRORS - reported)
+        with lock:
+            kept = sorted(result.errors)[: max(0, room["errors"])]
+            room["errors"] -= len(kept)
         actions = [
             Import.rows.add(rows),
             Import.created.add(result.created),
@@ -269,28 +277,46 @@ def run_import(record: Import, body, publisher: EventPublisher) -> Import:
             Import.unchanged.add(result.unchanged),
             Import.skipped.add(len(result.errors)),
         ]
-        if new_errors[:room]:
-            actions.append(Import.errors.set(Import.errors.append(new_errors[:room])))
+        if kept:
+            entries = [RowErrorEntry(row=n, reason=reason, key=key) for n, reason, key in kept]
+            actions.append(Import.errors.set(Import.errors.append(entries)))
         record.update(actions=actions)
-        reported += len(new_errors[:room])
-        chunk, pending_errors = [], []
 
-    for number, row, error in _rows(body):
-        if error is None:
+    running: deque[Future] = deque()
+    with ThreadPoolExecutor(workers) as pool:
+
+        def submit() -> None:
+            nonlocal chunk, pending_errors
+            running.append(pool.submit(apply, chunk, pending_errors))
+            chunk, pending_errors = [], []
+            while len(running) > 2 * workers:  # bounded read-ahead: memory stays flat
+                running.popleft().result()
+
+        for number, row, error in _rows(body):
+            if error is None:
+                try:
+                    fields = spec.parse(row)
+                    identity = spec.identity(fields)
+                    if identity in seen:
+                        raise domain.RowError(f"duplicate id {identity} (first row kept)")
+                    seen.add(identity)
+                    chunk.append((number, fields))
+                except domain.RowError as exc:
+                    pending_errors.append((number, str(exc), None))
+            else:
+                pending_errors.append((number, error, None))
+            if len(chunk) + len(pending_errors) >= CHUNK:
+                submit()
+        if chunk or pending_errors:
+            submit()
+        failures = []
+        for future in running:
             try:
-                fields = spec.parse(row)
-                identity = spec.identity(fields)
-                if identity in seen:
-                    raise domain.RowError(f"duplicate id {identity} (first row kept)")
-                seen.add(identity)
-                chunk.append((number, fields))
-            except domain.RowError as exc:
-                pending_errors.append((number, str(exc), None))
-        else:
-            pending_errors.append((number, error, None))
-        if len(chunk) + len(pending_errors) >= CHUNK:
-            flush()
-    flush()
+                future.result()
+            except Exception as exc:  # every chunk ends before the import fails
+                failures.append(exc)
+        if failures:
+            raise failures[0]
     record.update(actions=[Import.status.set("COMPLETED"), Import.completed_at.set(clock.iso())])
     return record
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -96,12 +97,14 @@ class EventPublisher:
         self._client = client
         self.attempts = attempts
         self.concurrency = concurrency
+        self._lock = threading.Lock()
 
     @property
     def client(self):
-        if self._client is None:
-            self._client = boto3.client("events")
-        return self._client
+        with self._lock:  # boto3 clients are thread-safe once made; making them is not
+            if self._client is None:
+                self._client = boto3.client("events")
+            return self._client
 
     def publish(self, *events: DomainEvent) -> None:
         """Publish all ``events``, in order, in batches. Raises ``PublishFailed`` when entries
@@ -111,7 +114,6 @@ class EventPublisher:
             for batch in batches:
                 self._send(batch)
             return
-        _ = self.client  # create the (thread-safe) client once, before the threads share it
         with ThreadPoolExecutor(min(self.concurrency, len(batches))) as pool:
             for future in [pool.submit(self._send, batch) for batch in batches]:
                 future.result()  # re-raises PublishFailed

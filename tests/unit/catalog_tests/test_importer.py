@@ -71,7 +71,7 @@ def run(kind: str, text: str) -> tuple[Import, Recorder]:
     )
     record.save()
     recorder = Recorder()
-    importer.run_import(record, Body(text), recorder)
+    importer.run_import(record, Body(text), recorder, workers=1)  # moto is not thread-safe
     record.refresh()
     return record, recorder
 
