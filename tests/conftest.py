@@ -23,6 +23,7 @@ os.environ.setdefault("MAIL_FROM", "noreply@titan.test")
 os.environ.setdefault("TITAN_STAGE", "test")
 os.environ.setdefault("CATALOG_TABLE", "titan-test-catalog")
 os.environ.setdefault("CATALOG_IMPORTS_BUCKET", "titan-test-catalog-imports")
+os.environ.setdefault("CATALOG_SEARCH_BUCKET", "titan-test-catalog-search")
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,9 @@
 """Catalog routes.
 
-Public: ``GET /categories`` (the tree with product counts), ``GET /products/{productId}``
-(with its offers), ``GET /sellers/{sellerId}`` (with its offer count).
-``GET /offers/{offerId}`` (with its price history).
+Public: ``GET /categories`` (the tree with product counts), ``GET /products`` (browse, from the
+search index), ``GET /search`` (full text with facets), ``GET /products/{productId}`` (with its
+offers), ``GET /sellers/{sellerId}`` (with its offer count), ``GET /offers/{offerId}`` (with its
+price history).
 Staff and admins: ``POST /admin/catalog/imports`` (a presigned upload URL for one CSV) and
 ``GET /admin/catalog/imports/{importId}`` (the import report); with the owning seller,
 ``PATCH /offers/{offerId} {price, freight}``.
@@ -15,25 +16,27 @@ from typing import Annotated, Literal
 
 import boto3
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from botocore.config import Config
 from pydantic import BaseModel, ConfigDict, Field
 from pynamodb.exceptions import TransactWriteError
 
-from catalog import domain
+from catalog import domain, editing, search
+from catalog.index_files import LocalIndex
 from catalog.store import CategoryCount, Import, Offer, PriceChange, Product, Seller
 from titan import clock
 from titan.api import create_app, lambda_handler
 from titan.auth import require
 from titan.dynamo import transaction
-from titan.errors import Conflict, NotFound
+from titan.errors import BadRequest, Conflict, Forbidden, NotFound
 from titan.events import DomainEvent, EventPublisher
 from titan.ids import new_id
 from titan.money import Money
 
 app = create_app()
 UPLOAD_SECONDS = 900
-SourceId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+SOURCE_ID = r"^[0-9a-f]{32}$"
+SourceId = Annotated[str, Path(pattern=SOURCE_ID)]
 
 
 class MoneyOut(BaseModel):
@@ -85,7 +88,7 @@ class ImportReport(BaseModel):
     kind: str
     status: Literal["AWAITING_UPLOAD", "RUNNING", "COMPLETED", "FAILED"]
     counts: Counts
-    errors: list[RowProblem] = Field(description="The first 200 skipped rows with reasons")
+    errors: list[RowProblem] = Field(description="Up to 200 skipped rows with reasons, by row")
     failure: str | None = None
     createdAt: str
     startedAt: str | None = None
@@ -149,10 +152,57 @@ class SellerOut(BaseModel):
     offerCount: int
 
 
+PriceIn = Annotated[int, Field(gt=0, le=100_000_000, description="BRL centavos")]
+FreightIn = Annotated[int, Field(ge=0, le=10_000_000, description="BRL centavos")]
+Measure = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
 class OfferPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    price: Annotated[int, Field(gt=0, le=100_000_000, description="BRL centavos")] | None = None
-    freight: Annotated[int, Field(ge=0, le=10_000_000, description="BRL centavos")] | None = None
+    price: PriceIn | None = None
+    freight: FreightIn | None = None
+    status: Literal["ACTIVE", "INACTIVE"] | None = Field(
+        default=None, description="INACTIVE pauses the offer: it leaves browse and search"
+    )
+
+
+class OfferIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    productId: Annotated[str, Field(pattern=SOURCE_ID)]
+    sellerId: Annotated[str, Field(pattern=SOURCE_ID)]
+    price: PriceIn
+    freight: FreightIn
+
+
+class AttributesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    weightG: Measure | None = None
+    lengthCm: Measure | None = None
+    heightCm: Measure | None = None
+    widthCm: Measure | None = None
+
+
+Title = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+Description = Annotated[str, Field(max_length=5000)]
+
+
+class ProductIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Title
+    category: str = Field(max_length=80, description="Category id, or its Olist name")
+    description: Description | None = None
+    photoCount: Measure | None = None
+    attributes: AttributesIn = AttributesIn()
+
+
+class ProductPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Title | None = None
+    category: str | None = Field(default=None, max_length=80)
+    description: Description | None = None
+    status: Literal["ACTIVE", "INACTIVE"] | None = None
+    photoCount: Measure | None = None
+    attributes: AttributesIn | None = None
 
 
 class PricePoint(BaseModel):
@@ -165,6 +215,59 @@ class PricePoint(BaseModel):
 class OfferDetail(OfferOut):
     productId: str
     priceHistory: list[PricePoint] = Field(description="Oldest first")
+
+
+class OfferSummary(BaseModel):
+    offerId: str
+    sellerId: str
+    price: MoneyOut
+    freight: MoneyOut
+
+
+class ProductSummary(BaseModel):
+    productId: str
+    title: str
+    category: CategoryRef
+    offerCount: int
+    bestOffer: OfferSummary | None = Field(
+        description="The cheapest active offer (price + freight); null when none"
+    )
+
+
+class ProductPage(BaseModel):
+    items: list[ProductSummary]
+    total: int = Field(description="Products matching, over all pages")
+    nextCursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end"
+    )
+
+
+class CategoryFacet(BaseModel):
+    id: str
+    name: str
+    count: int
+
+
+class StateFacet(BaseModel):
+    state: str = Field(description="Brazilian UF of an offering seller")
+    count: int
+
+
+class PriceFacet(BaseModel):
+    min: int | None = Field(description="Centavos, inclusive; null: no lower bound")
+    max: int | None = Field(description="Centavos, exclusive; null: no upper bound")
+    count: int
+
+
+class Facets(BaseModel):
+    category: list[CategoryFacet]
+    sellerState: list[StateFacet]
+    price: list[PriceFacet] = Field(description="Counts by the best offer's price")
+
+
+class SearchResults(ProductPage):
+    query: str
+    facets: Facets
 
 
 def _offer(offer_id: str) -> Offer:
@@ -215,7 +318,10 @@ def _report(record: Import) -> ImportReport:
             unchanged=record.unchanged,
             skipped=record.skipped,
         ),
-        errors=[RowProblem(row=e.row, reason=e.reason, key=e.key) for e in record.errors],
+        errors=[
+            RowProblem(row=e.row, reason=e.reason, key=e.key)
+            for e in sorted(record.errors, key=lambda e: e.row)
+        ],
         failure=record.failure,
         createdAt=record.created_at,
         startedAt=record.started_at,
@@ -291,14 +397,161 @@ def categories() -> CategoryTree:
     )
 
 
-@app.get("/products/<productId>", tags=["catalog"], summary="A product with its offers")
-def product(productId: SourceId) -> ProductOut:
+_index: LocalIndex | None = None
+
+Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]
+Cursor = Annotated[str | None, Query(max_length=200, description="From a previous page")]
+Price = Annotated[int | None, Query(ge=0, le=10**9, description="BRL centavos, inclusive")]
+
+
+def _criteria(
+    q: str | None,
+    category: str | None,
+    department: str | None,
+    seller_id: str | None,
+    min_price: int | None,
+    max_price: int | None,
+    include_unavailable: bool,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> search.Criteria:
+    """Raises BadRequest (400 INVALID_PARAMETER) for values the schema alone cannot judge."""
+    slug = None
+    if category:
+        found = domain.category_for(category)
+        if found is None:
+            raise BadRequest(f"Unknown category {category!r}.", code="INVALID_PARAMETER")
+        slug = found.slug
+    if department and department not in domain.DEPARTMENTS:
+        raise BadRequest(f"Unknown department {department!r}.", code="INVALID_PARAMETER")
+    if min_price is not None and max_price is not None and min_price > max_price:
+        raise BadRequest("minPrice is above maxPrice.", code="INVALID_PARAMETER")
     try:
-        item = Product.get(*Product.key(productId))
-    except Product.DoesNotExist as exc:
-        raise NotFound("No such product.", code="PRODUCT_NOT_FOUND") from exc
+        offset = search.decode_cursor(cursor)
+    except search.InvalidCursor as exc:
+        raise BadRequest(str(exc).capitalize() + ".", code="INVALID_CURSOR") from exc
+    return search.Criteria(
+        q=q,
+        category=slug,
+        department=department,
+        seller_id=seller_id,
+        min_price=min_price,
+        max_price=max_price,
+        include_unavailable=include_unavailable,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def _run(criteria: search.Criteria, facets: bool = False) -> search.Page:
+    global _index
+    _index = _index or LocalIndex()
+    return search.run(_index.current(), criteria, facets=facets)
+
+
+def _summary(product: search.IndexedProduct) -> ProductSummary:
+    category = domain.BY_SLUG.get(product.category, domain.UNCATEGORISED)
+    best = product.best_offer
+    return ProductSummary(
+        productId=product.product_id,
+        title=product.title,
+        category=CategoryRef(id=category.slug, name=category.name, department=category.department),
+        offerCount=len(product.offers),
+        bestOffer=OfferSummary(
+            offerId=best.offer_id,
+            sellerId=best.seller_id,
+            price=_money(best.price),
+            freight=_money(best.freight),
+        )
+        if best
+        else None,
+    )
+
+
+def _page(page: search.Page) -> dict:
+    return {
+        "items": [_summary(p) for p in page.products],
+        "total": page.total,
+        "nextCursor": search.encode_cursor(page.next_offset) if page.next_offset else None,
+    }
+
+
+@app.get("/products", tags=["catalog"], summary="Browse products")
+def products(
+    category: Annotated[
+        str | None, Query(max_length=80, description="Category id, or its Olist name")
+    ] = None,
+    department: Annotated[str | None, Query(max_length=40, description="Department id")] = None,
+    sellerId: Annotated[str | None, Query(pattern=SOURCE_ID)] = None,
+    minPrice: Price = None,
+    maxPrice: Price = None,
+    includeUnavailable: Annotated[
+        bool, Query(description="Also list products no seller offers now")
+    ] = False,
+    sort: Annotated[
+        Literal["newest", "price_asc", "price_desc"], Query(description="Prices: best offer")
+    ] = "newest",
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> ProductPage:
+    """Products with their best offer, filtered and sorted, one page at a time. Served from
+    the search index: changes show within seconds (eventually consistent)."""
+    criteria = _criteria(
+        None,
+        category,
+        department,
+        sellerId,
+        minPrice,
+        maxPrice,
+        includeUnavailable,
+        sort,
+        limit,
+        cursor,
+    )
+    return ProductPage(**_page(_run(criteria)))
+
+
+@app.get("/search", tags=["catalog"], summary="Full-text search with facets")
+def search_products(
+    q: Annotated[str, Query(min_length=1, max_length=200, description="Words, PT or EN")],
+    category: Annotated[
+        str | None, Query(max_length=80, description="Category id, or its Olist name")
+    ] = None,
+    department: Annotated[str | None, Query(max_length=40, description="Department id")] = None,
+    minPrice: Price = None,
+    maxPrice: Price = None,
+    sort: Annotated[
+        Literal["relevance", "newest", "price_asc", "price_desc"], Query()
+    ] = "relevance",
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> SearchResults:
+    """Products whose title, category (English or Portuguese) or department match every word
+    of ``q`` (accents ignored, each word a prefix), with facets over all matches: categories,
+    sellers' states and price ranges (centavos)."""
+    if not search.words(q):
+        raise BadRequest("q has no searchable words.", code="INVALID_PARAMETER")
+    criteria = _criteria(
+        q, category, department, None, minPrice, maxPrice, False, sort, limit, cursor
+    )
+    page = _run(criteria, facets=True)
+    names = {slug: c.name for slug, c in domain.BY_SLUG.items()}
+    facets = Facets(
+        category=[
+            CategoryFacet(id=slug, name=names.get(slug, slug), count=count)
+            for slug, count in page.facets["category"]
+        ],
+        sellerState=[StateFacet(state=s, count=c) for s, c in page.facets["sellerState"]],
+        price=[PriceFacet(min=lo, max=hi, count=c) for lo, hi, c in page.facets["price"]],
+    )
+    return SearchResults(query=q, facets=facets, **_page(page))
+
+
+def _product_out(item: Product) -> ProductOut:
     category = domain.BY_SLUG.get(item.category, domain.UNCATEGORISED)
-    offers = Offer.query(f"PRODUCT#{productId}", Offer.sk.startswith("OFFER#"))
+    offers = Offer.query(f"PRODUCT#{item.product_id}", Offer.sk.startswith("OFFER#"))
     return ProductOut(
         productId=item.product_id,
         title=item.title,
@@ -325,6 +578,62 @@ def product(productId: SourceId) -> ProductOut:
     )
 
 
+@app.get("/products/<productId>", tags=["catalog"], summary="A product with its offers")
+def product(productId: SourceId) -> ProductOut:
+    return _product_out(editing.get_product(productId))
+
+
+def _attributes(body: ProductIn | ProductPatch) -> dict:
+    """The product item's attribute fields among those the request set."""
+    given = body.model_dump(exclude_unset=True)
+    fields = {}
+    if "photoCount" in given:
+        fields["photo_count"] = given["photoCount"]
+    names = {
+        "weightG": "weight_g",
+        "lengthCm": "length_cm",
+        "heightCm": "height_cm",
+        "widthCm": "width_cm",
+    }
+    for key, value in (given.get("attributes") or {}).items():
+        fields[names[key]] = value
+    return fields
+
+
+@app.post("/products", tags=["catalog admin"], summary="Create a product")
+def create_product(body: ProductIn) -> Response[ProductOut]:
+    """Staff and admins. The product gets a new 32-hex id and is ACTIVE; it shows in browse
+    and search once a seller offers it. Publishes ProductCreated."""
+    require(app, "staff", "admin")
+    item, events = editing.create_product(
+        body.title, body.category, body.description, _attributes(body)
+    )
+    _publisher().publish(*events)
+    return Response(201, "application/json", _product_out(item))
+
+
+@app.patch("/products/<productId>", tags=["catalog admin"], summary="Change a product")
+def update_product(productId: SourceId, body: ProductPatch) -> ProductOut:
+    """Staff and admins; only the fields sent change. INACTIVE hides the product from browse
+    and search. 409 CONCURRENT_UPDATE if it changed meanwhile. Publishes ProductUpdated."""
+    require(app, "staff", "admin")
+    given = body.model_dump(
+        exclude_unset=True, include={"title", "category", "description", "status"}
+    )
+    item, events = editing.update_product(productId, given | _attributes(body))
+    _publisher().publish(*events)
+    return _product_out(item)
+
+
+@app.delete("/products/<productId>", tags=["catalog admin"], summary="Delete a product")
+def delete_product(productId: SourceId) -> Response[None]:
+    """Staff and admins: the product and its offers go (price histories stay). Publishes
+    OfferDeleted for each offer and ProductDeleted."""
+    require(app, "staff", "admin")
+    _publisher().publish(*editing.delete_product(productId))
+    return Response(204, None, None)
+
+
 @app.get("/sellers/<sellerId>", tags=["catalog"], summary="A seller with its offer count")
 def seller(sellerId: SourceId) -> SellerOut:
     try:
@@ -340,16 +649,46 @@ def get_offer(offerId: str) -> OfferDetail:
     return _offer_detail(_offer(offerId))
 
 
+def _own_offer(offerId: str) -> tuple[Offer, str]:
+    """The offer, if the caller may change it (staff, admins, its seller); else 404."""
+    caller = require(app, "staff", "admin", "seller")
+    offer = _offer(offerId)
+    if not caller.has_any("staff", "admin") and caller.seller_id != offer.seller_id:
+        raise NotFound("No such offer.", code="OFFER_NOT_FOUND")  # not theirs: not visible
+    return offer, caller.id
+
+
+@app.post("/offers", tags=["catalog admin"], summary="Offer a product")
+def create_offer(body: OfferIn) -> Response[OfferDetail]:
+    """Staff and admins for any seller; a seller for itself (another seller id: 403).
+    One offer per product and seller: 409 OFFER_EXISTS. Publishes OfferCreated."""
+    caller = require(app, "staff", "admin", "seller")
+    if not caller.has_any("staff", "admin") and caller.seller_id != body.sellerId:
+        raise Forbidden("Sellers create offers for themselves only.", code="NOT_YOUR_SELLER")
+    offer, events = editing.create_offer(
+        body.productId, body.sellerId, body.price, body.freight, caller.id
+    )
+    _publisher().publish(*events)
+    return Response(201, "application/json", _offer_detail(offer))
+
+
+@app.delete("/offers/<offerId>", tags=["catalog admin"], summary="Withdraw an offer")
+def delete_offer(offerId: str) -> Response[None]:
+    """Staff, admins, or the seller who owns the offer. Publishes OfferDeleted."""
+    offer, _ = _own_offer(offerId)
+    _publisher().publish(*editing.delete_offer(offer))
+    return Response(204, None, None)
+
+
 @app.patch("/offers/<offerId>", tags=["catalog admin"], summary="Change an offer's price")
 def patch_offer(offerId: str, body: OfferPatch) -> OfferDetail:
     """Staff and admins, or the seller who owns the offer. Price and freight are BRL centavos.
     The offer and its price history change in one transaction (conditional on the price being
     read unchanged, 409 CONCURRENT_UPDATE otherwise) and OfferPriceChanged is published.
     Setting the current values again changes nothing and publishes nothing."""
-    caller = require(app, "staff", "admin", "seller")
-    offer = _offer(offerId)
-    if not caller.has_any("staff", "admin") and caller.seller_id != offer.seller_id:
-        raise NotFound("No such offer.", code="OFFER_NOT_FOUND")  # not theirs: not visible
+    offer, caller_id = _own_offer(offerId)
+    if body.status is not None:
+        _publisher().publish(*editing.set_offer_status(offer, body.status))
     price = offer.price if body.price is None else body.price
     freight = offer.freight if body.freight is None else body.freight
     if (price, freight) == (offer.price, offer.freight):
@@ -357,13 +696,13 @@ def patch_offer(offerId: str, body: OfferPatch) -> OfferDetail:
     now = clock.iso()
     change = PriceChange(
         f"OFFER#{offer.offer_id}",
-        f"PRICE#{now}#{caller.id[-6:]}",
+        f"PRICE#{now}#{caller_id[-6:]}",
         offer_id=offer.offer_id,
         price=price,
         freight=freight,
         previous_price=offer.price,
         previous_freight=offer.freight,
-        changed_by=caller.id,
+        changed_by=caller_id,
         changed_at=now,
     )
     try:

@@ -8,6 +8,7 @@ Items (pk / sk; GSI1 = gsi1pk / gsi1sk):
 - ``OFFER#<offerId>`` / ``PRICE#<timestamp>``: the offer's price history
 - ``CATEGORY#<slug>`` / ``COUNT``: how many products the category has
 - ``IMPORT#<id>`` / ``IMPORT``: a bulk import and its report
+- ``SEARCH#INDEX`` / ``POINTER``: the current search index version (SearchIndexPointer)
 Imported items keep ``content_hash`` (domain.content_hash of their imported fields): a
 re-import that would change nothing writes nothing.
 """
@@ -155,3 +156,19 @@ class Import(_Item):
     @staticmethod
     def key(import_id: str) -> tuple[str, str]:
         return f"IMPORT#{import_id}", "IMPORT"
+
+
+class SearchIndexPointer(_Item):
+    """The search index version readers should use: ``object_key`` in
+    ``CATALOG_SEARCH_BUCKET``; ``previous_keys``: the versions before it, newest first.
+    Moved forward only with a condition on the version read."""
+
+    version = NumberAttribute()
+    object_key = UnicodeAttribute()
+    previous_keys = ListAttribute(of=UnicodeAttribute, default=list)
+    documents = NumberAttribute()
+    updated_at = UnicodeAttribute()
+
+    @staticmethod
+    def key() -> tuple[str, str]:
+        return "SEARCH#INDEX", "POINTER"

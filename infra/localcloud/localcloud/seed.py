@@ -13,6 +13,8 @@ from pathlib import Path
 
 import requests
 
+from localcloud import cloud
+
 SEED = Path(__file__).resolve().parents[2] / "seed" / "olist"
 #: Import order: offers refer to products and sellers.
 CATALOG_FILES = (("sellers", "sellers.csv"), ("products", "products.csv"), ("offers", "offers.csv"))
@@ -74,7 +76,32 @@ def import_catalog(outputs: dict[str, str]) -> None:
         )
 
 
-STEPS = [import_catalog]
+def wait_for_search_index(outputs: dict[str, str], timeout_s: float = 600) -> None:
+    """Wait until the indexer has taken every catalog event off its queue (the catalog is
+    then searchable), and say how long it took. Raises SeedError on timeout or if messages
+    went to the dead-letter queue."""
+    sqs = cloud.client("sqs")
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    began = time.monotonic()
+    while time.monotonic() - began < timeout_s:
+        queued = sqs.get_queue_attributes(
+            QueueUrl=outputs["CatalogIndexQueueUrl"], AttributeNames=names
+        )["Attributes"]
+        if not any(int(queued[name]) for name in names):
+            break
+        time.sleep(1)
+    else:
+        raise SeedError(f"the search indexer did not catch up in {timeout_s:.0f} s")
+    dead = sqs.get_queue_attributes(
+        QueueUrl=outputs["CatalogIndexDeadLetterQueueUrl"],
+        AttributeNames=["ApproximateNumberOfMessages"],
+    )["Attributes"]["ApproximateNumberOfMessages"]
+    if int(dead):
+        raise SeedError(f"{dead} catalog events in the index dead-letter queue; see make logs")
+    print(f"  search index caught up ({time.monotonic() - began:.1f} s after the imports)")
+
+
+STEPS = [import_catalog, wait_for_search_index]
 
 
 def run(outputs: dict[str, str]) -> None:

@@ -1,0 +1,176 @@
+"""The search indexer: catalog events (EventBridge -> SQS) -> the tantivy index.
+
+A batch of up to 1,000 messages names the products and offers that changed. Their current
+state is read from the catalog table (never taken from the event payload), so duplicates,
+retries and out-of-order delivery all converge on the same index. The batch is applied to the
+newest index version and published as the next one (``index_files``); a message that cannot
+be parsed is reported as a batch item failure and, after the queue's retries, lands in the
+dead-letter queue without holding back the rest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from pydantic import BaseModel, Field
+
+from catalog import search
+from catalog.index_files import LocalIndex, StaleIndex
+from catalog.store import Offer, Product, Seller
+from titan.observability import logger
+
+PUBLISH_ATTEMPTS = 5
+WRITER_HEAP_BYTES = 50_000_000
+INDEXED_EVENTS = frozenset(
+    {
+        "ProductCreated",
+        "ProductUpdated",
+        "ProductDeleted",
+        "OfferCreated",
+        "OfferUpdated",
+        "OfferPriceChanged",
+        "OfferDeleted",
+    }
+)
+SourceId = Field(pattern=r"^[0-9a-f]{32}$")
+
+
+class CatalogChange(BaseModel):
+    productId: str = SourceId
+    sellerId: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
+
+
+@dataclass
+class Changes:
+    """What a batch touched: product ids, and (product id, seller id) offer keys."""
+
+    products: set[str] = field(default_factory=set)
+    offers: set[tuple[str, str]] = field(default_factory=set)
+    #: products whose offers must be read whole if the index does not know them yet
+    #: (anything but a fresh ProductCreated, which has no offers)
+    unknown_offers: set[str] = field(default_factory=set)
+
+    def add(self, detail_type: str, change: CatalogChange) -> None:
+        self.products.add(change.productId)
+        if detail_type.startswith("Offer") and change.sellerId:
+            self.offers.add((change.productId, change.sellerId))
+        if detail_type != "ProductCreated":
+            self.unknown_offers.add(change.productId)
+
+
+def parse(body: str) -> tuple[str, CatalogChange]:
+    """(detail-type, change) from an EventBridge event delivered through SQS.
+    Raises ValueError (including pydantic's ValidationError) for anything else."""
+    envelope = json.loads(body)
+    detail_type = envelope.get("detail-type")
+    if detail_type not in INDEXED_EVENTS:
+        raise ValueError(f"not an indexed event: {detail_type!r}")
+    return detail_type, CatalogChange.model_validate(envelope["detail"]["data"])
+
+
+_seller_states: dict[str, str] = {}
+
+
+def _states(seller_ids: set[str]) -> dict[str, str]:
+    missing = [Seller.key(s) for s in seller_ids if s not in _seller_states]
+    for seller in Seller.batch_get(missing) if missing else []:
+        _seller_states[seller.seller_id] = seller.state
+    return _seller_states
+
+
+def _indexed_offer(offer: Offer, states: dict[str, str]) -> search.IndexedOffer:
+    return search.IndexedOffer(
+        offer_id=offer.offer_id,
+        seller_id=offer.seller_id,
+        price=int(offer.price),
+        freight=int(offer.freight),
+        seller_state=states.get(offer.seller_id),
+    )
+
+
+def apply(changes: Changes, local: LocalIndex) -> int:
+    """Apply ``changes`` to the newest index and publish it. Returns the new version.
+    Raises StaleIndex if ``PUBLISH_ATTEMPTS`` writers in a row got there first."""
+    products = {
+        p.product_id: p for p in Product.batch_get([Product.key(p) for p in changes.products])
+    }
+    offer_keys = [Offer.key(p, s) for p, s in changes.offers]
+    offers = {(o.product_id, o.seller_id): o for o in Offer.batch_get(offer_keys)}
+    states = _states({s for _, s in changes.offers})
+    touched_offers = defaultdict(list)
+    for product_id, seller_id in changes.offers:
+        touched_offers[product_id].append(seller_id)
+    for attempt in range(1, PUBLISH_ATTEMPTS + 1):
+        index = local.latest()
+        searcher = index.searcher()
+        writer = index.writer(WRITER_HEAP_BYTES, 1)
+        for product_id in changes.products:
+            writer.delete_documents_by_term("product_id", product_id)
+            item = products.get(product_id)
+            if item is None:  # deleted: its offers went with it
+                continue
+            previous = search.stored(searcher, product_id)
+            current = search.IndexedProduct(
+                product_id=product_id,
+                title=item.title,
+                category=item.category,
+                created_at=item.created_at,
+                status=item.status,
+                offers=dict(previous.offers) if previous else {},
+            )
+            if previous is None and product_id in changes.unknown_offers:
+                listed = Offer.query(f"PRODUCT#{product_id}", Offer.sk.startswith("OFFER#"))
+                live = [o for o in listed if o.status == "ACTIVE"]
+                states = _states({o.seller_id for o in live})
+                current.offers = {o.seller_id: _indexed_offer(o, states) for o in live}
+            for seller_id in touched_offers.get(product_id, ()):
+                offer = offers.get((product_id, seller_id))
+                if offer is None or offer.status != "ACTIVE":
+                    current.offers.pop(seller_id, None)
+                else:
+                    current.offers[seller_id] = _indexed_offer(offer, states)
+            writer.add_document(search.document(current))
+        writer.commit()
+        writer.wait_merging_threads()
+        index.reload()
+        try:
+            return local.publish(documents=index.searcher().num_docs)
+        except StaleIndex:
+            logger.info(
+                "index moved on meanwhile; applying the batch again", extra={"attempt": attempt}
+            )
+    raise StaleIndex(f"gave up after {PUBLISH_ATTEMPTS} attempts")
+
+
+processor = BatchProcessor(event_type=EventType.SQS)
+_local: LocalIndex | None = None
+
+
+@logger.inject_lambda_context
+def index_handler(event: dict, _context) -> dict:
+    """SQS batch -> one new index version. Unparseable messages are reported as batch item
+    failures; a failure to apply the batch raises, so the whole batch is retried."""
+    global _local
+    _local = _local or LocalIndex()
+    changes = Changes()
+
+    def record(record: SQSRecord) -> None:
+        changes.add(*parse(record.body))
+
+    with processor(records=event["Records"], handler=record):
+        processor.process()
+    if changes.products:
+        version = apply(changes, _local)
+        logger.info(
+            "index published",
+            extra={
+                "version": version,
+                "products": len(changes.products),
+                "offers": len(changes.offers),
+            },
+        )
+    return processor.response()

@@ -1,0 +1,235 @@
+"""Staff edits of the catalog: products and offers created, changed and deleted one by one.
+
+Every edit is one DynamoDB transaction: the item, the category counts it moves and the
+offers or price history that go with it change together or not at all, conditional on what
+was read (a concurrent edit gets ``Conflict`` CONCURRENT_UPDATE, never a lost update).
+Each function returns the domain events to publish after the write.
+
+Raises (``titan.errors``): NotFound (PRODUCT_NOT_FOUND, SELLER_NOT_FOUND), Conflict
+(OFFER_EXISTS, CONCURRENT_UPDATE, TOO_MANY_OFFERS), Unprocessable (UNKNOWN_CATEGORY).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+
+from catalog import domain
+from catalog.store import CategoryCount, Offer, PriceChange, Product, Seller
+from titan import clock
+from titan.dynamo import transaction
+from titan.errors import Conflict, NotFound, Unprocessable
+from titan.events import DomainEvent
+from titan.money import Money
+
+#: DynamoDB's limit of 100 items per transaction, less the product and its category count
+MAX_OFFERS_PER_DELETE = 98
+ATTRIBUTES = ("weight_g", "length_cm", "height_cm", "width_cm", "photo_count")
+
+
+def _money(amount: int) -> dict[str, Any]:
+    return Money(int(amount), domain.CURRENCY).to_dict()
+
+
+def category(name: str) -> domain.Category:
+    """The category for a slug or Olist name. Raises Unprocessable UNKNOWN_CATEGORY."""
+    found = domain.category_for(name)
+    if found is None:
+        raise Unprocessable(f"Unknown category {name!r}.", code="UNKNOWN_CATEGORY")
+    return found
+
+
+def _count(write, slug: str, delta: int) -> None:
+    write.update(
+        CategoryCount(*CategoryCount.key(slug)),
+        actions=[CategoryCount.products.add(delta), CategoryCount.category.set(slug)],
+    )
+
+
+def _conflict(what: str) -> Conflict:
+    return Conflict(
+        f"The {what} changed meanwhile; read it and try again.", code="CONCURRENT_UPDATE"
+    )
+
+
+def _product_event(detail_type: str, product: Product) -> DomainEvent:
+    data = {
+        "productId": product.product_id,
+        "title": product.title,
+        "category": product.category,
+        "status": product.status,
+    }
+    return DomainEvent("catalog", detail_type, data)
+
+
+def get_product(product_id: str) -> Product:
+    """Raises NotFound PRODUCT_NOT_FOUND."""
+    try:
+        return Product.get(*Product.key(product_id), consistent_read=True)
+    except Product.DoesNotExist as exc:
+        raise NotFound("No such product.", code="PRODUCT_NOT_FOUND") from exc
+
+
+def create_product(
+    title: str, category_name: str, description: str | None, attributes: dict[str, int | None]
+) -> tuple[Product, list[DomainEvent]]:
+    """A new active product with a fresh 32-hex id (the shape of Olist's ids).
+    ``attributes``: weight_g, length_cm, height_cm, width_cm, photo_count (None: unknown)."""
+    slug = category(category_name).slug
+    product_id = uuid.uuid4().hex
+    now = clock.iso()
+    product = Product(
+        *Product.key(product_id),
+        product_id=product_id,
+        title=title,
+        description=description,
+        category=slug,
+        status="ACTIVE",
+        gsi1pk=f"CATEGORY#{slug}",
+        gsi1sk=f"PRODUCT#{product_id}",
+        created_at=now,
+        updated_at=now,
+        **{k: attributes.get(k) for k in ATTRIBUTES},
+    )
+    with transaction() as write:
+        write.save(product, condition=Product.pk.does_not_exist())
+        _count(write, slug, +1)
+    return product, [_product_event("ProductCreated", product)]
+
+
+def update_product(product_id: str, changes: dict[str, Any]) -> tuple[Product, list[DomainEvent]]:
+    """Apply ``changes`` (title, description, category, status, and ATTRIBUTES; only the keys
+    given) in one transaction conditional on the product read. No change: no write, no event."""
+    product = get_product(product_id)
+    if "category" in changes:
+        changes["category"] = category(changes["category"]).slug
+    changed = {k: v for k, v in changes.items() if getattr(product, k) != v}
+    if not changed:
+        return product, []
+    read_at, before = product.updated_at, product.category
+    now = clock.iso()
+    actions = [getattr(Product, k).set(v) for k, v in changed.items() if v is not None]
+    actions += [getattr(Product, k).remove() for k, v in changed.items() if v is None]
+    actions.append(Product.updated_at.set(now))
+    if "category" in changed:
+        actions += [Product.gsi1pk.set(f"CATEGORY#{changed['category']}")]
+    actions.append(Product.content_hash.remove())  # edited by hand: the next import rewrites it
+    try:
+        with transaction() as write:
+            write.update(product, actions=actions, condition=Product.updated_at == read_at)
+            if "category" in changed:
+                _count(write, before, -1)
+                _count(write, changed["category"], +1)
+    except TransactWriteError as exc:
+        raise _conflict("product") from exc
+    for key, value in changed.items():
+        setattr(product, key, value)
+    product.updated_at = now
+    return product, [_product_event("ProductUpdated", product)]
+
+
+def _offers_of(product_id: str) -> list[Offer]:
+    return list(Offer.query(f"PRODUCT#{product_id}", Offer.sk.startswith("OFFER#")))
+
+
+def _offer_ids(offer: Offer) -> dict[str, str]:
+    return {"offerId": offer.offer_id, "productId": offer.product_id, "sellerId": offer.seller_id}
+
+
+def delete_product(product_id: str) -> list[DomainEvent]:
+    """Delete the product with its offers (price histories stay, as an audit trail).
+    Raises Conflict TOO_MANY_OFFERS past MAX_OFFERS_PER_DELETE offers."""
+    product = get_product(product_id)
+    offers = _offers_of(product_id)
+    if len(offers) > MAX_OFFERS_PER_DELETE:
+        raise Conflict(
+            f"The product has {len(offers)} offers; delete offers first "
+            f"(at most {MAX_OFFERS_PER_DELETE} go with a product).",
+            code="TOO_MANY_OFFERS",
+        )
+    try:
+        with transaction() as write:
+            write.delete(product, condition=Product.updated_at == product.updated_at)
+            for offer in offers:
+                write.delete(offer, condition=Offer.updated_at == offer.updated_at)
+            _count(write, product.category, -1)
+    except TransactWriteError as exc:
+        raise _conflict("product") from exc
+    events = [DomainEvent("catalog", "OfferDeleted", _offer_ids(o)) for o in offers]
+    return [*events, _product_event("ProductDeleted", product)]
+
+
+def create_offer(
+    product_id: str, seller_id: str, price: int, freight: int, actor: str
+) -> tuple[Offer, list[DomainEvent]]:
+    """A seller's offer for a product (price and freight in centavos), with its first price
+    history entry. Raises NotFound PRODUCT_NOT_FOUND / SELLER_NOT_FOUND, Conflict OFFER_EXISTS."""
+    get_product(product_id)
+    try:
+        Seller.get(*Seller.key(seller_id), consistent_read=True)
+    except Seller.DoesNotExist as exc:
+        raise NotFound("No such seller.", code="SELLER_NOT_FOUND") from exc
+    offer_id = domain.offer_id(product_id, seller_id)
+    now = clock.iso()
+    offer = Offer(
+        *Offer.key(product_id, seller_id),
+        offer_id=offer_id,
+        product_id=product_id,
+        seller_id=seller_id,
+        price=price,
+        freight=freight,
+        status="ACTIVE",
+        gsi1pk=f"SELLER#{seller_id}",
+        gsi1sk=f"OFFER#{product_id}",
+        gsi2pk=f"OFFER#{offer_id}",
+        created_at=now,
+        updated_at=now,
+    )
+    history = PriceChange(
+        f"OFFER#{offer_id}",
+        f"PRICE#{now}#{actor[-6:]}",
+        offer_id=offer_id,
+        price=price,
+        freight=freight,
+        changed_by=actor,
+        changed_at=now,
+    )
+    try:
+        with transaction() as write:
+            write.save(offer, condition=Offer.pk.does_not_exist())
+            write.condition_check(Product, *Product.key(product_id), condition=Product.pk.exists())
+            write.save(history, condition=PriceChange.pk.does_not_exist())
+    except TransactWriteError as exc:  # which condition failed: look at what is there now
+        try:
+            Offer.get(*Offer.key(product_id, seller_id), consistent_read=True)
+        except Offer.DoesNotExist:
+            raise NotFound("No such product.", code="PRODUCT_NOT_FOUND") from exc
+        raise Conflict("This seller already offers this product.", code="OFFER_EXISTS") from exc
+    data = {**_offer_ids(offer), "price": _money(price), "freight": _money(freight)}
+    return offer, [DomainEvent("catalog", "OfferCreated", data)]
+
+
+def set_offer_status(offer: Offer, status: str) -> list[DomainEvent]:
+    """Pause (INACTIVE) or resume (ACTIVE) an offer; conditional on the offer read."""
+    if offer.status == status:
+        return []
+    now = clock.iso()
+    try:
+        offer.update(
+            actions=[Offer.status.set(status), Offer.updated_at.set(now)],
+            condition=Offer.updated_at == offer.updated_at,
+        )
+    except UpdateError as exc:
+        raise _conflict("offer") from exc
+    return [DomainEvent("catalog", "OfferUpdated", {**_offer_ids(offer), "status": status})]
+
+
+def delete_offer(offer: Offer) -> list[DomainEvent]:
+    """Delete an offer (its price history stays); conditional on the offer read."""
+    try:
+        offer.delete(condition=Offer.updated_at == offer.updated_at)
+    except DeleteError as exc:
+        raise _conflict("offer") from exc
+    return [DomainEvent("catalog", "OfferDeleted", _offer_ids(offer))]
