@@ -1,0 +1,37 @@
+"""Every route the API documents is wired in template.yaml, and every wired route exists:
+a route missing from the template answers 404 ROUTE_NOT_FOUND behind API Gateway."""
+
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+EVENT = re.compile(r'Path: (?:"([^"]+)"|([^,}\s]+)), Method: (\w+)')
+# meta serves these itself, outside the API document: the catch-all 404 and the docs
+SERVED_BY_META = {("/{proxy+}", "ANY"), ("/docs", "GET"), ("/openapi.json", "GET")}
+
+
+def test_documented_routes_and_template_routes_match():
+    template = (ROOT / "template.yaml").read_text()
+    wired = {(quoted or bare, method.upper()) for quoted, bare, method in EVENT.findall(template)}
+    document = json.loads((ROOT / "functions" / "meta" / "openapi.json").read_text())
+    documented = {
+        (path, method.upper())
+        for path, operations in document["paths"].items()
+        for method in operations
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+    routed = wired - SERVED_BY_META
+
+    def covered(path: str, method: str) -> bool:
+        for wired_path, wired_method in routed:
+            if wired_method not in (method, "ANY"):
+                continue
+            prefix = wired_path.removesuffix("{proxy+}")
+            if wired_path == path or (prefix != wired_path and path.startswith(prefix)):
+                return True
+        return False
+
+    assert {r for r in documented if not covered(*r)} == set(), "in the code, not in the template"
+    exact = {(p, m) for p, m in routed if "{proxy+}" not in p and m != "ANY"}
+    assert exact - documented == set(), "routes in template.yaml only"
