@@ -21,7 +21,7 @@ from botocore.config import Config
 from pydantic import BaseModel, ConfigDict, Field
 from pynamodb.exceptions import TransactWriteError
 
-from catalog import domain, editing, search
+from catalog import categories, domain, editing, search
 from catalog.index_files import LocalIndex
 from catalog.store import CategoryCount, Import, Offer, PriceChange, Product, Seller
 from titan import clock
@@ -37,6 +37,10 @@ app = create_app()
 UPLOAD_SECONDS = 900
 SOURCE_ID = r"^[0-9a-f]{32}$"
 SourceId = Annotated[str, Path(pattern=SOURCE_ID)]
+
+
+Title = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+Description = Annotated[str, Field(max_length=5000)]
 
 
 class MoneyOut(BaseModel):
@@ -99,6 +103,31 @@ class CategoryNode(BaseModel):
     id: str
     name: str
     productCount: int
+    builtIn: bool = Field(description="One of the Olist categories: not editable")
+
+
+class CategoryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=2, max_length=60, pattern=domain.SLUG.pattern)
+    name: Title
+    department: str = Field(max_length=40, description="One of the departments' ids")
+    sourceName: str | None = Field(
+        default=None, min_length=1, max_length=80, description="The name CSV imports may use"
+    )
+
+
+class CategoryPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Title | None = None
+    department: str | None = Field(default=None, max_length=40)
+
+
+class CategoryOut(BaseModel):
+    id: str
+    name: str
+    department: str
+    sourceName: str | None
+    builtIn: bool
 
 
 class Department(BaseModel):
@@ -180,10 +209,6 @@ class AttributesIn(BaseModel):
     lengthCm: Measure | None = None
     heightCm: Measure | None = None
     widthCm: Measure | None = None
-
-
-Title = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
-Description = Annotated[str, Field(max_length=5000)]
 
 
 class ProductIn(BaseModel):
@@ -373,15 +398,19 @@ def import_report(importId: str) -> ImportReport:
 
 
 @app.get("/categories", tags=["catalog"], summary="The category tree with product counts")
-def categories() -> CategoryTree:
-    """Departments and their categories; counts sum to the products in the catalog."""
-    keys = [CategoryCount.key(slug) for slug in domain.BY_SLUG]
+def category_tree() -> CategoryTree:
+    """Departments and their categories (built-in and staff-created); counts sum to the
+    products in the catalog."""
+    tree = categories.tree()
+    keys = [CategoryCount.key(slug) for slug in tree.by_slug]
     counts = {item.category: int(item.products) for item in CategoryCount.batch_get(keys)}
     departments = []
     for department_id, name in domain.DEPARTMENTS.items():
         nodes = [
-            CategoryNode(id=c.slug, name=c.name, productCount=counts.get(c.slug, 0))
-            for c in domain.BY_SLUG.values()
+            CategoryNode(
+                id=c.slug, name=c.name, productCount=counts.get(c.slug, 0), builtIn=c.built_in
+            )
+            for c in tree.by_slug.values()
             if c.department == department_id
         ]
         departments.append(
@@ -395,6 +424,45 @@ def categories() -> CategoryTree:
     return CategoryTree(
         productCount=sum(d.productCount for d in departments), departments=departments
     )
+
+
+def _category_out(category: domain.Category) -> CategoryOut:
+    return CategoryOut(
+        id=category.slug,
+        name=category.name,
+        department=category.department,
+        sourceName=category.source_name,
+        builtIn=category.built_in,
+    )
+
+
+@app.post("/categories", tags=["catalog admin"], summary="Create a category")
+def create_category(body: CategoryIn) -> Response[CategoryOut]:
+    """Staff and admins. ``id`` is a lower-case slug; ``sourceName`` lets CSV imports use it.
+    409 CATEGORY_EXISTS, 422 UNKNOWN_DEPARTMENT. Publishes CategoryCreated."""
+    require(app, "staff", "admin")
+    category, events = categories.create(body.id, body.name, body.department, body.sourceName)
+    _publisher().publish(*events)
+    return Response(201, "application/json", _category_out(category))
+
+
+@app.patch("/categories/<categoryId>", tags=["catalog admin"], summary="Change a category")
+def update_category(categoryId: str, body: CategoryPatch) -> CategoryOut:
+    """Rename or move a staff-created category; built-ins: 409 BUILT_IN_CATEGORY.
+    Publishes CategoryUpdated."""
+    require(app, "staff", "admin")
+    category, events = categories.update(categoryId, body.name, body.department)
+    _publisher().publish(*events)
+    return _category_out(category)
+
+
+@app.delete("/categories/<categoryId>", tags=["catalog admin"], summary="Delete a category")
+def delete_category(categoryId: str) -> Response[None]:
+    """Delete a staff-created category with no products (409 CATEGORY_NOT_EMPTY otherwise;
+    built-ins: 409 BUILT_IN_CATEGORY). Publishes CategoryDeleted."""
+    require(app, "staff", "admin")
+    _publisher().publish(*categories.delete(categoryId))
+    return Response(204, None, None)
 
 
 _index: LocalIndex | None = None
@@ -417,9 +485,10 @@ def _criteria(
     cursor: str | None,
 ) -> search.Criteria:
     """Raises BadRequest (400 INVALID_PARAMETER) for values the schema alone cannot judge."""
+    tree = categories.tree()
     slug = None
     if category:
-        found = domain.category_for(category)
+        found = tree.resolve(category)
         if found is None:
             raise BadRequest(f"Unknown category {category!r}.", code="INVALID_PARAMETER")
         slug = found.slug
@@ -448,11 +517,11 @@ def _criteria(
 def _run(criteria: search.Criteria, facets: bool = False) -> search.Page:
     global _index
     _index = _index or LocalIndex()
-    return search.run(_index.current(), criteria, facets=facets)
+    return search.run(_index.current(), criteria, facets=facets, tree=categories.tree())
 
 
 def _summary(product: search.IndexedProduct) -> ProductSummary:
-    category = domain.BY_SLUG.get(product.category, domain.UNCATEGORISED)
+    category = categories.tree().get(product.category)
     best = product.best_offer
     return ProductSummary(
         productId=product.product_id,
@@ -537,7 +606,7 @@ def search_products(
         q, category, department, None, minPrice, maxPrice, False, sort, limit, cursor
     )
     page = _run(criteria, facets=True)
-    names = {slug: c.name for slug, c in domain.BY_SLUG.items()}
+    names = {slug: c.name for slug, c in categories.tree().by_slug.items()}
     facets = Facets(
         category=[
             CategoryFacet(id=slug, name=names.get(slug, slug), count=count)
@@ -550,7 +619,7 @@ def search_products(
 
 
 def _product_out(item: Product) -> ProductOut:
-    category = domain.BY_SLUG.get(item.category, domain.UNCATEGORISED)
+    category = categories.tree().get(item.category)
     offers = Offer.query(f"PRODUCT#{item.product_id}", Offer.sk.startswith("OFFER#"))
     return ProductOut(
         productId=item.product_id,

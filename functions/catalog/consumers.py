@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import BaseModel, Field
 
-from catalog import search
+from catalog import categories, search
 from catalog.index_files import LocalIndex, StaleIndex
 from catalog.store import Offer, Product, Seller
 from titan.observability import logger
@@ -101,6 +101,7 @@ def apply(changes: Changes, local: LocalIndex) -> int:
     offer_keys = [Offer.key(p, s) for p, s in changes.offers]
     offers = {(o.product_id, o.seller_id): o for o in Offer.batch_get(offer_keys)}
     states = _states({s for _, s in changes.offers})
+    tree = categories.tree()
     touched_offers = defaultdict(list)
     for product_id, seller_id in changes.offers:
         touched_offers[product_id].append(seller_id)
@@ -133,7 +134,7 @@ def apply(changes: Changes, local: LocalIndex) -> int:
                     current.offers.pop(seller_id, None)
                 else:
                     current.offers[seller_id] = _indexed_offer(offer, states)
-            writer.add_document(search.document(current))
+            writer.add_document(search.document(current, tree))
         writer.commit()
         writer.wait_merging_threads()
         index.reload()

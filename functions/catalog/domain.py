@@ -24,11 +24,15 @@ _SOURCE_ID = re.compile(r"^[0-9a-f]{32}$")
 @dataclass(frozen=True)
 class Category:
     """``slug``: the public id (``perfumery``); ``name``: English display name;
-    ``department``: the top-level node it sits under."""
+    ``department``: the top-level node it sits under; ``source_name``: the name imports use
+    (Olist's Portuguese name for built-ins); ``built_in``: one of the Olist categories below,
+    which staff cannot rename or delete."""
 
     slug: str
     name: str
     department: str
+    source_name: str | None = None
+    built_in: bool = True
 
 
 DEPARTMENTS: dict[str, str] = {
@@ -173,18 +177,48 @@ CATEGORIES: dict[str, Category] = {
     "artigos_de_festas": Category("party-supplies", "Party Supplies", "gifts-party-art"),
     "papelaria": Category("stationery", "Stationery", "gifts-party-art"),
 }
+CATEGORIES = {
+    source: Category(c.slug, c.name, c.department, source) for source, c in CATEGORIES.items()
+}
 BY_SLUG: dict[str, Category] = {c.slug: c for c in CATEGORIES.values()} | {
     UNCATEGORISED.slug: UNCATEGORISED
 }
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
-def category_for(name: str) -> Category | None:
-    """The category for an Olist Portuguese name or one of our slugs; the empty name is
-    Uncategorised; None if unknown."""
-    name = (name or "").strip()
-    if not name:
-        return UNCATEGORISED
-    return CATEGORIES.get(name) or BY_SLUG.get(name)
+class CategoryTree:
+    """The built-in categories plus staff-created ones (``custom``, which never shadow a
+    built-in slug or source name)."""
+
+    def __init__(self, custom: list[Category] = ()) -> None:
+        self.custom = [c for c in custom if c.slug not in BY_SLUG]
+        self.by_slug: dict[str, Category] = BY_SLUG | {c.slug: c for c in self.custom}
+        self._by_source = {c.source_name: c for c in self.custom if c.source_name} | CATEGORIES
+
+    def get(self, slug: str) -> Category:
+        """The category with this slug; Uncategorised for an unknown one (a deleted
+        category's products)."""
+        return self.by_slug.get(slug, UNCATEGORISED)
+
+    def resolve(self, name: str) -> Category | None:
+        """The category for a slug or an import (source) name; the empty name is
+        Uncategorised; None if unknown."""
+        name = (name or "").strip()
+        if not name:
+            return UNCATEGORISED
+        return self._by_source.get(name) or self.by_slug.get(name)
+
+    def in_department(self, department: str) -> list[str]:
+        return [slug for slug, c in self.by_slug.items() if c.department == department]
+
+
+BUILT_IN = CategoryTree()
+
+
+def category_for(name: str, tree: CategoryTree = BUILT_IN) -> Category | None:
+    """The category for an import name (Olist's Portuguese name) or a slug in ``tree``;
+    the empty name is Uncategorised; None if unknown."""
+    return tree.resolve(name)
 
 
 def product_title(product_id: str, category: Category) -> str:
@@ -239,10 +273,10 @@ def _money(row: dict, column: str, minimum: int) -> int:
     return amount
 
 
-def parse_product(row: dict) -> dict:
+def parse_product(row: dict, tree: CategoryTree = BUILT_IN) -> dict:
     """products.csv row -> product fields. Raises RowError (unknown category, bad numbers)."""
     product_id = _source_id(row, "product_id")
-    category = category_for(row.get("product_category_name", ""))
+    category = category_for(row.get("product_category_name", ""), tree)
     if category is None:
         raise RowError(f"unknown category {row.get('product_category_name')!r}")
     dimensions = {k: _count(row, f"product_{k}_cm") for k in ("length", "height", "width")}

@@ -16,7 +16,7 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 
-from catalog import domain
+from catalog import categories, domain
 from catalog.store import CategoryCount, Offer, PriceChange, Product, Seller
 from titan import clock
 from titan.dynamo import transaction
@@ -35,7 +35,7 @@ def _money(amount: int) -> dict[str, Any]:
 
 def category(name: str) -> domain.Category:
     """The category for a slug or Olist name. Raises Unprocessable UNKNOWN_CATEGORY."""
-    found = domain.category_for(name)
+    found = categories.tree().resolve(name)
     if found is None:
         raise Unprocessable(f"Unknown category {name!r}.", code="UNKNOWN_CATEGORY")
     return found

@@ -18,6 +18,7 @@ Events: ProductCreated, ProductUpdated, OfferCreated, OfferPriceChanged.
 from __future__ import annotations
 
 import csv
+import functools
 import threading
 import urllib.parse
 from collections import Counter, deque
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 import boto3
 from pynamodb.exceptions import UpdateError
 
-from catalog import domain
+from catalog import categories, domain
 from catalog.store import (
     CategoryCount,
     Import,
@@ -240,6 +241,8 @@ def run_import(record: Import, body, publisher: EventPublisher, workers: int = W
     atomic ADDs, so the order in which chunks finish does not matter. Raises the first chunk
     failure after the running chunks end."""
     spec = KIND_SPECS[record.kind]
+    tree = categories.tree(fresh=True)
+    parse = functools.partial(spec.parse, tree=tree) if record.kind == "products" else spec.parse
     seen: set[str] = set()
     chunk: list[tuple[int, dict]] = []
     pending_errors: list[tuple[int, str, str | None]] = []
@@ -295,7 +298,7 @@ def run_import(record: Import, body, publisher: EventPublisher, workers: int = W
         for number, row, error in _rows(body):
             if error is None:
                 try:
-                    fields = spec.parse(row)
+                    fields = parse(row)
                     identity = spec.identity(fields)
                     if identity in seen:
                         raise domain.RowError(f"duplicate id {identity} (first row kept)")

@@ -37,7 +37,6 @@ PRICE_RANGES: tuple[tuple[int | None, int | None], ...] = (
 )
 MAX_RESULT_WINDOW = 10_000  # deepest offset a cursor reaches, as Elasticsearch's default
 Sort = Literal["relevance", "price_asc", "price_desc", "newest"]
-_PT_NAMES = {category.slug: source for source, category in domain.CATEGORIES.items()}
 _WORD = re.compile(r"[0-9a-z]+")
 
 
@@ -139,14 +138,16 @@ def _epoch_seconds(iso: str) -> int:
     return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
 
 
-def document(product: IndexedProduct) -> tantivy.Document:
-    """The tantivy document for one product."""
-    category = domain.BY_SLUG.get(product.category, domain.UNCATEGORISED)
+def document(
+    product: IndexedProduct, tree: domain.CategoryTree = domain.BUILT_IN
+) -> tantivy.Document:
+    """The tantivy document for one product; category names come from ``tree``."""
+    category = tree.get(product.category)
     text = " ".join(
         [
             product.title,
             category.name,
-            _PT_NAMES.get(category.slug, "").replace("_", " "),
+            (category.source_name or "").replace("_", " "),
             domain.DEPARTMENTS.get(category.department, ""),
         ]
     )
@@ -224,7 +225,7 @@ class Page:
     facets: dict[str, Any] = field(default_factory=dict)
 
 
-def _filters(criteria: Criteria) -> list[tantivy.Query]:
+def _filters(criteria: Criteria, tree: domain.CategoryTree) -> list[tantivy.Query]:
     musts = [tantivy.Query.term_query(SCHEMA, "active", 1)]
     if criteria.q is not None:
         for word in words(criteria.q)[:10]:  # each word a prefix: "perfum" finds "perfumery"
@@ -234,8 +235,7 @@ def _filters(criteria: Criteria) -> list[tantivy.Query]:
     if criteria.department:
         in_department = [
             (tantivy.Occur.Should, tantivy.Query.term_query(SCHEMA, "category", slug))
-            for slug, category in domain.BY_SLUG.items()
-            if category.department == criteria.department
+            for slug in tree.in_department(criteria.department)
         ]
         musts.append(tantivy.Query.boolean_query(in_department))
     if criteria.seller_id:
@@ -281,11 +281,16 @@ def _f(value: int | None) -> float | None:
     return None if value is None else float(value)
 
 
-def run(index: tantivy.Index, criteria: Criteria, facets: bool = False) -> Page:
+def run(
+    index: tantivy.Index,
+    criteria: Criteria,
+    facets: bool = False,
+    tree: domain.CategoryTree = domain.BUILT_IN,
+) -> Page:
     """One page of products matching ``criteria``; with ``facets``, counts per category,
-    seller state and price range over all matches."""
+    seller state and price range over all matches. ``tree`` resolves departments."""
     searcher = index.searcher()
-    musts = _filters(criteria)
+    musts = _filters(criteria, tree)
     query = tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in musts])
     order = {
         "price_asc": ("price", tantivy.Order.Asc),

@@ -7,6 +7,7 @@ Items (pk / sk; GSI1 = gsi1pk / gsi1sk):
 - ``SELLER#<id>`` / ``SELLER``: a seller
 - ``OFFER#<offerId>`` / ``PRICE#<timestamp>``: the offer's price history
 - ``CATEGORY#<slug>`` / ``COUNT``: how many products the category has
+- ``CATEGORY#<slug>`` / ``META``: a staff-created category; GSI1 ``CATEGORIES`` / ``<slug>``
 - ``IMPORT#<id>`` / ``IMPORT``: a bulk import and its report
 - ``SEARCH#INDEX`` / ``POINTER``: the current search index version (SearchIndexPointer)
 Imported items keep ``content_hash`` (domain.content_hash of their imported fields): a
@@ -172,3 +173,22 @@ class SearchIndexPointer(_Item):
     @staticmethod
     def key() -> tuple[str, str]:
         return "SEARCH#INDEX", "POINTER"
+
+
+class CategoryItem(_Item):
+    """A staff-created category (the built-in Olist ones live in domain.py);
+    GSI1 ``CATEGORIES`` / ``<slug>`` lists them all."""
+
+    gsi1pk = UnicodeAttribute(default="CATEGORIES")
+    gsi1sk = UnicodeAttribute()
+    by_gsi1 = ByGsi1()
+    slug = UnicodeAttribute()
+    name = UnicodeAttribute()
+    department = UnicodeAttribute()
+    source_name = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(slug: str) -> tuple[str, str]:
+        return f"CATEGORY#{slug}", "META"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+import time
 
 
 def check_internals() -> list[str]:
@@ -78,6 +79,23 @@ def check_internals() -> list[str]:
     for name in ("get_table", "get_keys_value"):
         expect(hasattr(models.DynamoDBBackend, name), f"DynamoDBBackend.{name}")
     expect("self.items = defaultdict(dict)" in inspect.getsource(Table.__init__), "Table.items")
+    from localstack.services.events import provider as events_provider
+
+    entries = inspect.getsource(events_provider.EventsProvider._process_entry)
+    expect(
+        hasattr(events_provider, "start_worker_thread")
+        and "start_worker_thread(" in entries
+        and "self._process_rules_async" in entries,
+        "EventsProvider._process_entry hands rules to start_worker_thread",
+    )
+    from localstack.services.events import target as events_target
+
+    expect(
+        callable(getattr(events_target, "sqs_queue_url_for_arn", None))
+        and callable(getattr(events_target, "to_json_str", None))
+        and "self.client.send_message(" in inspect.getsource(events_target.SqsTargetSender),
+        "SqsTargetSender.send_event sends one message with self.client",
+    )
     query_source = inspect.getsource(Table.query)
     expect(
         "self.all_items()" in query_source
@@ -324,6 +342,29 @@ def check_authorizer_policy() -> list[str]:
     ]
 
 
+def check_sqs_batches() -> list[str]:
+    """25 events for one queue leave as SendMessageBatch calls of 10, 10 and 5, in order."""
+    from localcloud import eventbridge
+
+    class Client:
+        def __init__(self) -> None:
+            self.calls: list[list[str]] = []
+
+        def send_message_batch(self, QueueUrl, Entries):  # boto3 keyword names
+            self.calls.append([e["MessageBody"] for e in Entries])
+            return {"Successful": Entries}
+
+    client, batcher = Client(), eventbridge.SqsBatcher()
+    for n in range(25):
+        batcher.add(client, "http://queue", str(n))
+    time.sleep(eventbridge.FLUSH_SECONDS * 4)
+    sent = [body for call in client.calls for body in call]
+    problems = []
+    if [len(c) for c in client.calls] != [10, 10, 5] or sent != [str(n) for n in range(25)]:
+        problems.append(f"SQS target batches: {client.calls}")
+    return problems
+
+
 def main() -> int:
     problems = check_internals()
     if not problems:
@@ -332,6 +373,7 @@ def main() -> int:
             + check_queries()
             + check_stage_update()
             + check_authorizer_policy()
+            + check_sqs_batches()
         )
     for problem in problems:
         print(f"localcloud guard: {problem}", file=sys.stderr)
