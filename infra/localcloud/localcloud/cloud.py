@@ -84,6 +84,9 @@ def localstack_env() -> dict[str, str]:
         # One INFO line per AWS request cost ~10% of the cloud's CPU in bulk imports:
         # LOCALCLOUD_LOG=info brings the request log back.
         LS_LOG=os.environ.get("LOCALCLOUD_LOG", "warn"),
+        # LocalStack's SQS sends a CloudWatch metric over HTTP on every send and receive; the
+        # indexer's queue poller alone kept the idle cloud at ~100% CPU. Nothing reads them.
+        SQS_DISABLE_CLOUDWATCH_METRICS="1",
         SKIP_SSL_CERT_DOWNLOAD="1",
         OVERRIDE_IN_DOCKER="0",  # this machine may be a container: still use the host layout
         FILESYSTEM_ROOT=str(STATE / "localstack"),
