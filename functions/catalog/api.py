@@ -467,6 +467,27 @@ def delete_category(categoryId: str) -> Response[None]:
 
 _index: LocalIndex | None = None
 
+
+class ReindexQueued(BaseModel):
+    status: Literal["QUEUED"] = "QUEUED"
+    currentVersion: int = Field(description="The index version searches use now")
+
+
+@app.post("/admin/search/reindex", tags=["catalog admin"], summary="Rebuild the search index")
+def reindex() -> Response[ReindexQueued]:
+    """Staff and admins. Queues a rebuild of the whole search index from the catalog table
+    (SearchReindexRequested); the indexer applies it in turn with other changes. Use after
+    events went to the dead-letter queue or to refresh renamed categories in search text."""
+    caller = require(app, "staff", "admin")
+    _publisher().publish(
+        DomainEvent("catalog", "SearchReindexRequested", {"requestedBy": caller.id})
+    )
+    global _index
+    _index = _index or LocalIndex()
+    _index.current()
+    return Response(202, "application/json", ReindexQueued(currentVersion=_index.version))
+
+
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]
 Cursor = Annotated[str | None, Query(max_length=200, description="From a previous page")]
 Price = Annotated[int | None, Query(ge=0, le=10**9, description="BRL centavos, inclusive")]

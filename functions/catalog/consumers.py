@@ -6,14 +6,19 @@ retries and out-of-order delivery all converge on the same index. The batch is a
 newest index version and published as the next one (``index_files``); a message that cannot
 be parsed is reported as a batch item failure and, after the queue's retries, lands in the
 dead-letter queue without holding back the rest.
+
+SearchReindexRequested (``POST /admin/search/reindex``) rebuilds the whole index from one scan
+of the table: after messages went to the dead-letter queue, or to refresh renamed categories.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import tantivy
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import BaseModel, Field
@@ -34,6 +39,7 @@ INDEXED_EVENTS = frozenset(
         "OfferUpdated",
         "OfferPriceChanged",
         "OfferDeleted",
+        "SearchReindexRequested",
     }
 )
 SourceId = Field(pattern=r"^[0-9a-f]{32}$")
@@ -42,6 +48,10 @@ SourceId = Field(pattern=r"^[0-9a-f]{32}$")
 class CatalogChange(BaseModel):
     productId: str = SourceId
     sellerId: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
+
+
+class ReindexRequest(BaseModel):
+    requestedBy: str
 
 
 @dataclass
@@ -53,8 +63,13 @@ class Changes:
     #: products whose offers must be read whole if the index does not know them yet
     #: (anything but a fresh ProductCreated, which has no offers)
     unknown_offers: set[str] = field(default_factory=set)
+    #: rebuild the whole index from the table (SearchReindexRequested)
+    rebuild: bool = False
 
-    def add(self, detail_type: str, change: CatalogChange) -> None:
+    def add(self, detail_type: str, change: CatalogChange | ReindexRequest) -> None:
+        if isinstance(change, ReindexRequest):
+            self.rebuild = True
+            return
         self.products.add(change.productId)
         if detail_type.startswith("Offer") and change.sellerId:
             self.offers.add((change.productId, change.sellerId))
@@ -69,7 +84,8 @@ def parse(body: str) -> tuple[str, CatalogChange]:
     detail_type = envelope.get("detail-type")
     if detail_type not in INDEXED_EVENTS:
         raise ValueError(f"not an indexed event: {detail_type!r}")
-    return detail_type, CatalogChange.model_validate(envelope["detail"]["data"])
+    model = ReindexRequest if detail_type == "SearchReindexRequested" else CatalogChange
+    return detail_type, model.model_validate(envelope["detail"]["data"])
 
 
 _seller_states: dict[str, str] = {}
@@ -92,9 +108,66 @@ def _indexed_offer(offer: Offer, states: dict[str, str]) -> search.IndexedOffer:
     )
 
 
+def _everything() -> list[search.IndexedProduct]:
+    """Every product with its active offers, read from the table (one scan)."""
+    products: dict[str, search.IndexedProduct] = {}
+    offers: list[Offer] = []
+    for item in Product.scan(Product.pk.startswith("PRODUCT#")):
+        if item.sk == "PRODUCT":
+            products[item.product_id] = search.IndexedProduct(
+                product_id=item.product_id,
+                title=item.title,
+                category=item.category,
+                created_at=item.created_at,
+                status=item.status,
+            )
+    for offer in Offer.scan(Offer.pk.startswith("PRODUCT#") & Offer.sk.startswith("OFFER#")):
+        if offer.status == "ACTIVE" and offer.product_id in products:
+            offers.append(offer)
+    states = _states({o.seller_id for o in offers})
+    for offer in offers:
+        products[offer.product_id].offers[offer.seller_id] = _indexed_offer(offer, states)
+    return list(products.values())
+
+
+def _publish(
+    local: LocalIndex, fill: Callable[[tantivy.Searcher, tantivy.IndexWriter], None]
+) -> int:
+    """Apply ``fill`` to the newest index and publish it as the next version; if another
+    writer published first, start again from its version. Returns the new version. Raises
+    StaleIndex after ``PUBLISH_ATTEMPTS`` lost races in a row."""
+    for attempt in range(1, PUBLISH_ATTEMPTS + 1):
+        index = local.latest()
+        writer = index.writer(WRITER_HEAP_BYTES, 1)
+        fill(index.searcher(), writer)
+        writer.commit()
+        writer.wait_merging_threads()
+        index.reload()
+        try:
+            return local.publish(documents=index.searcher().num_docs)
+        except StaleIndex:
+            logger.info("index moved on meanwhile; applying again", extra={"attempt": attempt})
+    raise StaleIndex(f"gave up after {PUBLISH_ATTEMPTS} attempts")
+
+
+def rebuild(local: LocalIndex) -> int:
+    """Replace the whole index with one built from the table. Returns the new version."""
+    everything = _everything()
+    tree = categories.tree()
+
+    def fill(_searcher: tantivy.Searcher, writer: tantivy.IndexWriter) -> None:
+        writer.delete_all_documents()
+        for product in everything:
+            writer.add_document(search.document(product, tree))
+
+    return _publish(local, fill)
+
+
 def apply(changes: Changes, local: LocalIndex) -> int:
     """Apply ``changes`` to the newest index and publish it. Returns the new version.
     Raises StaleIndex if ``PUBLISH_ATTEMPTS`` writers in a row got there first."""
+    if changes.rebuild:  # reads the current state of everything, these changes included
+        return rebuild(local)
     products = {
         p.product_id: p for p in Product.batch_get([Product.key(p) for p in changes.products])
     }
@@ -105,10 +178,8 @@ def apply(changes: Changes, local: LocalIndex) -> int:
     touched_offers = defaultdict(list)
     for product_id, seller_id in changes.offers:
         touched_offers[product_id].append(seller_id)
-    for attempt in range(1, PUBLISH_ATTEMPTS + 1):
-        index = local.latest()
-        searcher = index.searcher()
-        writer = index.writer(WRITER_HEAP_BYTES, 1)
+
+    def fill(searcher: tantivy.Searcher, writer: tantivy.IndexWriter) -> None:
         for product_id in changes.products:
             writer.delete_documents_by_term("product_id", product_id)
             item = products.get(product_id)
@@ -126,7 +197,7 @@ def apply(changes: Changes, local: LocalIndex) -> int:
             if previous is None and product_id in changes.unknown_offers:
                 listed = Offer.query(f"PRODUCT#{product_id}", Offer.sk.startswith("OFFER#"))
                 live = [o for o in listed if o.status == "ACTIVE"]
-                states = _states({o.seller_id for o in live})
+                _states({o.seller_id for o in live})  # the same cache ``states`` reads
                 current.offers = {o.seller_id: _indexed_offer(o, states) for o in live}
             for seller_id in touched_offers.get(product_id, ()):
                 offer = offers.get((product_id, seller_id))
@@ -135,16 +206,8 @@ def apply(changes: Changes, local: LocalIndex) -> int:
                 else:
                     current.offers[seller_id] = _indexed_offer(offer, states)
             writer.add_document(search.document(current, tree))
-        writer.commit()
-        writer.wait_merging_threads()
-        index.reload()
-        try:
-            return local.publish(documents=index.searcher().num_docs)
-        except StaleIndex:
-            logger.info(
-                "index moved on meanwhile; applying the batch again", extra={"attempt": attempt}
-            )
-    raise StaleIndex(f"gave up after {PUBLISH_ATTEMPTS} attempts")
+
+    return _publish(local, fill)
 
 
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -164,7 +227,7 @@ def index_handler(event: dict, _context) -> dict:
 
     with processor(records=event["Records"], handler=record):
         processor.process()
-    if changes.products:
+    if changes.products or changes.rebuild:
         version = apply(changes, _local)
         logger.info(
             "index published",

@@ -184,3 +184,42 @@ def test_code_reload_updates_the_running_functions_without_a_stack_update(cloud,
         "LastUpdatedTime"
     )
     assert requests.get(f"{api_url}/health", timeout=30).status_code == 200
+
+
+def test_a_stack_update_changes_an_eventbridge_rule_and_its_targets(aws):
+    """A changed EventPattern and a removed target reach the rule on update (LocalStack alone
+    reported the update done and kept the old rule)."""
+    import json
+    import uuid
+
+    cfn, events = aws("cloudformation"), aws("events")
+    name = f"rule-update-{uuid.uuid4().hex[:8]}"
+
+    def template(types: list[str], targets: int) -> str:
+        rule = {
+            "Type": "AWS::Events::Rule",
+            "Properties": {
+                "EventPattern": {"source": ["titan.test"], "detail-type": types},
+                "Targets": [
+                    {"Id": f"q{i}", "Arn": {"Fn::GetAtt": ["Queue", "Arn"]}} for i in range(targets)
+                ],
+            },
+        }
+        resources = {"Queue": {"Type": "AWS::SQS::Queue"}, "Rule": rule}
+        return json.dumps({"Resources": resources})
+
+    def wait(waiter: str) -> None:
+        cfn.get_waiter(waiter).wait(StackName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+
+    cfn.create_stack(StackName=name, TemplateBody=template(["A"], 2))
+    wait("stack_create_complete")
+    try:
+        rule = cfn.describe_stack_resource(StackName=name, LogicalResourceId="Rule")
+        rule_name = rule["StackResourceDetail"]["PhysicalResourceId"].split("|")[-1]
+        cfn.update_stack(StackName=name, TemplateBody=template(["A", "B"], 1))
+        wait("stack_update_complete")
+        pattern = json.loads(events.describe_rule(Name=rule_name)["EventPattern"])
+        assert pattern["detail-type"] == ["A", "B"]
+        assert [t["Id"] for t in events.list_targets_by_rule(Rule=rule_name)["Targets"]] == ["q0"]
+    finally:
+        cfn.delete_stack(StackName=name)

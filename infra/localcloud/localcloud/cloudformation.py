@@ -128,6 +128,35 @@ def patch_apigateway_stage_update() -> None:
     ApiGatewayStageProvider.SCHEMA = {**ApiGatewayStageProvider.SCHEMA, "createOnlyProperties": []}
 
 
+# --- AWS::Events::Rule update -----------------------------------------------------------------
+# LocalStack's rule provider raises NotImplementedError on update and the engine still reported
+# the stack updated: a changed EventPattern (a new detail-type for the search indexer) never
+# reached the rule. The update puts the rule again under its existing name (PutRule and
+# PutTargets are upserts) and removes the targets the template no longer has.
+def _update_events_rule(self, request: ResourceRequest) -> ProgressEvent:
+    from localstack.services.events.resource_providers.aws_events_rule import extract_rule_name
+
+    previous = request.previous_state or {}
+    desired = request.desired_state
+    desired["Name"] = desired.get("Name") or extract_rule_name(previous["Id"])
+    result = self.create(request)
+    kept = {t["Id"] for t in desired.get("Targets") or []}
+    gone = [t["Id"] for t in previous.get("Targets") or [] if t["Id"] not in kept]
+    if gone:
+        kwargs = {"Rule": desired["Name"], "Ids": gone}
+        if desired.get("EventBusName"):
+            kwargs["EventBusName"] = desired["EventBusName"]
+        request.aws_client_factory.events.remove_targets(**kwargs)
+    return result
+
+
+@hooks.on_infra_start()
+def patch_events_rule_update() -> None:
+    from localstack.services.events.resource_providers.aws_events_rule import EventsRuleProvider
+
+    EventsRuleProvider.update = _update_events_rule
+
+
 # --- AWS::Events::Archive ---------------------------------------------------------------------
 # LocalStack community has the EventBridge archive API but no CloudFormation provider for it,
 # so the template's EventArchive was skipped (physical id "unknown"). This provider maps the

@@ -79,6 +79,23 @@ def check_internals() -> list[str]:
     for name in ("get_table", "get_keys_value"):
         expect(hasattr(models.DynamoDBBackend, name), f"DynamoDBBackend.{name}")
     expect("self.items = defaultdict(dict)" in inspect.getsource(Table.__init__), "Table.items")
+    from localstack.services.events.resource_providers import aws_events_rule
+
+    expect(
+        callable(getattr(aws_events_rule, "extract_rule_name", None))
+        and "events.put_rule(" in inspect.getsource(aws_events_rule.EventsRuleProvider.create),
+        "EventsRuleProvider.create puts the rule (the update reuses it)",
+    )
+    from moto.dynamodb.models import dynamo_type
+
+    item_init = inspect.getsource(dynamo_type.Item.__init__)
+    expect(
+        "self.attrs = LimitedSizeDict()" in item_init
+        and "self.attrs[key] = DynamoType(value)" in item_init
+        and "> 405000" in inspect.getsource(dynamo_type.LimitedSizeDict.__setitem__)
+        and hasattr(dynamo_type, "bytesize"),
+        "moto Item builds LimitedSizeDict attribute by attribute (405000-byte limit)",
+    )
     from localstack.services.events import provider as events_provider
 
     entries = inspect.getsource(events_provider.EventsProvider._process_entry)
@@ -342,6 +359,27 @@ def check_authorizer_policy() -> list[str]:
     ]
 
 
+def check_item_size() -> list[str]:
+    """With the patch, items are built whole and the 400 KB limit still holds."""
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+    from localcloud.dynamodb import install_item_size_once
+
+    install_item_size_once()
+    key = DynamoType({"S": "k"})
+    item = Item(key, None, {"pk": {"S": "k"}, "blob": {"S": "x" * 300_000}, "n": {"N": "1"}})
+    problems = []
+    if not isinstance(item.attrs, LimitedSizeDict) or item.attrs["n"] != DynamoType({"N": "1"}):
+        problems.append("patched moto Item attributes")
+    try:
+        Item(key, None, {"pk": {"S": "k"}, "blob": {"S": "x" * 405_000}})
+        problems.append("patched moto Item accepted an item over 400 KB")
+    except ItemSizeTooLarge:
+        pass
+    return problems
+
+
 def check_sqs_batches() -> list[str]:
     """25 events for one queue leave as SendMessageBatch calls of 10, 10 and 5, in order."""
     from localcloud import eventbridge
@@ -374,6 +412,7 @@ def main() -> int:
             + check_stage_update()
             + check_authorizer_policy()
             + check_sqs_batches()
+            + check_item_size()
         )
     for problem in problems:
         print(f"localcloud guard: {problem}", file=sys.stderr)

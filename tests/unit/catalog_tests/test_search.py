@@ -13,7 +13,16 @@ from catalog import api, consumers, index_files, search
 from catalog.index_files import LocalIndex, StaleIndex
 from catalog.store import Product
 from tests.unit.catalog_tests.tables import create_catalog_table
-from tests.unit.catalog_tests.test_importer import P1, P2, P3, PRODUCT_HEADER, S1, S2, run
+from tests.unit.catalog_tests.test_importer import (
+    P1,
+    P2,
+    P3,
+    PRODUCT_HEADER,
+    S1,
+    S2,
+    Recorder,
+    run,
+)
 from titan.events import DomainEvent
 
 SELLERS = (
@@ -229,3 +238,40 @@ def test_only_the_last_versions_stay_in_the_bucket(catalog):
     listed = boto3.client("s3").list_objects_v2(Bucket=os.environ["CATALOG_SEARCH_BUCKET"])
     assert len(listed["Contents"]) == index_files.KEEP_VERSIONS
     assert get("/products")[1]["total"] == 2
+
+
+def test_a_reindex_rebuilds_from_the_table_what_events_missed(catalog, monkeypatch):
+    run("sellers", SELLERS)
+    run("products", PRODUCTS)
+    run("offers", OFFERS)  # no events indexed at all: as if they all went to the DLQ
+    assert get("/products?includeUnavailable=true")[1]["total"] == 0
+    staff = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9D0", "roles": "staff"}
+    recorder = Recorder()
+    monkeypatch.setattr(api, "_events", recorder)
+    status, _, body = call(api.handler, "POST", "/admin/search/reindex", authorizer=staff)
+    assert (status, body) == (202, {"status": "QUEUED", "currentVersion": 0})
+    assert call(api.handler, "POST", "/admin/search/reindex")[0] == 401
+    index(*recorder.events)  # SearchReindexRequested, as the queue delivers it
+    everything = get("/products?includeUnavailable=true")[1]
+    assert everything["total"] == 3
+    best = {i["productId"]: i["bestOffer"] for i in everything["items"]}
+    assert best[P1]["sellerId"] == S2 and best[P3] is None
+    assert get("/search?q=perfumaria")[1]["facets"]["sellerState"] == [
+        {"state": "RJ", "count": 2},
+        {"state": "SP", "count": 1},
+    ]
+
+
+def test_a_product_new_to_the_index_comes_with_the_offers_it_already_has(catalog):
+    run("sellers", SELLERS)
+    run("products", PRODUCTS)
+    run("offers", OFFERS)  # nothing indexed yet
+    updated = DomainEvent(
+        "catalog",
+        "ProductUpdated",
+        {"productId": P1, "title": "x", "category": "perfumery", "status": "ACTIVE"},
+    )
+    index(updated)
+    item = get("/products")[1]["items"][0]
+    assert (item["productId"], item["offerCount"]) == (P1, 2)
+    assert item["bestOffer"]["sellerId"] == S2
