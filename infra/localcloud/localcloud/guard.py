@@ -86,6 +86,12 @@ def check_internals() -> list[str]:
         and "events.put_rule(" in inspect.getsource(aws_events_rule.EventsRuleProvider.create),
         "EventsRuleProvider.create puts the rule (the update reuses it)",
     )
+    scan_source = inspect.getsource(Table.scan)
+    expect(
+        "items = self.all_items()" in scan_source
+        and "exclusive_start_key is not None" in scan_source,
+        "moto Table.scan walks self.all_items() from the exclusive start key",
+    )
     from moto.dynamodb.models import dynamo_type
 
     item_init = inspect.getsource(dynamo_type.Item.__init__)
@@ -359,6 +365,54 @@ def check_authorizer_policy() -> list[str]:
     ]
 
 
+def check_scan_pages() -> list[str]:
+    """With the patch, a paged full scan returns every item once, in moto's order."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    from localcloud.dynamodb import install_fast_scan_pages
+
+    install_fast_scan_pages()
+    backend = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+    name = "titan-guard-scan"
+    backend.create_table(
+        name,
+        schema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        throughput=None,
+        attr=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        global_indexes=None,
+        indexes=None,
+        streams=None,
+        billing_mode="PAY_PER_REQUEST",
+        sse_specification=None,
+        tags=None,
+        deletion_protection_enabled=False,
+        warm_throughput=None,
+    )
+    for n in range(250):
+        backend.put_item(
+            name, {"pk": {"S": f"p{n % 7}"}, "sk": {"S": f"s{n:03d}"}, "n": {"N": str(n)}}
+        )
+    seen, start = [], None
+    while True:
+        items, _, start = backend.scan(
+            name, {}, 40, start, None, {}, {}, None, False, None, (None, None)
+        )
+        seen += [int(i.attrs["n"].value) for i in items]
+        if not start:
+            break
+    backend.delete_table(name)
+    if sorted(seen) != list(range(250)) or len(seen) != 250:
+        return [f"paged scan returned {len(seen)} items, {len(set(seen))} distinct"]
+    return []
+
+
 def check_item_size() -> list[str]:
     """With the patch, items are built whole and the 400 KB limit still holds."""
     from moto.dynamodb.exceptions import ItemSizeTooLarge
@@ -413,6 +467,7 @@ def main() -> int:
             + check_authorizer_policy()
             + check_sqs_batches()
             + check_item_size()
+            + check_scan_pages()
         )
     for problem in problems:
         print(f"localcloud guard: {problem}", file=sys.stderr)
