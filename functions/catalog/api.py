@@ -30,6 +30,7 @@ from titan.auth import require
 from titan.dynamo import transaction
 from titan.errors import BadRequest, Conflict, Forbidden, NotFound
 from titan.events import DomainEvent, EventPublisher
+from titan.idempotency import idempotent
 from titan.ids import new_id
 from titan.money import Money
 
@@ -440,10 +441,15 @@ def _category_out(category: domain.Category) -> CategoryOut:
 def create_category(body: CategoryIn) -> Response[CategoryOut]:
     """Staff and admins. ``id`` is a lower-case slug; ``sourceName`` lets CSV imports use it.
     409 CATEGORY_EXISTS, 422 UNKNOWN_DEPARTMENT. Publishes CategoryCreated."""
-    require(app, "staff", "admin")
-    category, events = categories.create(body.id, body.name, body.department, body.sourceName)
-    _publisher().publish(*events)
-    return Response(201, "application/json", _category_out(category))
+    caller = require(app, "staff", "admin")
+
+    def create() -> dict:
+        category, events = categories.create(body.id, body.name, body.department, body.sourceName)
+        _publisher().publish(*events)
+        return _category_out(category).model_dump()
+
+    created = idempotent(app, "create-category", caller.id, body.model_dump(), create)
+    return Response(201, "application/json", CategoryOut(**created))
 
 
 @app.patch("/categories/<categoryId>", tags=["catalog admin"], summary="Change a category")
@@ -693,13 +699,19 @@ def _attributes(body: ProductIn | ProductPatch) -> dict:
 @app.post("/products", tags=["catalog admin"], summary="Create a product")
 def create_product(body: ProductIn) -> Response[ProductOut]:
     """Staff and admins. The product gets a new 32-hex id and is ACTIVE; it shows in browse
-    and search once a seller offers it. Publishes ProductCreated."""
-    require(app, "staff", "admin")
-    item, events = editing.create_product(
-        body.title, body.category, body.description, _attributes(body)
-    )
-    _publisher().publish(*events)
-    return Response(201, "application/json", _product_out(item))
+    and search once a seller offers it. Publishes ProductCreated. With an ``Idempotency-Key``
+    header, a retry returns the same product instead of creating another (24 h)."""
+    caller = require(app, "staff", "admin")
+
+    def create() -> dict:
+        item, events = editing.create_product(
+            body.title, body.category, body.description, _attributes(body)
+        )
+        _publisher().publish(*events)
+        return _product_out(item).model_dump()
+
+    created = idempotent(app, "create-product", caller.id, body.model_dump(), create)
+    return Response(201, "application/json", ProductOut(**created))
 
 
 @app.patch("/products/<productId>", tags=["catalog admin"], summary="Change a product")
@@ -755,11 +767,16 @@ def create_offer(body: OfferIn) -> Response[OfferDetail]:
     caller = require(app, "staff", "admin", "seller")
     if not caller.has_any("staff", "admin") and caller.seller_id != body.sellerId:
         raise Forbidden("Sellers create offers for themselves only.", code="NOT_YOUR_SELLER")
-    offer, events = editing.create_offer(
-        body.productId, body.sellerId, body.price, body.freight, caller.id
-    )
-    _publisher().publish(*events)
-    return Response(201, "application/json", _offer_detail(offer))
+
+    def create() -> dict:
+        offer, events = editing.create_offer(
+            body.productId, body.sellerId, body.price, body.freight, caller.id
+        )
+        _publisher().publish(*events)
+        return _offer_detail(offer).model_dump()
+
+    created = idempotent(app, "create-offer", caller.id, body.model_dump(), create)
+    return Response(201, "application/json", OfferDetail(**created))
 
 
 @app.delete("/offers/<offerId>", tags=["catalog admin"], summary="Withdraw an offer")

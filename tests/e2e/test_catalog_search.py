@@ -38,14 +38,16 @@ def test_search_follows_staff_edits(api_url, staff, tmp_path):
     )
     seed.import_file(api_url, staff["Authorization"].split()[1], "sellers", path, timeout_s=120)
     word = f"zq{uuid.uuid4().hex[:10]}"
-    created = requests.post(
-        f"{api_url}/products",
-        json={"title": f"Colônia {word} 50 ml", "category": "perfumaria"},
-        headers=staff,
-        timeout=30,
-    )
-    assert created.status_code == 201, created.text
+    create = {
+        "url": f"{api_url}/products",
+        "json": {"title": f"Colônia {word} 50 ml", "category": "perfumaria"},
+        "headers": {**staff, "Idempotency-Key": f"create-{word}"},
+        "timeout": 30,
+    }
+    created, retried = requests.post(**create), requests.post(**create)
+    assert created.status_code == retried.status_code == 201, created.text
     product = created.json()["productId"]
+    assert retried.json()["productId"] == product  # one product for one key
     offer = requests.post(
         f"{api_url}/offers",
         json={"productId": product, "sellerId": seller, "price": 8990, "freight": 1500},

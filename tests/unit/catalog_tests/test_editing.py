@@ -146,3 +146,36 @@ def test_deleting_a_product_takes_its_offers(catalog):
     assert call(api.handler, "DELETE", f"/products/{P1}", authorizer=STAFF)[0] == 204
     assert offers() == 0
     assert types(catalog)[-3:] == ["OfferDeleted", "OfferDeleted", "ProductDeleted"]
+
+
+def _idempotency_table():
+    boto3.client("dynamodb").create_table(
+        TableName=os.environ["IDEMPOTENCY_TABLE"],
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+    )
+
+
+def test_a_retried_create_with_the_same_idempotency_key_makes_one_product(catalog):
+    _idempotency_table()
+    body = {"title": "Eau de Parfum", "category": "perfumery"}
+    key = {"Idempotency-Key": "create-parfum-1"}
+    first = call(api.handler, "POST", "/products", body, headers=key, authorizer=STAFF)
+    again = call(api.handler, "POST", "/products", body, headers=key, authorizer=STAFF)
+    assert first[0] == again[0] == 201
+    assert first[2]["productId"] == again[2]["productId"]
+    assert products() == 2 and count("perfumery") == 2
+    assert types(catalog).count("ProductCreated") == 1
+    other = call(
+        api.handler, "POST", "/products", {**body, "title": "Other"}, headers=key, authorizer=STAFF
+    )
+    assert (other[0], other[2]["code"]) == (422, "IDEMPOTENCY_KEY_REUSED")
+    bad = call(
+        api.handler, "POST", "/products", body, headers={"Idempotency-Key": "a b"}, authorizer=STAFF
+    )
+    assert (bad[0], bad[2]["code"]) == (400, "INVALID_IDEMPOTENCY_KEY")
+    fresh = call(
+        api.handler, "POST", "/products", body, headers={"Idempotency-Key": "k2"}, authorizer=STAFF
+    )
+    assert fresh[0] == 201 and fresh[2]["productId"] != first[2]["productId"]
