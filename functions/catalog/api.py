@@ -19,20 +19,17 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from botocore.config import Config
 from pydantic import BaseModel, ConfigDict, Field
-from pynamodb.exceptions import TransactWriteError
 
-from catalog import categories, domain, editing, search
+from catalog import categories, domain, editing, index_files, search
 from catalog.index_files import LocalIndex
 from catalog.store import CategoryCount, Import, Offer, PriceChange, Product, Seller
 from titan import clock
 from titan.api import create_app, lambda_handler
 from titan.auth import require
-from titan.dynamo import transaction
-from titan.errors import BadRequest, Conflict, Forbidden, NotFound
+from titan.errors import BadRequest, Forbidden, NotFound
 from titan.events import DomainEvent, EventPublisher
 from titan.idempotency import idempotent
 from titan.ids import new_id
-from titan.money import Money
 
 app = create_app()
 UPLOAD_SECONDS = 900
@@ -50,7 +47,7 @@ class MoneyOut(BaseModel):
 
 
 def _money(amount) -> MoneyOut:
-    return MoneyOut(**Money(int(amount), domain.CURRENCY).to_dict())
+    return MoneyOut(**editing.money(amount))
 
 
 class ImportRequest(BaseModel):
@@ -488,10 +485,8 @@ def reindex() -> Response[ReindexQueued]:
     _publisher().publish(
         DomainEvent("catalog", "SearchReindexRequested", {"requestedBy": caller.id})
     )
-    global _index
-    _index = _index or LocalIndex()
-    _index.current()
-    return Response(202, "application/json", ReindexQueued(currentVersion=_index.version))
+    queued = ReindexQueued(currentVersion=index_files.published_version())
+    return Response(202, "application/json", queued)
 
 
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]
@@ -798,51 +793,7 @@ def patch_offer(offerId: str, body: OfferPatch) -> OfferDetail:
         _publisher().publish(*editing.set_offer_status(offer, body.status))
     price = offer.price if body.price is None else body.price
     freight = offer.freight if body.freight is None else body.freight
-    if (price, freight) == (offer.price, offer.freight):
-        return _offer_detail(offer)
-    now = clock.iso()
-    change = PriceChange(
-        f"OFFER#{offer.offer_id}",
-        f"PRICE#{now}#{caller_id[-6:]}",
-        offer_id=offer.offer_id,
-        price=price,
-        freight=freight,
-        previous_price=offer.price,
-        previous_freight=offer.freight,
-        changed_by=caller_id,
-        changed_at=now,
-    )
-    try:
-        with transaction() as write:
-            write.update(
-                offer,
-                actions=[
-                    Offer.price.set(price),
-                    Offer.freight.set(freight),
-                    Offer.updated_at.set(now),
-                ],
-                condition=(Offer.price == offer.price) & (Offer.freight == offer.freight),
-            )
-            write.save(change, condition=PriceChange.pk.does_not_exist())
-    except TransactWriteError as exc:
-        raise Conflict(
-            "The offer changed meanwhile; read it and try again.", code="CONCURRENT_UPDATE"
-        ) from exc
-    ids = {"offerId": offer.offer_id, "productId": offer.product_id, "sellerId": offer.seller_id}
-    _publisher().publish(
-        DomainEvent(
-            "catalog",
-            "OfferPriceChanged",
-            {
-                **ids,
-                "price": _money(price).model_dump(),
-                "freight": _money(freight).model_dump(),
-                "previousPrice": _money(offer.price).model_dump(),
-                "previousFreight": _money(offer.freight).model_dump(),
-            },
-        )
-    )
-    offer.price, offer.freight = price, freight
+    _publisher().publish(*editing.change_price(offer, price, freight, caller_id))
     return _offer_detail(offer)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError
 
 from catalog import domain
 from catalog.store import CategoryCount, CategoryItem
@@ -78,7 +78,7 @@ def create(
     )
     try:
         item.save(condition=CategoryItem.pk.does_not_exist())
-    except Exception as exc:  # PutError: created meanwhile
+    except PutError as exc:  # created meanwhile
         raise Conflict("A category with this id exists.", code="CATEGORY_EXISTS") from exc
     category = domain.Category(slug, name, department, source_name, built_in=False)
     tree(fresh=True)

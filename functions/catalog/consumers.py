@@ -108,19 +108,26 @@ def _indexed_offer(offer: Offer, states: dict[str, str]) -> search.IndexedOffer:
     )
 
 
+def _indexed_product(
+    item: Product, offers: dict[str, search.IndexedOffer] | None = None
+) -> search.IndexedProduct:
+    return search.IndexedProduct(
+        product_id=item.product_id,
+        title=item.title,
+        category=item.category,
+        created_at=item.created_at,
+        status=item.status,
+        offers=offers or {},
+    )
+
+
 def _everything() -> list[search.IndexedProduct]:
     """Every product with its active offers, read from the table (one scan)."""
     products: dict[str, search.IndexedProduct] = {}
     offers: list[Offer] = []
     for item in Product.scan(Product.pk.startswith("PRODUCT#")):
         if item.sk == "PRODUCT":
-            products[item.product_id] = search.IndexedProduct(
-                product_id=item.product_id,
-                title=item.title,
-                category=item.category,
-                created_at=item.created_at,
-                status=item.status,
-            )
+            products[item.product_id] = _indexed_product(item)
     for offer in Offer.scan(Offer.pk.startswith("PRODUCT#") & Offer.sk.startswith("OFFER#")):
         if offer.status == "ACTIVE" and offer.product_id in products:
             offers.append(offer)
@@ -186,14 +193,7 @@ def apply(changes: Changes, local: LocalIndex) -> int:
             if item is None:  # deleted: its offers went with it
                 continue
             previous = search.stored(searcher, product_id)
-            current = search.IndexedProduct(
-                product_id=product_id,
-                title=item.title,
-                category=item.category,
-                created_at=item.created_at,
-                status=item.status,
-                offers=dict(previous.offers) if previous else {},
-            )
+            current = _indexed_product(item, dict(previous.offers) if previous else {})
             if previous is None and product_id in changes.unknown_offers:
                 listed = Offer.query(f"PRODUCT#{product_id}", Offer.sk.startswith("OFFER#"))
                 live = [o for o in listed if o.status == "ACTIVE"]

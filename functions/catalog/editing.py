@@ -3,7 +3,8 @@
 Every edit is one DynamoDB transaction: the item, the category counts it moves and the
 offers or price history that go with it change together or not at all, conditional on what
 was read (a concurrent edit gets ``Conflict`` CONCURRENT_UPDATE, never a lost update).
-Each function returns the domain events to publish after the write.
+Each function returns the domain events to publish after the write; the event payloads are
+built here for the bulk importer too (``product_event``, ``offer_created``, ...).
 
 Raises (``titan.errors``): NotFound (PRODUCT_NOT_FOUND, SELLER_NOT_FOUND), Conflict
 (OFFER_EXISTS, CONCURRENT_UPDATE, TOO_MANY_OFFERS), Unprocessable (UNKNOWN_CATEGORY).
@@ -29,7 +30,8 @@ MAX_OFFERS_PER_DELETE = 98
 ATTRIBUTES = ("weight_g", "length_cm", "height_cm", "width_cm", "photo_count")
 
 
-def _money(amount: int) -> dict[str, Any]:
+def money(amount: int) -> dict[str, Any]:
+    """``{"amount": <centavos>, "currency": "BRL"}``."""
     return Money(int(amount), domain.CURRENCY).to_dict()
 
 
@@ -41,7 +43,8 @@ def category(name: str) -> domain.Category:
     return found
 
 
-def _count(write, slug: str, delta: int) -> None:
+def count_products(write, slug: str, delta: int) -> None:
+    """Within the transaction ``write``: move the category's product count by ``delta``."""
     write.update(
         CategoryCount(*CategoryCount.key(slug)),
         actions=[CategoryCount.products.add(delta), CategoryCount.category.set(slug)],
@@ -54,7 +57,8 @@ def _conflict(what: str) -> Conflict:
     )
 
 
-def _product_event(detail_type: str, product: Product) -> DomainEvent:
+def product_event(detail_type: str, product: Product) -> DomainEvent:
+    """ProductCreated / ProductUpdated / ProductDeleted for ``product``."""
     data = {
         "productId": product.product_id,
         "title": product.title,
@@ -87,16 +91,15 @@ def create_product(
         description=description,
         category=slug,
         status="ACTIVE",
-        gsi1pk=f"CATEGORY#{slug}",
-        gsi1sk=f"PRODUCT#{product_id}",
+        **Product.index_keys(product_id, slug),
         created_at=now,
         updated_at=now,
         **{k: attributes.get(k) for k in ATTRIBUTES},
     )
     with transaction() as write:
         write.save(product, condition=Product.pk.does_not_exist())
-        _count(write, slug, +1)
-    return product, [_product_event("ProductCreated", product)]
+        count_products(write, slug, +1)
+    return product, [product_event("ProductCreated", product)]
 
 
 def update_product(product_id: str, changes: dict[str, Any]) -> tuple[Product, list[DomainEvent]]:
@@ -114,28 +117,46 @@ def update_product(product_id: str, changes: dict[str, Any]) -> tuple[Product, l
     actions += [getattr(Product, k).remove() for k, v in changed.items() if v is None]
     actions.append(Product.updated_at.set(now))
     if "category" in changed:
-        actions += [Product.gsi1pk.set(f"CATEGORY#{changed['category']}")]
+        gsi1pk = Product.index_keys(product_id, changed["category"])["gsi1pk"]
+        actions.append(Product.gsi1pk.set(gsi1pk))
     actions.append(Product.content_hash.remove())  # edited by hand: the next import rewrites it
     try:
         with transaction() as write:
             write.update(product, actions=actions, condition=Product.updated_at == read_at)
             if "category" in changed:
-                _count(write, before, -1)
-                _count(write, changed["category"], +1)
+                count_products(write, before, -1)
+                count_products(write, changed["category"], +1)
     except TransactWriteError as exc:
         raise _conflict("product") from exc
     for key, value in changed.items():
         setattr(product, key, value)
     product.updated_at = now
-    return product, [_product_event("ProductUpdated", product)]
+    return product, [product_event("ProductUpdated", product)]
 
 
 def _offers_of(product_id: str) -> list[Offer]:
     return list(Offer.query(f"PRODUCT#{product_id}", Offer.sk.startswith("OFFER#")))
 
 
-def _offer_ids(offer: Offer) -> dict[str, str]:
+def offer_ids(offer: Offer) -> dict[str, str]:
     return {"offerId": offer.offer_id, "productId": offer.product_id, "sellerId": offer.seller_id}
+
+
+def offer_created(offer: Offer) -> DomainEvent:
+    data = {**offer_ids(offer), "price": money(offer.price), "freight": money(offer.freight)}
+    return DomainEvent("catalog", "OfferCreated", data)
+
+
+def offer_price_changed(offer: Offer, previous: tuple[int, int]) -> DomainEvent:
+    """OfferPriceChanged from ``previous`` (price, freight) to the offer's current values."""
+    data = {
+        **offer_ids(offer),
+        "price": money(offer.price),
+        "freight": money(offer.freight),
+        "previousPrice": money(previous[0]),
+        "previousFreight": money(previous[1]),
+    }
+    return DomainEvent("catalog", "OfferPriceChanged", data)
 
 
 def delete_product(product_id: str) -> list[DomainEvent]:
@@ -154,11 +175,11 @@ def delete_product(product_id: str) -> list[DomainEvent]:
             write.delete(product, condition=Product.updated_at == product.updated_at)
             for offer in offers:
                 write.delete(offer, condition=Offer.updated_at == offer.updated_at)
-            _count(write, product.category, -1)
+            count_products(write, product.category, -1)
     except TransactWriteError as exc:
         raise _conflict("product") from exc
-    events = [DomainEvent("catalog", "OfferDeleted", _offer_ids(o)) for o in offers]
-    return [*events, _product_event("ProductDeleted", product)]
+    events = [DomainEvent("catalog", "OfferDeleted", offer_ids(o)) for o in offers]
+    return [*events, product_event("ProductDeleted", product)]
 
 
 def create_offer(
@@ -181,21 +202,11 @@ def create_offer(
         price=price,
         freight=freight,
         status="ACTIVE",
-        gsi1pk=f"SELLER#{seller_id}",
-        gsi1sk=f"OFFER#{product_id}",
-        gsi2pk=f"OFFER#{offer_id}",
+        **Offer.index_keys(product_id, seller_id, offer_id),
         created_at=now,
         updated_at=now,
     )
-    history = PriceChange(
-        f"OFFER#{offer_id}",
-        f"PRICE#{now}#{actor[-6:]}",
-        offer_id=offer_id,
-        price=price,
-        freight=freight,
-        changed_by=actor,
-        changed_at=now,
-    )
+    history = PriceChange.entry(offer_id, price, freight, None, actor, now, tag=actor)
     try:
         with transaction() as write:
             write.save(offer, condition=Offer.pk.does_not_exist())
@@ -207,8 +218,34 @@ def create_offer(
         except Offer.DoesNotExist:
             raise NotFound("No such product.", code="PRODUCT_NOT_FOUND") from exc
         raise Conflict("This seller already offers this product.", code="OFFER_EXISTS") from exc
-    data = {**_offer_ids(offer), "price": _money(price), "freight": _money(freight)}
-    return offer, [DomainEvent("catalog", "OfferCreated", data)]
+    return offer, [offer_created(offer)]
+
+
+def change_price(offer: Offer, price: int, freight: int, actor: str) -> list[DomainEvent]:
+    """Set the offer's price and freight (centavos) with a price-history entry, in one
+    transaction conditional on the values read (else CONCURRENT_UPDATE). Updates ``offer``.
+    The current values again: no write, no event."""
+    previous = (offer.price, offer.freight)
+    if (price, freight) == previous:
+        return []
+    now = clock.iso()
+    entry = PriceChange.entry(offer.offer_id, price, freight, previous, actor, now, tag=actor)
+    try:
+        with transaction() as write:
+            write.update(
+                offer,
+                actions=[
+                    Offer.price.set(price),
+                    Offer.freight.set(freight),
+                    Offer.updated_at.set(now),
+                ],
+                condition=(Offer.price == previous[0]) & (Offer.freight == previous[1]),
+            )
+            write.save(entry, condition=PriceChange.pk.does_not_exist())
+    except TransactWriteError as exc:
+        raise _conflict("offer") from exc
+    offer.price, offer.freight, offer.updated_at = price, freight, now
+    return [offer_price_changed(offer, previous)]
 
 
 def set_offer_status(offer: Offer, status: str) -> list[DomainEvent]:
@@ -223,7 +260,7 @@ def set_offer_status(offer: Offer, status: str) -> list[DomainEvent]:
         )
     except UpdateError as exc:
         raise _conflict("offer") from exc
-    return [DomainEvent("catalog", "OfferUpdated", {**_offer_ids(offer), "status": status})]
+    return [DomainEvent("catalog", "OfferUpdated", {**offer_ids(offer), "status": status})]
 
 
 def delete_offer(offer: Offer) -> list[DomainEvent]:
@@ -232,4 +269,4 @@ def delete_offer(offer: Offer) -> list[DomainEvent]:
         offer.delete(condition=Offer.updated_at == offer.updated_at)
     except DeleteError as exc:
         raise _conflict("offer") from exc
-    return [DomainEvent("catalog", "OfferDeleted", _offer_ids(offer))]
+    return [DomainEvent("catalog", "OfferDeleted", offer_ids(offer))]

@@ -29,9 +29,8 @@ from dataclasses import dataclass, field
 import boto3
 from pynamodb.exceptions import UpdateError
 
-from catalog import categories, domain
+from catalog import categories, domain, editing
 from catalog.store import (
-    CategoryCount,
     Import,
     Offer,
     PriceChange,
@@ -42,7 +41,6 @@ from catalog.store import (
 from titan import clock
 from titan.dynamo import transaction
 from titan.events import DomainEvent, EventPublisher
-from titan.money import Money
 from titan.observability import logger
 
 CHUNK = 500
@@ -107,10 +105,6 @@ def _classify(item, before, result: ChunkResult) -> str | None:
     return "updated"
 
 
-def _money(amount: int) -> dict:
-    return Money(int(amount), domain.CURRENCY).to_dict()
-
-
 def apply_products(chunk: list[tuple[int, dict]], result: ChunkResult, now: str) -> list:
     keys = [Product.key(fields["product_id"]) for _, fields in chunk]
     existing = _existing(Product, keys)
@@ -122,27 +116,20 @@ def apply_products(chunk: list[tuple[int, dict]], result: ChunkResult, now: str)
             key,
             fields,
             now,
-            gsi1pk=f"CATEGORY#{fields['category']}",
-            gsi1sk=f"PRODUCT#{fields['product_id']}",
+            **Product.index_keys(fields["product_id"], fields["category"]),
         )
         before = existing.get(key)
         change = _classify(item, before, result)
         if change is None:
             continue
-        data = {
-            "productId": fields["product_id"],
-            "title": fields["title"],
-            "category": fields["category"],
-            "status": "ACTIVE",
-        }
         if change == "created":
             result.category_deltas[fields["category"]] += 1
-            result.events.append(DomainEvent("catalog", "ProductCreated", data))
+            result.events.append(editing.product_event("ProductCreated", item))
         else:
             if before.category != fields["category"]:
                 result.category_deltas[before.category] -= 1
                 result.category_deltas[fields["category"]] += 1
-            result.events.append(DomainEvent("catalog", "ProductUpdated", data))
+            result.events.append(editing.product_event("ProductUpdated", item))
         writes.append(item)
     return writes
 
@@ -176,44 +163,25 @@ def apply_offers(chunk: list[tuple[int, dict]], result: ChunkResult, now: str) -
             key,
             fields,
             now,
-            gsi1pk=f"SELLER#{fields['seller_id']}",
-            gsi1sk=f"OFFER#{fields['product_id']}",
-            gsi2pk=f"OFFER#{fields['offer_id']}",
+            **Offer.index_keys(fields["product_id"], fields["seller_id"], fields["offer_id"]),
         )
         before = existing.get(key)
         change = _classify(item, before, result)
         if change is None:
             continue
-        ids = {
-            "offerId": fields["offer_id"],
-            "productId": fields["product_id"],
-            "sellerId": fields["seller_id"],
-        }
-        price = {"price": _money(fields["price"]), "freight": _money(fields["freight"])}
-        if change == "created":
-            result.events.append(DomainEvent("catalog", "OfferCreated", {**ids, **price}))
-        elif (before.price, before.freight) != (fields["price"], fields["freight"]):
-            changed = {
-                **ids,
-                **price,
-                "previousPrice": _money(before.price),
-                "previousFreight": _money(before.freight),
-            }
-            result.events.append(DomainEvent("catalog", "OfferPriceChanged", changed))
-        if before is None or (before.price, before.freight) != (fields["price"], fields["freight"]):
-            writes.append(
-                PriceChange(
-                    f"OFFER#{fields['offer_id']}",
-                    f"PRICE#{now}#{fields['offer_id'][-6:]}",
-                    offer_id=fields["offer_id"],
-                    price=fields["price"],
-                    freight=fields["freight"],
-                    previous_price=before.price if before else None,
-                    previous_freight=before.freight if before else None,
-                    changed_by="import",
-                    changed_at=now,
-                )
+        previous = None if before is None else (before.price, before.freight)
+        if previous == (item.price, item.freight):
+            writes.append(item)  # changed, but not its price
+            continue
+        if previous is None:
+            result.events.append(editing.offer_created(item))
+        else:
+            result.events.append(editing.offer_price_changed(item, previous))
+        writes.append(
+            PriceChange.entry(
+                item.offer_id, item.price, item.freight, previous, "import", now, item.offer_id
             )
+        )
         writes.append(item)
     return writes
 
@@ -246,10 +214,11 @@ def run_import(record: Import, body, publisher: EventPublisher, workers: int = W
     seen: set[str] = set()
     chunk: list[tuple[int, dict]] = []
     pending_errors: list[tuple[int, str, str | None]] = []
-    room = {"errors": MAX_REPORTED_ERRORS - len(record.errors)}
+    room = MAX_REPORTED_ERRORS - len(record.errors)  # report entries left
     lock = threading.Lock()
 
     def apply(chunk: list[tuple[int, dict]], errors: list[tuple[int, str, str | None]]) -> None:
+        nonlocal room
         rows = len(chunk) + len(errors)  # before apply adds foreign-key errors
         result = ChunkResult(errors=errors)
         now = clock.iso()
@@ -263,16 +232,10 @@ def run_import(record: Import, body, publisher: EventPublisher, workers: int = W
         if deltas:  # one transaction: the counts move together, nothing half-applied
             with transaction() as counts:
                 for category, delta in deltas.items():
-                    counts.update(
-                        CategoryCount(*CategoryCount.key(category)),
-                        actions=[
-                            CategoryCount.products.add(delta),
-                            CategoryCount.category.set(category),
-                        ],
-                    )
+                    editing.count_products(counts, category, delta)
         with lock:
-            kept = sorted(result.errors)[: max(0, room["errors"])]
-            room["errors"] -= len(kept)
+            kept = sorted(result.errors)[: max(0, room)]
+            room -= len(kept)
         actions = [
             Import.rows.add(rows),
             Import.created.add(result.created),

@@ -52,6 +52,12 @@ def _pointer() -> SearchIndexPointer | None:
         return None
 
 
+def published_version() -> int:
+    """The version readers use now (0: nothing published yet); reads only the pointer."""
+    pointer = _pointer()
+    return int(pointer.version) if pointer else 0
+
+
 class LocalIndex:
     """One process's copy of the index: a version in a ``/tmp`` folder."""
 

@@ -72,6 +72,11 @@ class Product(_Item):
     def key(product_id: str) -> tuple[str, str]:
         return f"PRODUCT#{product_id}", "PRODUCT"
 
+    @staticmethod
+    def index_keys(product_id: str, category: str) -> dict[str, str]:
+        """GSI1: the product under its category."""
+        return {"gsi1pk": f"CATEGORY#{category}", "gsi1sk": f"PRODUCT#{product_id}"}
+
 
 class Seller(_Item):
     seller_id = UnicodeAttribute()
@@ -109,6 +114,15 @@ class Offer(_Item):
     def key(product_id: str, seller_id: str) -> tuple[str, str]:
         return f"PRODUCT#{product_id}", f"OFFER#{seller_id}"
 
+    @staticmethod
+    def index_keys(product_id: str, seller_id: str, offer_id: str) -> dict[str, str]:
+        """GSI1: the offer under its seller; GSI2: the offer by its id."""
+        return {
+            "gsi1pk": f"SELLER#{seller_id}",
+            "gsi1sk": f"OFFER#{product_id}",
+            "gsi2pk": f"OFFER#{offer_id}",
+        }
+
 
 class PriceChange(_Item):
     offer_id = UnicodeAttribute()
@@ -118,6 +132,31 @@ class PriceChange(_Item):
     previous_freight = NumberAttribute(null=True)
     changed_by = UnicodeAttribute()
     changed_at = UnicodeAttribute()
+
+    @classmethod
+    def entry(
+        cls,
+        offer_id: str,
+        price: int,
+        freight: int,
+        previous: tuple[int, int] | None,
+        changed_by: str,
+        changed_at: str,
+        tag: str,
+    ) -> PriceChange:
+        """A history entry (centavos); ``previous``: (price, freight) before, None for the
+        first; ``tag`` keeps entries written in the same millisecond apart."""
+        return cls(
+            f"OFFER#{offer_id}",
+            f"PRICE#{changed_at}#{tag[-6:]}",
+            offer_id=offer_id,
+            price=price,
+            freight=freight,
+            previous_price=previous[0] if previous else None,
+            previous_freight=previous[1] if previous else None,
+            changed_by=changed_by,
+            changed_at=changed_at,
+        )
 
 
 class CategoryCount(_Item):
