@@ -142,8 +142,15 @@ def offer_ids(offer: Offer) -> dict[str, str]:
     return {"offerId": offer.offer_id, "productId": offer.product_id, "sellerId": offer.seller_id}
 
 
-def offer_created(offer: Offer) -> DomainEvent:
-    data = {**offer_ids(offer), "price": money(offer.price), "freight": money(offer.freight)}
+def offer_created(offer: Offer, seller: Seller) -> DomainEvent:
+    """OfferCreated, with the seller's location as ``origin`` (where the goods ship from:
+    inventory opens the offer's first warehouse stock there)."""
+    data = {
+        **offer_ids(offer),
+        "price": money(offer.price),
+        "freight": money(offer.freight),
+        "origin": {"city": seller.city, "state": seller.state, "zipPrefix": seller.zip_prefix},
+    }
     return DomainEvent("catalog", "OfferCreated", data)
 
 
@@ -189,7 +196,7 @@ def create_offer(
     history entry. Raises NotFound PRODUCT_NOT_FOUND / SELLER_NOT_FOUND, Conflict OFFER_EXISTS."""
     get_product(product_id)
     try:
-        Seller.get(*Seller.key(seller_id), consistent_read=True)
+        seller = Seller.get(*Seller.key(seller_id), consistent_read=True)
     except Seller.DoesNotExist as exc:
         raise NotFound("No such seller.", code="SELLER_NOT_FOUND") from exc
     offer_id = domain.offer_id(product_id, seller_id)
@@ -218,7 +225,7 @@ def create_offer(
         except Offer.DoesNotExist:
             raise NotFound("No such product.", code="PRODUCT_NOT_FOUND") from exc
         raise Conflict("This seller already offers this product.", code="OFFER_EXISTS") from exc
-    return offer, [offer_created(offer)]
+    return offer, [offer_created(offer, seller)]
 
 
 def change_price(offer: Offer, price: int, freight: int, actor: str) -> list[DomainEvent]:

@@ -174,7 +174,7 @@ def apply_offers(chunk: list[tuple[int, dict]], result: ChunkResult, now: str) -
             writes.append(item)  # changed, but not its price
             continue
         if previous is None:
-            result.events.append(editing.offer_created(item))
+            result.events.append(editing.offer_created(item, sellers[Seller.key(item.seller_id)]))
         else:
             result.events.append(editing.offer_price_changed(item, previous))
         writes.append(

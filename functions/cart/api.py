@@ -1,0 +1,97 @@
+"""Cart API (customers): ``GET /cart``, ``POST /cart/items``, ``PATCH /cart/items/{lineId}``,
+``DELETE /cart/items/{lineId}``. Prices shown are the catalog's current ones; the checkout
+reads them again when the order is priced."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import BaseModel, ConfigDict, Field
+
+from cart import service
+from titan.api import create_app, lambda_handler
+from titan.auth import require
+
+app = create_app()
+
+SOURCE_ID = r"^[0-9a-f]{32}$"
+LINE_ID = r"^ln_[0-9a-f]{20}$"
+Quantity = Annotated[int, Field(ge=1, le=99, description="Units, 1-99")]
+
+
+class MoneyOut(BaseModel):
+    amount: int = Field(description="Minor units (centavos for BRL)")
+    currency: str
+
+
+class LineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    productId: Annotated[str, Field(pattern=SOURCE_ID)]
+    sellerId: Annotated[str, Field(pattern=SOURCE_ID)]
+    quantity: Quantity
+
+
+class QuantityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    quantity: Quantity
+
+
+class LineOut(BaseModel):
+    lineId: str
+    productId: str
+    sellerId: str
+    quantity: int
+    available: bool = Field(description="False when the offer is no longer sold")
+    offerId: str | None = None
+    title: str | None = None
+    unitPrice: MoneyOut | None = None
+    freight: MoneyOut | None = Field(None, description="Freight for the whole line")
+    lineTotal: MoneyOut | None = None
+
+
+class CartOut(BaseModel):
+    lines: list[LineOut]
+    itemCount: int
+    subtotal: MoneyOut
+    freight: MoneyOut
+    total: MoneyOut
+
+
+def _line(customer_id: str, line_id: str) -> LineOut:
+    cart = service.view(customer_id)
+    return LineOut(**next(line for line in cart["lines"] if line["lineId"] == line_id))
+
+
+@app.get("/cart", tags=["cart"], summary="My cart with current prices")
+def get_cart() -> CartOut:
+    """Lines with the catalog's current prices and freight; totals leave out unavailable lines."""
+    return CartOut(**service.view(require(app, "customer").id))
+
+
+@app.post("/cart/items", tags=["cart"], summary="Add an offer to my cart")
+def add_line(body: LineIn) -> Response[LineOut]:
+    """201 with the line. The same offer again adds to its line (at most 99 units: 422
+    QUANTITY_LIMIT); at most 40 lines (422 CART_FULL); an offer not sold: 409 OFFER_UNAVAILABLE."""
+    customer = require(app, "customer").id
+    line = service.add(customer, body.productId, body.sellerId, body.quantity)
+    return Response(201, "application/json", _line(customer, line.line_id))
+
+
+@app.patch("/cart/items/<lineId>", tags=["cart"], summary="Change a line's quantity")
+def patch_line(lineId: Annotated[str, Path(pattern=LINE_ID)], body: QuantityIn) -> LineOut:
+    """404 LINE_NOT_FOUND for a line not in my cart."""
+    customer = require(app, "customer").id
+    service.set_quantity(customer, lineId, body.quantity)
+    return _line(customer, lineId)
+
+
+@app.delete("/cart/items/<lineId>", tags=["cart"], summary="Remove a line")
+def delete_line(lineId: Annotated[str, Path(pattern=LINE_ID)]) -> Response[None]:
+    """204; 404 LINE_NOT_FOUND for a line not in my cart."""
+    service.remove(require(app, "customer").id, lineId)
+    return Response(204, None, None)
+
+
+handler = lambda_handler(app)

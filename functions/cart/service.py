@@ -1,0 +1,162 @@
+"""Cart rules: adding, changing and removing lines, with conditional writes.
+
+Quantities are per line (1..``MAX_QUANTITY``); adding an offer already in the cart adds to
+its line. Prices are not stored: every read asks the catalog (``catalog`` steps ``quote``).
+"""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
+
+from cart.store import LINE_TTL_SECONDS, MAX_LINES, MAX_QUANTITY, CartLine
+from titan import clock
+from titan.errors import NotFound, Unprocessable
+from titan.saga import call_step
+
+
+def quote(lines: list[dict], partial: bool = False) -> dict:
+    """The catalog's current prices for ``lines`` (see ``catalog.steps.quote``)."""
+    return call_step("CATALOG_STEPS_FUNCTION", "quote", {"lines": lines, "partial": partial})
+
+
+def add(customer_id: str, product_id: str, seller_id: str, quantity: int) -> CartLine:
+    """Add ``quantity`` of an offer; an offer already in the cart adds to its line.
+
+    Raises (as problems) 409 OFFER_UNAVAILABLE (from the catalog), 422 QUANTITY_LIMIT when the
+    line would pass ``MAX_QUANTITY``, 422 CART_FULL at ``MAX_LINES`` lines."""
+    line_id = CartLine.id_for(product_id, seller_id)
+    quote([{"lineId": line_id, "productId": product_id, "sellerId": seller_id, "quantity": 1}])
+    for _ in range(2):  # a concurrent first add of the same offer: add to the line it made
+        line = _add_to_line(customer_id, line_id, quantity)
+        if line is not None:
+            return line
+        if _exists(customer_id, line_id):
+            raise Unprocessable(
+                f"A cart line holds at most {MAX_QUANTITY} units.", code="QUANTITY_LIMIT"
+            )
+        if len(CartLine.of(customer_id)) >= MAX_LINES:
+            raise Unprocessable(f"A cart holds at most {MAX_LINES} lines.", code="CART_FULL")
+        now = clock.iso()
+        fresh = CartLine(
+            *CartLine.key(customer_id, line_id),
+            line_id=line_id,
+            product_id=product_id,
+            seller_id=seller_id,
+            quantity=quantity,
+            added_at=now,
+            updated_at=now,
+            expires_at=clock.epoch_seconds() + LINE_TTL_SECONDS,
+        )
+        try:
+            fresh.save(condition=CartLine.pk.does_not_exist())
+            return fresh
+        except PutError as exc:
+            if not _conditional(exc):
+                raise
+    raise Unprocessable(f"A cart line holds at most {MAX_QUANTITY} units.", code="QUANTITY_LIMIT")
+
+
+def _add_to_line(customer_id: str, line_id: str, quantity: int) -> CartLine | None:
+    """Add to an existing line within the limit; None if there is no line or no room."""
+    line = CartLine(*CartLine.key(customer_id, line_id))
+    try:
+        line.update(
+            actions=[
+                CartLine.quantity.add(quantity),
+                CartLine.updated_at.set(clock.iso()),
+                CartLine.expires_at.set(clock.epoch_seconds() + LINE_TTL_SECONDS),
+            ],
+            condition=CartLine.pk.exists() & (CartLine.quantity <= MAX_QUANTITY - quantity),
+        )
+        return line
+    except UpdateError as exc:
+        if not _conditional(exc):
+            raise
+        return None
+
+
+def _exists(customer_id: str, line_id: str) -> bool:
+    try:
+        CartLine.get(*CartLine.key(customer_id, line_id), consistent_read=True)
+        return True
+    except CartLine.DoesNotExist:
+        return False
+
+
+def set_quantity(customer_id: str, line_id: str, quantity: int) -> CartLine:
+    """Set a line's quantity. Raises 404 LINE_NOT_FOUND."""
+    line = CartLine(*CartLine.key(customer_id, line_id))
+    try:
+        line.update(
+            actions=[
+                CartLine.quantity.set(quantity),
+                CartLine.updated_at.set(clock.iso()),
+                CartLine.expires_at.set(clock.epoch_seconds() + LINE_TTL_SECONDS),
+            ],
+            condition=CartLine.pk.exists(),
+        )
+    except UpdateError as exc:
+        if _conditional(exc):
+            raise NotFound("No such cart line.", code="LINE_NOT_FOUND") from exc
+        raise
+    line.refresh(consistent_read=True)
+    return line
+
+
+def remove(customer_id: str, line_id: str) -> None:
+    """Delete a line. Raises 404 LINE_NOT_FOUND."""
+    try:
+        CartLine(*CartLine.key(customer_id, line_id)).delete(condition=CartLine.pk.exists())
+    except DeleteError as exc:
+        if _conditional(exc):
+            raise NotFound("No such cart line.", code="LINE_NOT_FOUND") from exc
+        raise
+
+
+def _conditional(exc: Exception) -> bool:
+    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def view(customer_id: str) -> dict:
+    """The cart with current prices: ``{lines: [...], subtotal, freight, total, itemCount}``.
+    Lines whose offer is no longer sold stay, with ``available: false``, out of the totals."""
+    lines = CartLine.of(customer_id)
+    asked = [
+        {
+            "lineId": x.line_id,
+            "productId": x.product_id,
+            "sellerId": x.seller_id,
+            "quantity": int(x.quantity),
+        }
+        for x in lines
+    ]
+    quoted = quote(asked, partial=True) if asked else {"currency": "BRL", "lines": []}
+    priced = {line["lineId"]: line for line in quoted["lines"]}
+    currency = quoted["currency"]
+    out, subtotal, freight, items = [], 0, 0, 0
+    for line in asked:
+        price = priced.get(line["lineId"])
+        entry = {**line, "available": price is not None}
+        if price is not None:
+            line_total = price["unitPrice"] * line["quantity"]
+            line_freight = price["freight"] * line["quantity"]
+            subtotal, freight, items = (
+                subtotal + line_total,
+                freight + line_freight,
+                items + line["quantity"],
+            )
+            entry.update(
+                offerId=price["offerId"],
+                title=price["title"],
+                unitPrice={"amount": price["unitPrice"], "currency": currency},
+                freight={"amount": line_freight, "currency": currency},
+                lineTotal={"amount": line_total, "currency": currency},
+            )
+        out.append(entry)
+    return {
+        "lines": out,
+        "itemCount": items,
+        "subtotal": {"amount": subtotal, "currency": currency},
+        "freight": {"amount": freight, "currency": currency},
+        "total": {"amount": subtotal + freight, "currency": currency},
+    }

@@ -1,0 +1,58 @@
+"""The catalog's saga steps (one Lambda, ``action`` picks the step; see ``titan.saga``).
+
+- ``quote``: the current price and freight of the offers a cart names, read consistently
+  from the catalog table (the checkout re-reads prices here, never trusts the cart's copy).
+"""
+
+from __future__ import annotations
+
+from catalog.domain import CURRENCY
+from catalog.store import Offer, Product
+from titan.saga import StepRefused, steps
+
+
+def quote(event: dict) -> dict:
+    """``{"lines": [{"lineId", "productId", "sellerId", "quantity"}]}`` →
+    ``{"currency": "BRL", "lines": [... + "offerId", "title", "unitPrice", "freight"]}``,
+    prices in centavos, ``freight`` per unit (Olist's ``freight_value`` is per item).
+
+    Refuses 409 ``OFFER_UNAVAILABLE`` (with ``lineIds``) when an offer is gone or paused;
+    with ``"partial": true`` it lists them under ``"unavailable"`` instead."""
+    lines = event["lines"]
+    keys = {Offer.key(line["productId"], line["sellerId"]) for line in lines}
+    offers = {(o.pk, o.sk): o for o in Offer.batch_get(list(keys), consistent_read=True)}
+    products = {
+        (p.pk, p.sk): p
+        for p in Product.batch_get(
+            list({Product.key(line["productId"]) for line in lines}), consistent_read=True
+        )
+    }
+    quoted, unavailable = [], []
+    for line in lines:
+        offer = offers.get(Offer.key(line["productId"], line["sellerId"]))
+        if offer is None or offer.status != "ACTIVE":
+            unavailable.append(line.get("lineId") or line["productId"])
+            continue
+        product = products.get(Product.key(line["productId"]))
+        quoted.append(
+            {
+                **line,
+                "offerId": offer.offer_id,
+                "title": product.title if product else line["productId"],
+                "unitPrice": int(offer.price),
+                "freight": int(offer.freight),
+            }
+        )
+    if unavailable and event.get("partial"):
+        return {"currency": CURRENCY, "lines": quoted, "unavailable": unavailable}
+    if unavailable:
+        raise StepRefused(
+            "OFFER_UNAVAILABLE",
+            409,
+            "Some cart lines name offers that are no longer sold.",
+            lineIds=unavailable,
+        )
+    return {"currency": CURRENCY, "lines": quoted}
+
+
+handler = steps({"quote": quote})

@@ -1,0 +1,1 @@
+"""Checkout: pricing, coupons, risk rules and the checkout saga's API."""

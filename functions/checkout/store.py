@@ -1,0 +1,79 @@
+"""Checkout persistence: one DynamoDB table (``CHECKOUT_TABLE``).
+
+Items (pk / sk):
+- ``COUPON#<code>`` / ``COUPON``: a coupon and ``used`` (redemptions counted atomically)
+- ``COUPON#<code>`` / ``CUSTOMER#<customerId>``: one customer's uses of it
+- ``REDEMPTION#<checkoutId>`` / ``REDEMPTION``: the coupon use of one checkout, REDEEMED or
+  RELEASED (given back when the checkout fails or the order is cancelled)
+- ``VELOCITY#<customerId>`` / ``<hour>``: the checkouts a customer started in that hour
+  (a string set, so a retried step counts once); TTL ``expires_at``
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
+from pynamodb.models import Model
+
+from titan.dynamo import table_meta
+
+
+class _Item(Model):
+    Meta = table_meta("CHECKOUT_TABLE")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class CouponItem(_Item):
+    code = UnicodeAttribute()
+    type = UnicodeAttribute()
+    value = NumberAttribute()
+    currency = UnicodeAttribute()
+    min_order = NumberAttribute(null=True)
+    max_discount = NumberAttribute(null=True)
+    valid_from = UnicodeAttribute(null=True)
+    valid_until = UnicodeAttribute(null=True)
+    usage_limit = NumberAttribute(null=True)
+    per_customer_limit = NumberAttribute(null=True)
+    used = NumberAttribute(default=0)
+    active = BooleanAttribute(default=True)
+    created_by = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(code: str) -> tuple[str, str]:
+        return f"COUPON#{code}", "COUPON"
+
+
+class CouponUse(_Item):
+    used = NumberAttribute(default=0)
+
+    @staticmethod
+    def key(code: str, customer_id: str) -> tuple[str, str]:
+        return f"COUPON#{code}", f"CUSTOMER#{customer_id}"
+
+
+class Redemption(_Item):
+    checkout_id = UnicodeAttribute()
+    code = UnicodeAttribute(null=True)
+    customer_id = UnicodeAttribute(null=True)
+    discount = NumberAttribute(default=0)
+    status = UnicodeAttribute()  # REDEEMED, RELEASED
+    at = UnicodeAttribute()
+
+    @staticmethod
+    def key(checkout_id: str) -> tuple[str, str]:
+        return f"REDEMPTION#{checkout_id}", "REDEMPTION"
+
+
+class Velocity(_Item):
+    checkouts = UnicodeSetAttribute(default=set)
+    expires_at = NumberAttribute()
+
+    @staticmethod
+    def key(customer_id: str, hour: str) -> tuple[str, str]:
+        return f"VELOCITY#{customer_id}", hour

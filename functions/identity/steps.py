@@ -1,0 +1,47 @@
+"""Identity's saga steps (one Lambda, ``action`` picks the step; see ``titan.saga``).
+
+- ``contact``: who receives an order and where: the customer's name and e-mail and one of
+  their saved addresses, copied into the order so later address edits do not change it.
+"""
+
+from __future__ import annotations
+
+from identity.store import Account, Address
+from titan.saga import StepRefused, steps
+
+
+def contact(event: dict) -> dict:
+    """``{"customerId", "addressId"}`` → ``{"name", "email", "address": {recipientName,
+    street, number, complement, district, city, state, postalCode, country, phone}}``.
+
+    Refuses 422 ``ADDRESS_NOT_FOUND`` when the address is not the customer's, 404
+    ``ACCOUNT_NOT_FOUND`` when the account is gone."""
+    try:
+        account = Account.get(*Account.key(event["customerId"]))
+    except Account.DoesNotExist as exc:
+        raise StepRefused("ACCOUNT_NOT_FOUND", 404, "The account no longer exists.") from exc
+    try:
+        address = Address.get(*Address.key(event["customerId"], event["addressId"]))
+    except Address.DoesNotExist as exc:
+        raise StepRefused(
+            "ADDRESS_NOT_FOUND", 422, "shippingAddressId is not one of your addresses."
+        ) from exc
+    return {
+        "name": account.name,
+        "email": account.email,
+        "address": {
+            "recipientName": address.recipient_name,
+            "street": address.street,
+            "number": address.number,
+            "complement": address.complement,
+            "district": address.district,
+            "city": address.city,
+            "state": address.state,
+            "postalCode": address.postal_code,
+            "country": address.country,
+            "phone": address.phone,
+        },
+    }
+
+
+handler = steps({"contact": contact})

@@ -1,0 +1,1 @@
+"""Inventory: stock per offer and warehouse, reservations, and the movement ledger."""

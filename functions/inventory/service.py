@@ -1,0 +1,351 @@
+"""Inventory rules: receiving stock, reservations and the movement ledger.
+
+Every change is one DynamoDB transaction: the stock items change under conditions (available
+never below zero, reserved never below zero), a ledger movement is appended for each, and the
+reservation item changes state under a condition on its current state. So a retried or
+concurrent call changes stock at most once, and two checkouts racing for the last unit end
+with exactly one reservation.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pynamodb.exceptions import PutError, TransactWriteError
+
+from inventory.store import HeldLine, Location, Movement, Reservation, Stock
+from titan import clock
+from titan.dynamo import transaction
+from titan.events import DomainEvent
+from titan.ids import new_id
+from titan.saga import StepRefused
+
+#: Units of new stock each offer gets when it is created (the Olist data has no stock figures).
+SEED_UNITS = int(os.environ.get("SEED_STOCK_UNITS", "50"))
+#: LowStock is published when an offer's available units in a warehouse fall below this.
+LOW_STOCK_THRESHOLD = int(os.environ.get("LOW_STOCK_THRESHOLD", "5"))
+#: How long a checkout may hold units before the sweep gives them back (seconds).
+DEFAULT_HOLD_SECONDS = 15 * 60
+ATTEMPTS = 3
+
+
+def warehouse_of(seller_id: str) -> str:
+    """A seller's own warehouse (Olist sellers ship from their own address)."""
+    return f"wh_{seller_id}"
+
+
+def _move(
+    write, stock: Stock, kind: str, on_hand: int, reserved: int, reference: str, actor: str, at: str
+) -> None:
+    movement_id = new_id("mov")
+    write.save(
+        Movement(
+            *Movement.key(stock.offer_id, at, movement_id),
+            movement_id=movement_id,
+            offer_id=stock.offer_id,
+            warehouse_id=stock.warehouse_id,
+            kind=kind,
+            on_hand_change=on_hand,
+            reserved_change=reserved,
+            reference=reference,
+            actor=actor,
+            at=at,
+        ),
+        condition=Movement.pk.does_not_exist(),
+    )
+
+
+def open_stock(
+    offer_id: str, product_id: str, seller_id: str, origin: dict, units: int = SEED_UNITS
+) -> bool:
+    """Open an offer's stock in its seller's warehouse with ``units`` received. Idempotent:
+    False (and nothing written) when that stock exists already."""
+    now = clock.iso()
+    stock = Stock(
+        *Stock.key(offer_id, warehouse_of(seller_id)),
+        offer_id=offer_id,
+        product_id=product_id,
+        seller_id=seller_id,
+        warehouse_id=warehouse_of(seller_id),
+        location=Location(**{k: origin.get(k) for k in ("city", "state", "zipPrefix")}),
+        on_hand=units,
+        reserved=0,
+        available=units,
+        updated_at=now,
+    )
+    try:
+        with transaction() as write:
+            write.save(stock, condition=Stock.pk.does_not_exist())
+            _move(write, stock, "RECEIVE", units, 0, "opening", "catalog", now)
+    except TransactWriteError as exc:
+        if _failed(exc, 0):
+            return False
+        raise
+    return True
+
+
+def receive(offer_id: str, warehouse_id: str, units: int, actor: str, reference: str) -> Stock:
+    """Add ``units`` (> 0) to existing stock. Raises ``LookupError`` for unknown stock."""
+    now = clock.iso()
+    stock = Stock(*Stock.key(offer_id, warehouse_id))
+    try:
+        current = Stock.get(*Stock.key(offer_id, warehouse_id), consistent_read=True)
+    except Stock.DoesNotExist as exc:
+        raise LookupError(offer_id) from exc
+    with transaction() as write:
+        write.update(
+            stock,
+            actions=[
+                Stock.on_hand.add(units),
+                Stock.available.add(units),
+                Stock.updated_at.set(now),
+            ],
+            condition=Stock.pk.exists(),
+        )
+        _move(write, current, "RECEIVE", units, 0, reference, actor, now)
+    current.refresh(consistent_read=True)
+    return current
+
+
+@dataclass
+class Reserved:
+    reservation: Reservation
+    events: list[DomainEvent]
+
+
+def reserve(
+    reservation_id: str, lines: list[dict], hold_seconds: int = DEFAULT_HOLD_SECONDS
+) -> Reserved:
+    """Hold units for ``lines`` (``[{offerId, quantity}]``), all or nothing, until
+    ``hold_seconds`` from now. Idempotent per ``reservation_id``: a retry returns the existing
+    reservation with no events.
+
+    Refuses 409 ``OUT_OF_STOCK`` (``offerIds``: those short of units) and 409
+    ``RESERVATION_RELEASED`` when this reservation was already given back (a late retry)."""
+    wanted: dict[str, int] = {}
+    for line in lines:
+        wanted[line["offerId"]] = wanted.get(line["offerId"], 0) + int(line["quantity"])
+    for _ in range(ATTEMPTS):
+        existing = _get(reservation_id)
+        if existing is not None:
+            return Reserved(_still_held(existing), [])
+        picks, short = _pick(wanted)
+        if short:
+            raise StepRefused(
+                "OUT_OF_STOCK", 409, "Not enough stock for some items.", offerIds=short
+            )
+        now = clock.now()
+        at = clock.iso(now)
+        reservation = Reservation(
+            *Reservation.key(reservation_id),
+            reservation_id=reservation_id,
+            status="RESERVED",
+            lines=[
+                HeldLine(offerId=s.offer_id, warehouseId=s.warehouse_id, quantity=q)
+                for s, q in picks
+            ],
+            expires_at=clock.iso(now + timedelta(seconds=hold_seconds)),
+            gsi1pk="HELD",
+            gsi1sk=clock.iso(now + timedelta(seconds=hold_seconds)),
+            created_at=at,
+            updated_at=at,
+        )
+        try:
+            with transaction() as write:
+                write.save(reservation, condition=Reservation.pk.does_not_exist())
+                for stock, quantity in picks:
+                    write.update(
+                        stock,
+                        actions=[
+                            Stock.available.add(-quantity),
+                            Stock.reserved.add(quantity),
+                            Stock.updated_at.set(at),
+                        ],
+                        condition=Stock.available >= quantity,
+                    )
+                    _move(write, stock, "RESERVE", 0, quantity, reservation_id, "checkout", at)
+        except TransactWriteError as exc:
+            if exc.cause_response_code == "TransactionCanceledException":
+                continue  # the reservation appeared, or stock moved: look again
+            raise
+        events = [DomainEvent("inventory", "StockReserved", _data(reservation))]
+        events += _low_stock(picks)
+        return Reserved(reservation, events)
+    raise StepRefused(
+        "OUT_OF_STOCK",
+        409,
+        "Stock kept changing; not enough for some items.",
+        offerIds=sorted(wanted),
+    )
+
+
+def _pick(wanted: dict[str, int]) -> tuple[list[tuple[Stock, int]], list[str]]:
+    """For each offer, the warehouse with the most available units, if it has enough."""
+    picks, short = [], []
+    for offer_id, quantity in wanted.items():
+        stocks = sorted(Stock.of(offer_id), key=lambda s: -int(s.available))
+        if not stocks or stocks[0].available < quantity:
+            short.append(offer_id)
+        else:
+            picks.append((stocks[0], quantity))
+    return picks, short
+
+
+def _still_held(reservation: Reservation) -> Reservation:
+    if reservation.status in ("RELEASED", "RESTOCKED"):
+        raise StepRefused(
+            "RESERVATION_RELEASED", 409, "This checkout's stock was already given back."
+        )
+    return reservation
+
+
+def _get(reservation_id: str) -> Reservation | None:
+    try:
+        return Reservation.get(*Reservation.key(reservation_id), consistent_read=True)
+    except Reservation.DoesNotExist:
+        return None
+
+
+def commit(reservation_id: str) -> list[DomainEvent]:
+    """The held units are sold: on_hand and reserved go down. Idempotent (a COMMITTED
+    reservation is left alone). Raises ``ValueError`` for a released or unknown one."""
+    reservation = _get(reservation_id)
+    if reservation is None or reservation.status in ("RELEASED", "RESTOCKED"):
+        raise ValueError(f"reservation {reservation_id} cannot be committed")
+    if reservation.status == "COMMITTED":
+        return []
+    _transition(reservation, "COMMITTED", "COMMIT", lambda q: (-q, -q, 0))
+    return [DomainEvent("inventory", "StockCommitted", _data(reservation))]
+
+
+def release(reservation_id: str, reason: str) -> list[DomainEvent]:
+    """Give a reservation's units back: held units become available again (RELEASED), sold
+    units go back on hand (RESTOCKED, for a cancelled order). Idempotent. An unknown
+    reservation is recorded as RELEASED, so a late ``reserve`` for it is refused."""
+    for _ in range(ATTEMPTS):
+        reservation = _get(reservation_id)
+        if reservation is None:
+            now = clock.iso()
+            try:
+                Reservation(
+                    *Reservation.key(reservation_id),
+                    reservation_id=reservation_id,
+                    status="RELEASED",
+                    reason=reason,
+                    created_at=now,
+                    updated_at=now,
+                ).save(condition=Reservation.pk.does_not_exist())
+                return []
+            except PutError:
+                continue
+        if reservation.status in ("RELEASED", "RESTOCKED"):
+            return []
+        try:
+            if reservation.status == "RESERVED":
+                _transition(reservation, "RELEASED", "RELEASE", lambda q: (0, -q, q), reason)
+            else:
+                _transition(reservation, "RESTOCKED", "RESTOCK", lambda q: (q, 0, q), reason)
+        except TransactWriteError as exc:
+            if exc.cause_response_code == "TransactionCanceledException":
+                continue
+            raise
+        return [DomainEvent("inventory", "StockReleased", {**_data(reservation), "reason": reason})]
+    raise RuntimeError(f"reservation {reservation_id} kept changing")
+
+
+def _transition(
+    reservation: Reservation, status: str, kind: str, change, reason: str | None = None
+) -> None:
+    """Move ``reservation`` to ``status`` (conditional on its current status) and apply
+    ``change(quantity) -> (on_hand, reserved, available)`` to each held line's stock."""
+    now = clock.iso()
+    before = reservation.status
+    with transaction() as write:
+        write.update(
+            reservation,
+            actions=[
+                Reservation.status.set(status),
+                Reservation.updated_at.set(now),
+                Reservation.gsi1pk.remove(),
+                Reservation.gsi1sk.remove(),
+                *([Reservation.reason.set(reason)] if reason else []),
+            ],
+            condition=Reservation.status == before,
+        )
+        for line in reservation.lines:
+            on_hand, reserved, available = change(int(line.quantity))
+            stock = Stock(*Stock.key(line.offerId, line.warehouseId))
+            stock.offer_id, stock.warehouse_id = line.offerId, line.warehouseId
+            write.update(
+                stock,
+                actions=[
+                    Stock.on_hand.add(on_hand),
+                    Stock.reserved.add(reserved),
+                    Stock.available.add(available),
+                    Stock.updated_at.set(now),
+                ],
+                condition=Stock.reserved >= -reserved if reserved < 0 else Stock.pk.exists(),
+            )
+            _move(
+                write, stock, kind, on_hand, reserved, reservation.reservation_id, "checkout", now
+            )
+    reservation.status = status
+
+
+def expired(limit: int = 100) -> list[str]:
+    """Ids of RESERVED reservations whose hold has ended (GSI1 ``HELD``, oldest first)."""
+    items = Reservation.by_gsi1.query("HELD", Reservation.gsi1sk <= clock.iso(), limit=limit)
+    return [item.reservation_id for item in items]
+
+
+def _data(reservation: Reservation) -> dict:
+    return {
+        "reservationId": reservation.reservation_id,
+        "status": reservation.status,
+        "lines": [
+            {
+                "offerId": line.offerId,
+                "warehouseId": line.warehouseId,
+                "quantity": int(line.quantity),
+            }
+            for line in reservation.lines
+        ],
+    }
+
+
+def _low_stock(picks: list[tuple[Stock, int]]) -> list[DomainEvent]:
+    """LowStock for each stock this reservation took below the threshold (once per crossing)."""
+    events = []
+    for stock, quantity in picks:
+        stock.refresh(consistent_read=True)
+        if stock.available < LOW_STOCK_THRESHOLD <= stock.available + quantity:
+            events.append(
+                DomainEvent(
+                    "inventory",
+                    "LowStock",
+                    {
+                        "offerId": stock.offer_id,
+                        "productId": stock.product_id,
+                        "sellerId": stock.seller_id,
+                        "warehouseId": stock.warehouse_id,
+                        "available": int(stock.available),
+                        "threshold": LOW_STOCK_THRESHOLD,
+                    },
+                )
+            )
+    return events
+
+
+def _failed(exc: TransactWriteError, index: int) -> bool:
+    reasons = (
+        exc.cancellation_reasons
+        if exc.cause_response_code == "TransactionCanceledException"
+        else []
+    )
+    return (
+        bool(reasons)
+        and reasons[index] is not None
+        and reasons[index].code == "ConditionalCheckFailed"
+    )

@@ -1,0 +1,47 @@
+"""Inventory's saga steps (see ``titan.saga``): ``reserve``, ``commit``, ``release``."""
+
+from __future__ import annotations
+
+from inventory import service
+from titan.events import EventPublisher
+from titan.saga import steps
+
+_events: EventPublisher | None = None
+
+
+def publish(events) -> None:
+    """Publish ``events`` (a list, maybe empty) on the bus."""
+    global _events
+    _events = _events or EventPublisher()
+    if events:
+        _events.publish(*events)
+
+
+def reserve(event: dict) -> dict:
+    """``{"reservationId", "lines": [{offerId, quantity}], "holdSeconds"?}`` →
+    ``{"reservationId", "expiresAt"}``. Refuses 409 OUT_OF_STOCK."""
+    done = service.reserve(
+        event["reservationId"],
+        event["lines"],
+        int(event.get("holdSeconds") or service.DEFAULT_HOLD_SECONDS),
+    )
+    publish(done.events)
+    return {
+        "reservationId": done.reservation.reservation_id,
+        "expiresAt": done.reservation.expires_at,
+    }
+
+
+def commit(event: dict) -> dict:
+    """``{"reservationId"}`` → ``{"reservationId", "status": "COMMITTED"}``."""
+    publish(service.commit(event["reservationId"]))
+    return {"reservationId": event["reservationId"], "status": "COMMITTED"}
+
+
+def release(event: dict) -> dict:
+    """Compensation. ``{"reservationId", "reason"?}`` → ``{"reservationId", "released": true}``."""
+    publish(service.release(event["reservationId"], event.get("reason") or "CHECKOUT_FAILED"))
+    return {"reservationId": event["reservationId"], "released": True}
+
+
+handler = steps({"reserve": reserve, "commit": commit, "release": release})

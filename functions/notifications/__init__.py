@@ -1,0 +1,1 @@
+"""Notifications: e-mails to customers about their orders (SES)."""

@@ -1,0 +1,1 @@
+"""Orders: the order record, its lifecycle and status history."""

@@ -1,0 +1,205 @@
+"""Orders API: ``GET /orders``, ``GET /orders/{orderId}``, ``POST /orders/{orderId}/cancel``,
+and the fulfilment moves ``POST /orders/{orderId}/ship`` and ``/deliver``.
+
+Who sees an order: its customer, a seller with a line in it, staff and admins; to anyone
+else it does not exist (404)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from orders import service
+from orders.steps import publish
+from orders.store import DELIVERED, SHIPPED, Order, SellerOrder
+from titan.api import create_app, lambda_handler
+from titan.auth import Principal, require
+from titan.errors import BadRequest, Conflict, Forbidden, NotFound
+
+app = create_app()
+ORDER_ID = r"^ord_[0-9A-HJKMNP-TV-Z]{26}$"
+
+
+class MoneyOut(BaseModel):
+    amount: int = Field(description="Minor units (centavos for BRL)")
+    currency: str
+
+
+class LineOut(BaseModel):
+    lineId: str
+    productId: str
+    sellerId: str
+    offerId: str
+    title: str | None = None
+    quantity: int
+    unitPrice: MoneyOut
+    freight: MoneyOut = Field(description="Freight for the whole line")
+
+
+class TotalsOut(BaseModel):
+    subtotal: MoneyOut
+    freight: MoneyOut
+    discount: MoneyOut
+    total: MoneyOut
+
+
+class PaymentOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    paymentId: str
+    method: str
+    amount: MoneyOut
+    installments: int
+    status: str
+
+
+class StatusChange(BaseModel):
+    status: str
+    at: str
+    reason: str | None = None
+
+
+class OrderOut(BaseModel):
+    orderId: str
+    customerId: str | None
+    status: str = Field(description="PENDING_PAYMENT, CONFIRMED, SHIPPED, DELIVERED or CANCELLED")
+    lines: list[LineOut]
+    totals: TotalsOut
+    couponCode: str | None = None
+    payments: list[PaymentOut]
+    shippingAddress: dict | None = None
+    statusHistory: list[StatusChange]
+    createdAt: str
+    updatedAt: str
+
+
+class OrderPage(BaseModel):
+    orders: list[OrderOut]
+    cursor: str | None = Field(None, description="Pass as ?cursor= for the next page")
+
+
+class CancelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Annotated[str, Field(max_length=200)] | None = None
+
+
+def _visible(order_id: str) -> tuple[Order, Principal]:
+    caller = require(app)
+    try:
+        order = Order.get(*Order.key(order_id))
+    except Order.DoesNotExist as exc:
+        raise NotFound("No such order.", code="ORDER_NOT_FOUND") from exc
+    allowed = (
+        order.customer_id == caller.id
+        or caller.has_any("staff", "admin")
+        or (caller.seller_id is not None and caller.seller_id in (order.seller_ids or set()))
+    )
+    if not allowed or order.customer_id is None:
+        raise NotFound("No such order.", code="ORDER_NOT_FOUND")
+    return order, caller
+
+
+def _cursor(key: dict | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
+
+
+def _key(cursor: str | None) -> dict | None:
+    if not cursor:
+        return None
+    try:
+        return json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except ValueError as exc:
+        raise BadRequest("The cursor is not valid.", code="INVALID_CURSOR") from exc
+
+
+@app.get("/orders", tags=["orders"], summary="Orders, newest first")
+def list_orders(
+    sellerId: Annotated[str | None, Query(pattern=r"^[0-9a-f]{32}$")] = None,
+    customerId: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=1000)] = None,
+) -> OrderPage:
+    """My orders; ``?sellerId=`` a seller's (that seller or staff); ``?customerId=`` a
+    customer's (staff)."""
+    caller = require(app)
+    start = _key(cursor)
+    if sellerId:
+        if caller.seller_id != sellerId and not caller.has_any("staff", "admin"):
+            raise Forbidden("Sellers see their own orders only.", code="NOT_YOUR_SELLER")
+        page = SellerOrder.query(
+            f"SELLER#{sellerId}", scan_index_forward=False, limit=limit, last_evaluated_key=start
+        )
+        ids = [item.order_id for item in page]
+        orders = {o.order_id: o for o in Order.batch_get([Order.key(i) for i in ids])}
+        found = [orders[i] for i in ids if i in orders]
+    else:
+        if customerId and customerId != caller.id and not caller.has_any("staff", "admin"):
+            raise Forbidden("You can list your own orders only.", code="FORBIDDEN")
+        page = Order.by_customer.query(
+            f"CUSTOMER#{customerId or caller.id}",
+            scan_index_forward=False,
+            limit=limit,
+            last_evaluated_key=start,
+        )
+        found = list(page)
+    return OrderPage(
+        orders=[OrderOut(**service.view(o)) for o in found], cursor=_cursor(page.last_evaluated_key)
+    )
+
+
+@app.get("/orders/<orderId>", tags=["orders"], summary="An order")
+def get_order(orderId: Annotated[str, Path(pattern=ORDER_ID)]) -> OrderOut:
+    """Lines, totals, payments, shipping address and status history."""
+    order, _ = _visible(orderId)
+    return OrderOut(**service.view(order))
+
+
+@app.post("/orders/<orderId>/cancel", tags=["orders"], summary="Cancel before shipping")
+def cancel_order(
+    orderId: Annotated[str, Path(pattern=ORDER_ID)], body: CancelIn | None = None
+) -> OrderOut:
+    """The customer or staff, while PENDING_PAYMENT or CONFIRMED (409 ORDER_NOT_CANCELLABLE
+    after). Publishes OrderCancelled: payments are voided or refunded, stock goes back, the
+    coupon use is given back. Cancelling a cancelled order again changes nothing."""
+    order, caller = _visible(orderId)
+    if order.customer_id != caller.id and not caller.has_any("staff", "admin"):
+        raise NotFound("No such order.", code="ORDER_NOT_FOUND")
+    reason = (body.reason if body else None) or (
+        "CUSTOMER_REQUEST" if order.customer_id == caller.id else "STAFF"
+    )
+    publish(service.cancel(order, reason))
+    return OrderOut(**service.view(order))
+
+
+def _fulfil(order_id: str, status: str, detail_type: str) -> OrderOut:
+    order, caller = _visible(order_id)
+    sellers = order.seller_ids or set()
+    if not caller.has_any("staff", "admin") and sellers != {caller.seller_id}:
+        raise Forbidden("Only the order's seller or staff can do this.", code="NOT_YOUR_ORDER")
+    try:
+        moved = service.move(order, status)
+    except service.StatusConflict as exc:
+        raise Conflict(
+            f"An order that is {order.status} cannot become {status}.", code="INVALID_STATUS_CHANGE"
+        ) from exc
+    if moved:
+        publish([service.status_event(order, detail_type)])
+    return OrderOut(**service.view(order))
+
+
+@app.post("/orders/<orderId>/ship", tags=["orders"], summary="Mark as shipped")
+def ship(orderId: Annotated[str, Path(pattern=ORDER_ID)]) -> OrderOut:
+    """The seller (of every line) or staff; CONFIRMED → SHIPPED. Publishes OrderShipped."""
+    return _fulfil(orderId, SHIPPED, "OrderShipped")
+
+
+@app.post("/orders/<orderId>/deliver", tags=["orders"], summary="Mark as delivered")
+def deliver(orderId: Annotated[str, Path(pattern=ORDER_ID)]) -> OrderOut:
+    """The seller or staff; SHIPPED → DELIVERED. Publishes OrderDelivered."""
+    return _fulfil(orderId, DELIVERED, "OrderDelivered")
+
+
+handler = lambda_handler(app)

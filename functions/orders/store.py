@@ -1,0 +1,93 @@
+"""Orders persistence: one DynamoDB table (``ORDERS_TABLE``).
+
+Items (pk / sk):
+- ``ORDER#<orderId>`` / ``ORDER``: the order: lines, totals (ints, minor units), payments,
+  contact and address copied at checkout, status and status history. GSI1
+  ``CUSTOMER#<customerId>`` / ``<createdAt>#<orderId>`` lists a customer's orders. Every write
+  is conditional on ``version`` (optimistic locking), status moves also on the status.
+- ``SELLER#<sellerId>`` / ``ORDER#<createdAt>#<orderId>``: the orders a seller has lines in.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    JSONAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from titan.dynamo import table_meta
+
+META = table_meta("ORDERS_TABLE")
+
+PENDING_PAYMENT, CONFIRMED, SHIPPED, DELIVERED, CANCELLED = (
+    "PENDING_PAYMENT",
+    "CONFIRMED",
+    "SHIPPED",
+    "DELIVERED",
+    "CANCELLED",
+)
+#: The lifecycle: which status may follow which.
+NEXT = {
+    PENDING_PAYMENT: {CONFIRMED, CANCELLED},
+    CONFIRMED: {SHIPPED, CANCELLED},
+    SHIPPED: {DELIVERED},
+    DELIVERED: set(),
+    CANCELLED: set(),
+}
+
+
+class ByCustomer(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class Order(Model):
+    Meta = META
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    by_customer = ByCustomer()
+    order_id = UnicodeAttribute()
+    checkout_id = UnicodeAttribute(null=True)
+    reservation_id = UnicodeAttribute(null=True)
+    customer_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    currency = UnicodeAttribute(default="BRL")
+    subtotal = NumberAttribute(default=0)
+    freight = NumberAttribute(default=0)
+    discount = NumberAttribute(default=0)
+    total = NumberAttribute(default=0)
+    coupon_code = UnicodeAttribute(null=True)
+    lines = JSONAttribute(default=list)
+    payments = JSONAttribute(default=list)
+    contact = JSONAttribute(null=True)
+    history = JSONAttribute(default=list)
+    seller_ids = UnicodeSetAttribute(default=set)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
+
+    @staticmethod
+    def key(order_id: str) -> tuple[str, str]:
+        return f"ORDER#{order_id}", "ORDER"
+
+
+class SellerOrder(Model):
+    Meta = META
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    order_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(seller_id: str, created_at: str, order_id: str) -> tuple[str, str]:
+        return f"SELLER#{seller_id}", f"ORDER#{created_at}#{order_id}"

@@ -1,0 +1,1 @@
+"""Payments: authorizations, captures, voids and refunds through a provider (sandbox here)."""

@@ -1,0 +1,109 @@
+"""Payments API: the provider's webhook (``POST /payments/webhooks/{provider}``), signed with
+HMAC-SHA256 (see ``provider.verify``), and a payment's record for its customer or staff."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import BaseModel, Field, ValidationError
+
+from payments import provider, service
+from payments.steps import publish
+from payments.store import Payment
+from titan.api import create_app, lambda_handler
+from titan.auth import require
+from titan.errors import NotFound, Unauthorized, Unprocessable
+
+app = create_app()
+SIGNATURE_HEADER = "x-titan-signature"
+
+
+class WebhookIn(BaseModel):
+    type: Literal["boleto.paid"]
+    paymentId: Annotated[str, Field(max_length=80)]
+    amount: Annotated[int, Field(ge=1, description="Minor units paid")]
+
+
+class WebhookOut(BaseModel):
+    received: bool
+    events: int = Field(description="Payment events this notification caused")
+
+
+class PaymentOut(BaseModel):
+    paymentId: str
+    orderId: str
+    method: str
+    amount: dict
+    installments: int
+    status: str
+    last4: str | None = None
+    brand: str | None = None
+    dueAt: str | None = None
+    declineCode: str | None = None
+    history: list[dict]
+
+
+@app.post(
+    "/payments/webhooks/<providerName>",
+    tags=["payments"],
+    summary="Payment provider notifications (signed)",
+)
+def webhook(providerName: Annotated[str, Path(pattern=r"^[a-z0-9-]{1,30}$")]) -> WebhookOut:
+    """The body is verified against the ``X-Titan-Signature`` header (``t=...,v1=...``,
+    HMAC-SHA256 with the provider's webhook secret, at most 5 minutes old): 401
+    INVALID_SIGNATURE otherwise. ``boleto.paid`` captures the boleto and the order's other
+    payments (idempotent: a repeated notification changes nothing). 404 PAYMENT_NOT_FOUND,
+    422 AMOUNT_MISMATCH."""
+    if providerName not in provider.PROVIDERS:
+        raise NotFound("No such payment provider.", code="PROVIDER_NOT_FOUND")
+    event = app.current_event
+    raw = (event.decoded_body or "").encode()
+    headers = {k.lower(): v for k, v in (event.headers or {}).items()}
+    if not provider.verify(
+        os.environ["PAYMENT_WEBHOOK_SECRET"], raw, headers.get(SIGNATURE_HEADER)
+    ):
+        raise Unauthorized("The notification's signature is not valid.", code="INVALID_SIGNATURE")
+    try:
+        body = WebhookIn(**json.loads(raw))
+    except (ValueError, ValidationError) as exc:
+        raise Unprocessable(
+            "Not a notification this API understands.", code="VALIDATION_FAILED"
+        ) from exc
+    try:
+        events = service.settle_boleto(body.paymentId, body.amount)
+    except LookupError as exc:
+        raise NotFound("No such boleto.", code="PAYMENT_NOT_FOUND") from exc
+    except ValueError as exc:
+        raise Unprocessable(str(exc), code="AMOUNT_MISMATCH") from exc
+    publish(events)
+    return WebhookOut(received=True, events=len(events))
+
+
+@app.get("/payments/<paymentId>", tags=["payments"], summary="A payment and its history")
+def get_payment(paymentId: Annotated[str, Path(max_length=80)]) -> PaymentOut:
+    """Its customer or staff; anyone else 404 PAYMENT_NOT_FOUND."""
+    caller = require(app)
+    try:
+        record = Payment.get(*Payment.key(paymentId))
+    except Payment.DoesNotExist as exc:
+        raise NotFound("No such payment.", code="PAYMENT_NOT_FOUND") from exc
+    if record.customer_id != caller.id and not caller.has_any("staff", "admin"):
+        raise NotFound("No such payment.", code="PAYMENT_NOT_FOUND")
+    return PaymentOut(
+        **record.view(),
+        orderId=record.order_id,
+        history=[
+            {
+                "status": c.status,
+                "at": c.at,
+                **({"amount": int(c.amount)} if c.amount is not None else {}),
+            }
+            for c in record.history
+        ],
+    )
+
+
+handler = lambda_handler(app)

@@ -1,0 +1,115 @@
+"""The payment provider interface and the sandbox provider.
+
+A provider answers ``authorize`` (hold or, for boleto, issue a slip that is paid later),
+``capture``, ``void`` and ``refund``; the payments service keeps the records and the rules.
+The sandbox decides by card number, as card processors' test modes do (Stripe's numbers):
+``4242424242424242`` succeeds, ``4000000000000002`` is declined (``card_declined``),
+``4000000000009995`` fails for insufficient funds; any other Luhn-valid number succeeds.
+Boletos stay pending until the provider's signed webhook says they were paid (or expired).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+DECLINED = {"4000000000000002": "card_declined", "4000000000009995": "insufficient_funds"}
+#: Days a boleto can be paid (Brazilian boletos are usually due in 1-3 business days).
+BOLETO_DAYS = 3
+#: Webhook signatures older than this many seconds are refused (replay protection).
+SIGNATURE_TOLERANCE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """``status``: AUTHORIZED, PENDING (boleto) or DECLINED (with ``decline_code``)."""
+
+    status: str
+    reference: str
+    decline_code: str | None = None
+    last4: str | None = None
+    brand: str | None = None
+
+
+class Provider(Protocol):
+    name: str
+
+    def authorize(
+        self, payment_id: str, method: str, amount: int, details: dict
+    ) -> Authorization: ...
+    def capture(self, reference: str, amount: int) -> None: ...
+    def void(self, reference: str) -> None: ...
+    def refund(self, reference: str, amount: int) -> None: ...
+
+
+def luhn_ok(number: str) -> bool:
+    """The Luhn check (ISO/IEC 7812-1) of a card number of 12-19 digits."""
+    if not number.isdigit() or not 12 <= len(number) <= 19:
+        return False
+    total = 0
+    for i, digit in enumerate(int(d) for d in reversed(number)):
+        if i % 2:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+def brand(number: str) -> str:
+    return {"4": "visa", "5": "mastercard", "3": "amex", "6": "elo"}.get(number[:1], "card")
+
+
+class Sandbox:
+    """Deterministic test provider: no network, outcomes by card number (module docstring)."""
+
+    name = "sandbox"
+
+    def authorize(self, payment_id: str, method: str, amount: int, details: dict) -> Authorization:
+        reference = f"sbx_{payment_id}"
+        if method in ("card", "debit_card"):
+            number = str(details.get("number", "")).replace(" ", "")
+            code = DECLINED.get(number)
+            if code:
+                return Authorization("DECLINED", reference, code, number[-4:], brand(number))
+            return Authorization("AUTHORIZED", reference, None, number[-4:], brand(number))
+        if method == "boleto":
+            return Authorization("PENDING", reference)
+        return Authorization("AUTHORIZED", reference)  # voucher
+
+    def capture(self, reference: str, amount: int) -> None:
+        return None
+
+    def void(self, reference: str) -> None:
+        return None
+
+    def refund(self, reference: str, amount: int) -> None:
+        return None
+
+
+def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
+    """The webhook signature header value ``t=<unix seconds>,v1=<hex HMAC-SHA256 of
+    "<t>.<body>">`` (the scheme Stripe documents for its webhooks)."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def verify(secret: str, body: bytes, header: str | None, now: int | None = None) -> bool:
+    """True if ``header`` is a valid signature of ``body`` made within the tolerance."""
+    if not header:
+        return False
+    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+    try:
+        timestamp = int(parts["t"])
+    except (KeyError, ValueError):
+        return False
+    now = int(time.time()) if now is None else now
+    if abs(now - timestamp) > SIGNATURE_TOLERANCE_SECONDS:
+        return False
+    expected = sign(secret, body, timestamp).split("v1=", 1)[1]
+    return hmac.compare_digest(expected, parts.get("v1", ""))
+
+
+PROVIDERS: dict[str, Provider] = {"sandbox": Sandbox()}

@@ -1,0 +1,53 @@
+"""Payments' saga steps (see ``titan.saga``): ``authorize``, ``capture`` and ``reverse``
+(the compensation of both: void what is authorized, refund what is captured)."""
+
+from __future__ import annotations
+
+from payments import service
+from titan.events import EventPublisher
+from titan.saga import steps
+
+_events: EventPublisher | None = None
+
+
+def publish(events) -> None:
+    """Publish ``events`` (a list, maybe empty) on the bus."""
+    global _events
+    _events = _events or EventPublisher()
+    if events:
+        _events.publish(*events)
+
+
+def authorize(event: dict) -> dict:
+    """``{"checkoutId", "orderId", "customerId", "currency", "payments": [...]}`` →
+    ``{"payments": [payment views], "pending": bool}`` (pending: a boleto awaits payment).
+    Refuses 402 PAYMENT_DECLINED, 422 INVALID_CARD."""
+    records, events = service.authorize(
+        event["checkoutId"],
+        event["orderId"],
+        event["customerId"],
+        event["payments"],
+        event["currency"],
+    )
+    publish(events)
+    return {
+        "payments": [r.view() for r in records],
+        "pending": any(r.status == "PENDING" for r in records),
+    }
+
+
+def capture(event: dict) -> dict:
+    """``{"checkoutId"}`` → ``{"payments": [payment views]}``."""
+    records, events = service.capture(event["checkoutId"])
+    publish(events)
+    return {"payments": [r.view() for r in records]}
+
+
+def reverse(event: dict) -> dict:
+    """Compensation: ``{"checkoutId"}`` → ``{"reversed": n}``."""
+    events = service.reverse(event["checkoutId"])
+    publish(events)
+    return {"reversed": len(events)}
+
+
+handler = steps({"authorize": authorize, "capture": capture, "reverse": reverse})

@@ -1,0 +1,122 @@
+"""The shopping-core world: moto tables, a seller's offers with stock, a customer with an
+address and a cart, and the events published, for every test of this package."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from titan import clock
+from titan.events import EventPublisher
+
+P1, P2 = "1e9e8ef04dbcff4541ed26657ea517e5", "3aa071139cb16b67ca9e5dea641aaa2f"
+SELLER = "8a32e327fe2c1b3511609d81aaf9f042"
+CUSTOMER = "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9D0"
+ADDRESS = "addr_01JDQ6R8V9W3X4Y5Z6A7B8C9D1"
+CARD_OK, CARD_DECLINED, CARD_NO_FUNDS = "4242424242424242", "4000000000000002", "4000000000009995"
+
+
+class World:
+    def __init__(self, events: list) -> None:
+        self.events = events
+
+    def kinds(self) -> list[str]:
+        return [e.detail_type for e in self.events]
+
+    def of(self, kind: str) -> list:
+        return [e for e in self.events if e.detail_type == kind]
+
+
+def seed_catalog() -> None:
+    from catalog.domain import offer_id
+    from catalog.store import Offer, Product, Seller
+
+    now = clock.iso()
+    Seller(
+        *Seller.key(SELLER),
+        seller_id=SELLER,
+        city="campinas",
+        state="SP",
+        zip_prefix="13023",
+        created_at=now,
+        updated_at=now,
+    ).save()
+    for product, price, freight in ((P1, 3499, 1605), (P2, 12000, 2000)):
+        Product(
+            *Product.key(product),
+            product_id=product,
+            title=f"Product {product[:6]}",
+            category="perfumery",
+            gsi1pk="x",
+            gsi1sk="y",
+            created_at=now,
+            updated_at=now,
+        ).save()
+        oid = offer_id(product, SELLER)
+        Offer(
+            *Offer.key(product, SELLER),
+            **Offer.index_keys(product, SELLER, oid),
+            offer_id=oid,
+            product_id=product,
+            seller_id=SELLER,
+            price=price,
+            freight=freight,
+            created_at=now,
+            updated_at=now,
+        ).save()
+
+
+def seed_identity() -> None:
+    from identity.store import Account, Address
+
+    now = clock.iso()
+    Account(
+        *Account.key(CUSTOMER),
+        account_id=CUSTOMER,
+        email="ana@example.com",
+        name="Ana",
+        password_hash="x",
+        roles={"customer"},
+        created_at=now,
+        updated_at=now,
+    ).save()
+    Address(
+        *Address.key(CUSTOMER, ADDRESS),
+        address_id=ADDRESS,
+        recipient_name="Ana",
+        street="Rua A",
+        number="1",
+        city="Campinas",
+        state="SP",
+        postal_code="13023-000",
+        created_at=now,
+    ).save()
+
+
+@pytest.fixture
+def world(monkeypatch):
+    from cart import service as cart_service
+    from catalog import steps as catalog_steps
+    from catalog.domain import offer_id
+    from inventory import service as inventory
+
+    from .world import create_tables
+
+    with mock_aws():
+        create_tables()
+        boto3.client("events").create_event_bus(Name="titan-test")
+        events: list = []
+        monkeypatch.setattr(EventPublisher, "publish", lambda self, *e: events.extend(e))
+        monkeypatch.setattr(
+            cart_service,
+            "quote",
+            lambda lines, partial=False: catalog_steps.quote({"lines": lines, "partial": partial}),
+        )
+        seed_catalog()
+        seed_identity()
+        for product in (P1, P2):
+            inventory.open_stock(
+                offer_id(product, SELLER), product, SELLER, {"city": "campinas", "state": "SP"}, 5
+            )
+        yield World(events)

@@ -1,0 +1,279 @@
+"""The checkout saga, run in-process on moto: the happy paths, refusals, and a fault injected
+into every step, after which nothing stays reserved, authorized, captured or redeemed."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+
+import pytest
+
+from cart import service as cart
+from cart import steps as cart_steps
+from catalog import steps as catalog_steps
+from catalog.domain import offer_id
+from checkout import steps as checkout_steps
+from checkout.store import CouponItem
+from identity import steps as identity_steps
+from inventory import consumers as inventory_consumers
+from inventory import steps as inventory_steps
+from inventory.store import Reservation, Stock
+from orders import service as orders
+from orders import steps as orders_steps
+from orders.store import Order
+from payments import steps as payments_steps
+from payments.store import Payment
+from titan import clock
+from titan.ids import new_id
+from titan.saga import refusal_from_cause
+
+from .conftest import ADDRESS, CARD_DECLINED, CARD_NO_FUNDS, CARD_OK, CUSTOMER, P1, P2, SELLER
+from .world import ASL, Failed, run_saga
+
+MODULES = {
+    "CartSteps": cart_steps,
+    "IdentitySteps": identity_steps,
+    "CatalogSteps": catalog_steps,
+    "CheckoutSteps": checkout_steps,
+    "InventorySteps": inventory_steps,
+    "PaymentsSteps": payments_steps,
+    "OrdersSteps": orders_steps,
+}
+FORWARD = [
+    name for name, state in ASL["States"].items() if state["Type"] == "Task" and "Catch" in state
+]
+
+
+def handlers(fail: tuple[str, str] | None = None) -> dict:
+    """Each step function's actions; ``fail`` = (function, action) raises a fault there."""
+
+    def function(name):
+        def call(payload):
+            if fail == (name, payload["action"]):
+                raise RuntimeError(f"injected fault in {name}.{payload['action']}")
+            return MODULES[name].handler.actions[payload["action"]](payload)
+
+        return call
+
+    return {name: function(name) for name in MODULES}
+
+
+def checkout(payments, coupon=None, fail=None, trace=None) -> dict:
+    checkout_id = new_id("chk")
+    state = {
+        "checkoutId": checkout_id,
+        "orderId": "ord_" + checkout_id[4:],
+        "customerId": CUSTOMER,
+        "addressId": ADDRESS,
+        "couponCode": coupon,
+        "payments": payments,
+        "holdSeconds": 900,
+        "correlationId": "corr-test",
+    }
+    try:
+        return {"ok": run_saga(handlers(fail), state, trace), "state": state}
+    except Failed as failed:
+        return {
+            "error": failed.error,
+            "problem": refusal_from_cause(failed.error, failed.cause),
+            "state": state,
+        }
+
+
+def card(number=CARD_OK, **extra):
+    return {"method": "card", "card": {"number": number}, **extra}
+
+
+def stock(product=P1) -> Stock:
+    return Stock.get(*Stock.key(offer_id(product, SELLER), f"wh_{SELLER}"), consistent_read=True)
+
+
+def coupon(code="SAVE10", **fields):
+    CouponItem(
+        *CouponItem.key(code),
+        code=code,
+        type=fields.pop("type", "percentage"),
+        value=fields.pop("value", 1000),
+        currency="BRL",
+        created_by="staff",
+        created_at=clock.iso(),
+        **fields,
+    ).save()
+
+
+def test_a_card_checkout_places_a_confirmed_order(world):
+    cart.add(CUSTOMER, P1, SELLER, 2)
+    cart.add(CUSTOMER, P2, SELLER, 1)
+    trace = []
+    result = checkout([card(installments=3)], trace=trace)
+    placed = result["ok"]
+    assert placed["status"] == "CONFIRMED"
+    # 2 x 34.99 + 120.00 + freight 2 x 16.05 + 20.00
+    assert placed["total"] == {"amount": 2 * 3499 + 12000 + 2 * 1605 + 2000, "currency": "BRL"}
+    order = Order.get(*Order.key(placed["orderId"]))
+    assert [h["status"] for h in order.history] == ["PENDING_PAYMENT", "CONFIRMED"]
+    assert [p["status"] for p in order.payments] == ["CAPTURED"]
+    assert order.payments[0]["installments"] == 3 and order.payments[0]["last4"] == "4242"
+    assert (stock().on_hand, stock().reserved, stock().available) == (3, 0, 3)
+    assert "CancelOrder" not in trace
+    assert world.kinds().count("OrderPlaced") == 1
+    assert {"StockReserved", "PaymentAuthorized", "PaymentCaptured", "StockCommitted"} <= set(
+        world.kinds()
+    )
+    placed_event = world.of("OrderPlaced")[0]
+    assert placed_event.data["customerEmail"] == "ana@example.com"
+    # The cart consumer takes the ordered lines out of the cart, once.
+    from cart import consumers as cart_consumers
+
+    assert cart.view(CUSTOMER)["itemCount"] == 3
+    assert cart_consumers.remove_ordered(placed_event.data, clock.iso()) == 2
+    assert cart_consumers.remove_ordered(placed_event.data, clock.iso()) == 0
+    assert cart.view(CUSTOMER)["lines"] == []
+
+
+@pytest.mark.parametrize(
+    "number,decline", [(CARD_DECLINED, "card_declined"), (CARD_NO_FUNDS, "insufficient_funds")]
+)
+def test_a_declined_card_undoes_everything(world, number, decline):
+    coupon()
+    cart.add(CUSTOMER, P1, SELLER, 1)
+    result = checkout([{"method": "voucher", "amount": 1000}, card(number)], coupon="SAVE10")
+    assert result["problem"].status == 402
+    assert result["problem"].code == "PAYMENT_DECLINED"
+    assert result["problem"].extra["declineCode"] == decline
+    _nothing_left(result["state"])
+
+
+def test_out_of_stock_is_a_409_and_holds_nothing(world):
+    cart.add(CUSTOMER, P1, SELLER, 6)  # 5 in stock
+    result = checkout([card()])
+    assert (result["problem"].status, result["problem"].code) == (409, "OUT_OF_STOCK")
+    assert result["problem"].extra["offerIds"] == [offer_id(P1, SELLER)]
+    _nothing_left(result["state"])
+
+
+def test_an_empty_cart_and_a_foreign_address_are_refused(world):
+    assert checkout([card()])["problem"].code == "EMPTY_CART"
+    cart.add(CUSTOMER, P1, SELLER, 1)
+    state_address = checkout([card()])
+    assert state_address.get("ok")  # the customer's own address works
+    cart.add(CUSTOMER, P1, SELLER, 1)
+    from identity.store import Address
+
+    Address(*Address.key(CUSTOMER, ADDRESS)).delete()
+    assert checkout([card()])["problem"].code == "ADDRESS_NOT_FOUND"
+
+
+def test_payment_amounts_must_cover_the_total(world):
+    cart.add(CUSTOMER, P1, SELLER, 1)  # 34.99 + 16.05
+    result = checkout([{"method": "voucher", "amount": 1000}, {"method": "boleto", "amount": 1000}])
+    assert result["problem"].code == "PAYMENT_AMOUNTS_MISMATCH"
+    assert result["problem"].extra == {"total": 5104, "paid": 2000}
+    _nothing_left(result["state"])
+
+
+@pytest.mark.parametrize("state", FORWARD)
+def test_a_fault_in_any_step_is_compensated(world, state):
+    coupon()
+    cart.add(CUSTOMER, P1, SELLER, 2)
+    task = ASL["States"][state]
+    function = task["Resource"][2:-1]
+    trace = []
+    result = checkout(
+        [card()], coupon="SAVE10", fail=(function, task["Parameters"]["action"]), trace=trace
+    )
+    assert result["error"] == "RuntimeError"
+    assert result["problem"] is None
+    _nothing_left(result["state"])
+    assert trace[-1] == "Failed"
+
+
+def _nothing_left(state: dict) -> None:
+    """No stock held or sold, no payment authorized or captured, no coupon use, no live order."""
+    assert (stock().on_hand, stock().reserved, stock().available) == (5, 0, 5)
+    for payment in Payment.scan():
+        assert payment.status in ("VOIDED", "REFUNDED", "DECLINED", "EXPIRED"), payment.status
+    for item in CouponItem.scan(CouponItem.sk == "COUPON"):
+        assert item.used == 0
+    try:
+        order = Order.get(*Order.key(state["orderId"]))
+        assert order.status == "CANCELLED"
+    except Order.DoesNotExist:
+        pass
+    try:
+        assert Reservation.get(*Reservation.key(state["checkoutId"])).status in (
+            "RELEASED",
+            "RESTOCKED",
+        )
+    except Reservation.DoesNotExist:
+        pass
+
+
+def test_a_boleto_order_waits_then_is_confirmed_by_the_webhook(world):
+    from payments import service as payments
+
+    cart.add(CUSTOMER, P1, SELLER, 1)
+    placed = checkout([{"method": "boleto"}])["ok"]
+    assert placed["status"] == "PENDING_PAYMENT"
+    assert stock().reserved == 1
+    (boleto,) = Payment.scan()
+    assert boleto.status == "PENDING" and boleto.due_at
+    events = payments.settle_boleto(boleto.payment_id, int(boleto.amount))
+    assert [(e.detail_type, e.data["orderPaid"]) for e in events] == [("PaymentCaptured", True)]
+    assert payments.settle_boleto(boleto.payment_id, int(boleto.amount)) == []  # a repeated webhook
+    order = Order.get(*Order.key(placed["orderId"]))
+    confirmed = orders.confirm_paid(order)
+    assert [e.detail_type for e in confirmed] == ["OrderConfirmed"]
+    inventory_consumers.apply(
+        {"detail-type": "OrderConfirmed", "detail": {"data": confirmed[0].data}}
+    )
+    assert (stock().on_hand, stock().reserved) == (4, 0)
+
+
+def test_an_unpaid_boleto_expires_and_the_order_is_cancelled(world):
+    from datetime import timedelta
+
+    from payments import service as payments
+
+    coupon(code="FRETE", type="free_shipping", value=0)
+    cart.add(CUSTOMER, P1, SELLER, 1)
+    placed = checkout([{"method": "boleto"}], coupon="FRETE")["ok"]
+    assert placed["total"]["amount"] == 3499  # free shipping
+    clock.freeze(clock.now() + timedelta(days=4))
+    try:
+        expired = payments.expire_due()
+    finally:
+        clock.unfreeze()
+    assert [e.detail_type for e in expired] == ["PaymentExpired"]
+    order = Order.get(*Order.key(placed["orderId"]))
+    cancelled = orders.cancel(order, "PAYMENT_EXPIRED")
+    data = cancelled[0].data
+    inventory_consumers.apply({"detail-type": "OrderCancelled", "detail": {"data": data}})
+    from checkout import coupons
+
+    assert coupons.release(data["checkoutId"]) is True
+    _nothing_left({"orderId": placed["orderId"], "checkoutId": data["checkoutId"]})
+
+
+def test_cancelling_a_paid_order_refunds_and_restocks(world):
+    from payments import service as payments
+
+    cart.add(CUSTOMER, P2, SELLER, 2)
+    placed = checkout([card()])["ok"]
+    order = Order.get(*Order.key(placed["orderId"]))
+    (event,) = orders.cancel(order, "CUSTOMER_REQUEST")
+    assert orders.cancel(order, "CUSTOMER_REQUEST") == []  # twice: once
+    refunds = payments.reverse(event.data["checkoutId"])
+    assert [e.detail_type for e in refunds] == ["PaymentRefunded"]
+    assert payments.reverse(event.data["checkoutId"]) == []
+    inventory_consumers.apply({"detail-type": "OrderCancelled", "detail": {"data": event.data}})
+    inventory_consumers.apply({"detail-type": "OrderCancelled", "detail": {"data": event.data}})
+    assert (stock(P2).on_hand, stock(P2).reserved, stock(P2).available) == (5, 0, 5)
+
+
+def test_cause_of_a_refusal_survives_step_functions(world):
+    cart.add(CUSTOMER, P1, SELLER, 1)
+    result = checkout([card("4000000000000002")])
+    body = result["problem"].body()
+    assert body["type"].endswith("/payment-declined")
+    assert json.dumps(body)

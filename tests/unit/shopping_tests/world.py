@@ -1,0 +1,146 @@
+"""A small marketplace inside moto for the shopping-core unit tests: the tables as
+template.yaml defines them, one seller with offers and stock, a customer with an address, and
+the checkout state machine run in-process by a minimal interpreter of the ASL it uses (Task,
+Choice, Pass, Fail; Parameters, ResultPath, InputPath, Retry, Catch, ErrorPath/CausePath).
+The real Step Functions runs the same file in the integration tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import boto3
+import yaml
+
+from titan.saga import StepRefused
+
+ROOT = Path(__file__).resolve().parents[3]
+ASL = json.loads((ROOT / "statemachines" / "checkout.asl.json").read_text())
+TABLES = {
+    "IdentityTable": "IDENTITY_TABLE",
+    "CatalogTable": "CATALOG_TABLE",
+    "CartTable": "CART_TABLE",
+    "InventoryTable": "INVENTORY_TABLE",
+    "CheckoutTable": "CHECKOUT_TABLE",
+    "PaymentsTable": "PAYMENTS_TABLE",
+    "OrdersTable": "ORDERS_TABLE",
+    "IdempotencyTable": "IDEMPOTENCY_TABLE",
+}
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+_Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def create_tables() -> None:
+    """Every table the shopping core uses, with the key schema and indexes of template.yaml."""
+    resources = yaml.load((ROOT / "template.yaml").read_text(), Loader=_Loader)["Resources"]
+    client = boto3.client("dynamodb")
+    for logical, env in TABLES.items():
+        props = resources[logical]["Properties"]
+        extra = {}
+        if props.get("GlobalSecondaryIndexes"):
+            extra["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        client.create_table(
+            TableName=os.environ[env],
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=props["AttributeDefinitions"],
+            KeySchema=props["KeySchema"],
+            **extra,
+        )
+
+
+def _path(data: Any, path: str) -> Any:
+    if path == "$":
+        return data
+    for part in path[2:].split("."):
+        data = data[part]
+    return data
+
+
+def _params(template: dict, data: dict) -> dict:
+    return {
+        (k[:-2] if k.endswith(".$") else k): (_path(data, v) if k.endswith(".$") else v)
+        for k, v in template.items()
+    }
+
+
+def _set(data: dict, path: str | None, value: Any) -> dict:
+    if path is None:
+        return data
+    if path == "$":
+        return value
+    out = json.loads(json.dumps(data))
+    target = out
+    parts = path[2:].split(".")
+    for part in parts[:-1]:
+        target = target.setdefault(part, {})
+    target[parts[-1]] = value
+    return out
+
+
+class Failed(Exception):
+    def __init__(self, error: str, cause: str) -> None:
+        super().__init__(error, cause)
+        self.error, self.cause = error, cause
+
+
+def run_saga(handlers: dict[str, Any], state_input: dict, trace: list | None = None) -> dict:
+    """Run checkout.asl.json with ``handlers`` {substitution name: callable(event)}. Returns
+    the output; raises ``Failed(error, cause)`` as a failed execution would."""
+    data, name = state_input, ASL["StartAt"]
+    while True:
+        state = ASL["States"][name]
+        if trace is not None:
+            trace.append(name)
+        kind = state["Type"]
+        if kind == "Pass":
+            return _path(data, state.get("InputPath", "$"))
+        if kind == "Fail":
+            raise Failed(_path(data, state["ErrorPath"]), _path(data, state["CausePath"]))
+        if kind == "Choice":
+            name = state["Default"]
+            for choice in state["Choices"]:
+                if _path(data, choice["Variable"]) is choice["BooleanEquals"]:
+                    name = choice["Next"]
+                    break
+            continue
+        function = re.fullmatch(r"\$\{(\w+)\}", state["Resource"]).group(1)
+        payload = _params(state["Parameters"], data)
+        attempts = 1 + max(
+            (
+                r["MaxAttempts"]
+                for r in state.get("Retry", [])
+                if r["ErrorEquals"] == ["States.ALL"]
+            ),
+            default=0,
+        )
+        error = None
+        for _ in range(attempts):
+            try:
+                result = json.loads(json.dumps(handlers[function](payload)))
+                error = None
+                break
+            except StepRefused as exc:
+                error = ("StepRefused", str(exc))
+                break
+            except Exception as exc:  # a fault: retried, as Retry States.ALL says
+                error = (type(exc).__name__, str(exc))
+        if error is not None:
+            catch = state.get("Catch")
+            if not catch:
+                raise RuntimeError(f"compensation {name} failed: {error}")
+            cause = json.dumps({"errorType": error[0], "errorMessage": error[1]})
+            data = _set(data, catch[0]["ResultPath"], {"Error": error[0], "Cause": cause})
+            name = catch[0]["Next"]
+            continue
+        data = _set(data, state.get("ResultPath", "$"), result)
+        if state.get("End"):
+            return data
+        name = state["Next"]
