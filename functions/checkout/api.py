@@ -76,7 +76,7 @@ class PaymentIn(BaseModel):
 class CheckoutIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     shippingAddressId: Annotated[str, Field(pattern=r"^addr_[0-9A-HJKMNP-TV-Z]{26}$")]
-    payments: Annotated[list[PaymentIn], Field(min_length=1, max_length=10)]
+    payments: Annotated[list[PaymentIn], Field(min_length=1, max_length=20)]
     couponCode: Annotated[str, Field(pattern=CODE)] | None = None
 
 
@@ -201,10 +201,9 @@ def checkout(body: CheckoutIn) -> Response[CheckoutOut]:
         body.model_dump(mode="json"),
         lambda: run_checkout(customer, body),
     )
-    status = answer["status"]
-    return Response(
-        status, "application/json" if status < 400 else "application/problem+json", answer["body"]
-    )
+    if answer["status"] >= 400:
+        raise Problem.from_body(answer["body"])
+    return Response(201, "application/json", CheckoutOut(**answer["body"]))
 
 
 def _coupon_out(item: CouponItem) -> CouponOut:

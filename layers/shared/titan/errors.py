@@ -41,6 +41,22 @@ class Problem(Exception):
         self.headers = headers or {}
         self.extra = extra
 
+    @classmethod
+    def from_body(cls, document: dict[str, Any]) -> Problem:
+        """The ``Problem`` a problem+json ``document`` (from ``body()``) describes."""
+        extra = {
+            k: v
+            for k, v in document.items()
+            if k not in ("type", "title", "status", "code", "detail")
+        }
+        return cls(
+            document.get("detail", ""),
+            status=int(document["status"]),
+            code=document["code"],
+            title=document.get("title"),
+            **extra,
+        )
+
     def body(self) -> dict[str, Any]:
         """The problem+json document."""
         document = {

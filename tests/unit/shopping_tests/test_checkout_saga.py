@@ -200,13 +200,9 @@ def _nothing_left(state: dict) -> None:
         assert order.status == "CANCELLED"
     except Order.DoesNotExist:
         pass
-    try:
-        assert Reservation.get(*Reservation.key(state["checkoutId"])).status in (
-            "RELEASED",
-            "RESTOCKED",
-        )
-    except Reservation.DoesNotExist:
-        pass
+    with contextlib.suppress(Reservation.DoesNotExist):
+        reservation = Reservation.get(*Reservation.key(state["checkoutId"]))
+        assert reservation.status in ("RELEASED", "RESTOCKED")
 
 
 def test_a_boleto_order_waits_then_is_confirmed_by_the_webhook(world):

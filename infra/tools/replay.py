@@ -1,0 +1,231 @@
+"""``make replay``: place the 2,000 real Olist orders through the public HTTP API.
+
+In purchase-time order, each order as its own customer (registered with the dataset's zip
+prefix, city and state), with its real items and quantities and its real payments (methods,
+split, installments). Before each order the offers it buys are set, through the offer API as
+staff, to the price and freight that order paid. Boletos are paid by the sandbox's signed
+webhook; orders the dataset shows cancelled are cancelled after they are placed. Orders run
+on a few workers, but two orders that share an offer never overlap, so each sees its own
+price. Prints placed, refused by reason, total mismatches with reasons, and orders/s.
+
+Data: Olist Brazilian E-Commerce Public Dataset, CC BY-NC-SA 4.0 (infra/seed/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import csv
+import hashlib
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "infra" / "localcloud"))
+sys.path.insert(0, str(ROOT / "infra" / "tools"))
+
+from shopper import HttpError, Shopper, address_from_olist  # noqa: E402
+
+DATA = ROOT / "infra" / "seed" / "olist" / "orders"
+METHOD = {
+    "credit_card": "card",
+    "debit_card": "debit_card",
+    "boleto": "boleto",
+    "voucher": "voucher",
+}
+
+
+def cents(text: str) -> int:
+    return int(Decimal(text) * 100)
+
+
+def offer_id(product_id: str, seller_id: str) -> str:
+    """The catalog's stable offer id for a product and seller (catalog.domain.offer_id)."""
+    return "off_" + hashlib.sha256(f"{product_id}|{seller_id}".encode()).hexdigest()[:20]
+
+
+def load() -> list[dict]:
+    """The orders, oldest first: ``{orderId, status, customer, lines, payments, total}``."""
+    read = lambda name: list(csv.DictReader((DATA / name).open(encoding="utf-8")))  # noqa: E731
+    customers = {c["customer_id"]: c for c in read("customers.csv")}
+    items, payments = collections.defaultdict(list), collections.defaultdict(list)
+    for row in read("order_items.csv"):
+        items[row["order_id"]].append(row)
+    for row in read("payments.csv"):
+        payments[row["order_id"]].append(row)
+    orders = []
+    for row in sorted(read("orders.csv"), key=lambda r: r["order_purchase_timestamp"]):
+        lines: dict[tuple[str, str], dict] = {}
+        for item in sorted(items[row["order_id"]], key=lambda i: int(i["order_item_id"])):
+            key = (item["product_id"], item["seller_id"])
+            line = lines.setdefault(
+                key, {"productId": key[0], "sellerId": key[1], "quantity": 0, "prices": set()}
+            )
+            line["quantity"] += 1
+            line["prices"].add((cents(item["price"]), cents(item["freight_value"])))
+        pays = sorted(payments[row["order_id"]], key=lambda p: int(p["payment_sequential"]))
+        orders.append(
+            {
+                "orderId": row["order_id"],
+                "status": row["order_status"],
+                "customer": customers[row["customer_id"]],
+                "lines": list(lines.values()),
+                "itemsTotal": sum(
+                    cents(i["price"]) + cents(i["freight_value"]) for i in items[row["order_id"]]
+                ),
+                "payments": [
+                    {
+                        "method": METHOD[p["payment_type"]],
+                        "amount": cents(p["payment_value"]),
+                        "installments": max(1, int(p["payment_installments"] or 1)),
+                    }
+                    for p in pays
+                    if p["payment_type"] in METHOD and cents(p["payment_value"]) > 0
+                ],
+            }
+        )
+    return orders
+
+
+class Replay:
+    def __init__(self, api: str, staff_token: str) -> None:
+        self.api = api
+        self.staff = Shopper(api, token=staff_token)
+        self.busy: set[str] = set()
+        self.cond = threading.Condition()
+        self.results: list[dict] = []
+        self.lock = threading.Lock()
+
+    def run(self, orders: list[dict], workers: int) -> None:
+        with ThreadPoolExecutor(workers) as pool:
+            for order in orders:
+                offers = {offer_id(line["productId"], line["sellerId"]) for line in order["lines"]}
+                with self.cond:  # in purchase order: wait while an earlier order holds an offer
+                    self.cond.wait_for(lambda: not offers & self.busy)
+                    self.busy |= offers
+                pool.submit(self.place, order, offers)
+
+    def place(self, order: dict, offers: set[str]) -> None:
+        started = time.perf_counter()
+        try:
+            result = self._place(order)
+        except HttpError as exc:
+            result = {
+                "outcome": "refused",
+                "reason": exc.code or f"HTTP_{exc.status}",
+                "detail": str(exc)[:200],
+            }
+        except Exception as exc:  # noqa: BLE001 - a replay reports every failure, it does not stop
+            result = {"outcome": "error", "reason": type(exc).__name__, "detail": str(exc)[:200]}
+        finally:
+            with self.cond:
+                self.busy -= offers
+                self.cond.notify_all()
+        result.update(orderId=order["orderId"], seconds=time.perf_counter() - started)
+        with self.lock:
+            self.results.append(result)
+
+    def _place(self, order: dict) -> dict:
+        if not order["lines"]:
+            return {"outcome": "refused", "reason": f"NO_ITEMS_IN_DATASET ({order['status']})"}
+        reasons = []
+        for line in order["lines"]:
+            price, freight = sorted(line["prices"])[0]
+            if len(line["prices"]) > 1:
+                reasons.append("one offer at several prices in one order")
+            self.staff.call(
+                "PATCH",
+                f"/offers/{offer_id(line['productId'], line['sellerId'])}",
+                {"price": price, "freight": freight},
+            )
+        c = order["customer"]
+        shopper = Shopper(self.api).register(
+            f"olist-{c['customer_id']}@example.com",
+            "Olist customer",
+            address_from_olist(
+                c["customer_zip_code_prefix"], c["customer_city"], c["customer_state"]
+            ),
+        )
+        for line in order["lines"]:
+            shopper.add(line["productId"], line["sellerId"], line["quantity"])
+        payments = [dict(p) for p in order["payments"]]
+        paid = sum(p["amount"] for p in payments)
+        if paid != order["itemsTotal"]:
+            reasons.append(f"dataset payments {paid} != items {order['itemsTotal']}")
+            payments[-1].pop("amount")  # the last payment takes what the items cost
+        placed = shopper.checkout(payments).json()
+        if placed["total"]["amount"] != order["itemsTotal"]:
+            reasons.append(
+                f"order total {placed['total']['amount']} != dataset items {order['itemsTotal']}"
+            )
+        detail = shopper.call("GET", f"/orders/{placed['orderId']}").json()
+        for payment in detail["payments"]:
+            if payment["status"] == "PENDING":
+                shopper.pay_boleto(payment["paymentId"], payment["amount"]["amount"])
+        if order["status"] == "canceled":
+            shopper.call(
+                "POST", f"/orders/{placed['orderId']}/cancel", {"reason": "dataset: canceled"}
+            )
+        return {
+            "outcome": "placed",
+            "status": placed["status"],
+            "mismatch": reasons,
+            "methods": sorted({p["method"] for p in payments}),
+        }
+
+
+def summary(results: list[dict], seconds: float, total: int) -> str:
+    placed = [r for r in results if r["outcome"] == "placed"]
+    refused = collections.Counter(r["reason"] for r in results if r["outcome"] != "placed")
+    mismatched = [r for r in placed if r["mismatch"]]
+    reasons = collections.Counter(
+        m.split(" ")[0] + " " + " ".join(m.split(" ")[1:3])
+        for r in mismatched
+        for m in r["mismatch"]
+    )
+    latency = sorted(r["seconds"] for r in placed) or [0]
+    out = [
+        f"orders in the dataset: {total}",
+        f"placed: {len(placed)} ({100 * len(placed) / total:.1f}%)",
+        f"  with a total that matches the dataset's payments: {len(placed) - len(mismatched)}",
+        f"  mismatches: {len(mismatched)}",
+    ]
+    out += [f"    {n} x {reason}" for reason, n in reasons.most_common()]
+    out.append(f"refused or failed: {sum(refused.values())}")
+    out += [f"    {n} x {reason}" for reason, n in refused.most_common()]
+    out += [
+        f"time: {seconds:.1f} s, {len(results) / seconds:.2f} orders/s",
+        f"per order (all calls): p50 {latency[len(latency) // 2]:.2f} s, p95 {latency[int(len(latency) * 0.95)]:.2f} s",
+    ]
+    return "\n".join(out)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--limit", type=int, default=None, help="the first N orders only")
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args(argv)
+    from localcloud import cloud, seed
+
+    outputs = (
+        cloud.read_outputs()
+        if hasattr(cloud, "read_outputs")
+        else __import__("json").loads(cloud.OUTPUTS.read_text())
+    )
+    api = outputs["ApiUrl"]
+    orders = load()[: args.limit]
+    replay = Replay(api, seed.admin_token(api, outputs))
+    started = time.perf_counter()
+    replay.run(orders, args.workers)
+    seconds = time.perf_counter() - started
+    print(summary(replay.results, seconds, len(orders)))
+    placed = sum(1 for r in replay.results if r["outcome"] == "placed")
+    return 0 if placed >= 0.99 * len(orders) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

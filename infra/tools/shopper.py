@@ -1,0 +1,112 @@
+"""A customer of the marketplace over HTTP, for the replay, the benchmarks and e2e tests:
+register, save an address, fill the cart, check out, pay a boleto (as the sandbox provider's
+signed webhook would)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+
+import requests
+
+#: The sandbox provider's webhook secret: template.yaml's PaymentWebhookSecret default.
+SANDBOX_WEBHOOK_SECRET = "whsec_titan_sandbox_local"
+TIMEOUT = 60
+
+
+class HttpError(RuntimeError):
+    def __init__(self, response: requests.Response) -> None:
+        super().__init__(
+            f"{response.request.method} {response.request.path_url}: {response.status_code} {response.text[:300]}"
+        )
+        self.response = response
+        self.status = response.status_code
+        try:
+            self.code = response.json().get("code")
+        except ValueError:
+            self.code = None
+
+
+@dataclass
+class Shopper:
+    api: str
+    token: str | None = None
+    account_id: str | None = None
+    address_id: str | None = None
+    session: requests.Session = field(default_factory=requests.Session)
+
+    def call(
+        self, method: str, path: str, body=None, expect=(200, 201, 204), headers=None
+    ) -> requests.Response:
+        headers = dict(headers or {})
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        response = self.session.request(
+            method, self.api + path, json=body, headers=headers, timeout=TIMEOUT
+        )
+        if expect and response.status_code not in expect:
+            raise HttpError(response)
+        return response
+
+    def register(
+        self, email: str, name: str, address: dict, password: str = "correct horse battery staple"
+    ) -> Shopper:
+        """Create the account, sign in, save ``address`` (identity's address fields)."""
+        created = self.call(
+            "POST", "/auth/register", {"email": email, "password": password, "name": name}
+        )
+        self.account_id = created.json()["customerId"]
+        self.token = self.call(
+            "POST", "/auth/login", {"email": email, "password": password}
+        ).json()["accessToken"]
+        self.address_id = self.call("POST", "/me/addresses", address).json()["addressId"]
+        return self
+
+    def add(self, product_id: str, seller_id: str, quantity: int) -> dict:
+        body = {"productId": product_id, "sellerId": seller_id, "quantity": quantity}
+        return self.call("POST", "/cart/items", body).json()
+
+    def checkout(
+        self, payments: list[dict], coupon: str | None = None, key: str | None = None, expect=(201,)
+    ) -> requests.Response:
+        body = {"shippingAddressId": self.address_id, "payments": payments}
+        if coupon:
+            body["couponCode"] = coupon
+        headers = {"Idempotency-Key": key or str(uuid.uuid4())}
+        return self.call("POST", "/checkout", body, expect=expect, headers=headers)
+
+    def pay_boleto(
+        self, payment_id: str, amount: int, secret: str = SANDBOX_WEBHOOK_SECRET
+    ) -> dict:
+        """What the bank's notification through the provider does: a signed ``boleto.paid``."""
+        import sys
+        from pathlib import Path
+
+        sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "functions"))
+        from payments.provider import sign  # the provider's scheme, shared with the API
+
+        raw = json.dumps(
+            {"type": "boleto.paid", "paymentId": payment_id, "amount": amount}
+        ).encode()
+        response = self.session.post(
+            f"{self.api}/payments/webhooks/sandbox",
+            data=raw,
+            headers={"Content-Type": "application/json", "X-Titan-Signature": sign(secret, raw)},
+            timeout=TIMEOUT,
+        )
+        if response.status_code != 200:
+            raise HttpError(response)
+        return response.json()
+
+
+def address_from_olist(zip_prefix: str, city: str, state: str) -> dict:
+    """A shipping address from an Olist customer row (the data has zip prefix, city, state)."""
+    return {
+        "recipientName": "Olist customer",
+        "street": "Rua do Cliente",
+        "number": "1",
+        "city": city.title(),
+        "state": state,
+        "postalCode": f"{zip_prefix.zfill(5)}-000",
+    }
