@@ -57,33 +57,64 @@ def _move(
     )
 
 
+def open_stocks(offers: list[dict], units: int = SEED_UNITS) -> int:
+    """Open the stock of new offers (OfferCreated ``data`` dicts: offerId, productId,
+    sellerId, origin, plus ``occurredAt``) in their sellers' warehouses, ``units`` each, with
+    the opening RECEIVE movement. Idempotent: stock that exists is left alone. Returns how
+    many were opened.
+
+    The bulk import creates thousands of offers at once, so one batch read finds those still
+    without stock and they are written 50 to a transaction (stock conditional on not
+    existing, plus its movement); a transaction that loses a race falls back to one
+    transaction per offer."""
+    keys = {Stock.key(o["offerId"], warehouse_of(o["sellerId"])): o for o in offers}
+    existing = {(s.pk, s.sk) for s in Stock.batch_get(list(keys), consistent_read=True)}
+    fresh = [o for key, o in keys.items() if key not in existing]
+    opened = 0
+    for start in range(0, len(fresh), 50):
+        chunk = fresh[start : start + 50]
+        try:
+            _open(chunk, units)
+            opened += len(chunk)
+        except TransactWriteError as exc:
+            if exc.cause_response_code != "TransactionCanceledException":
+                raise
+            for offer in chunk:
+                try:
+                    _open([offer], units)
+                    opened += 1
+                except TransactWriteError as single:
+                    if not _failed(single, 0):
+                        raise
+    return opened
+
+
+def _open(offers: list[dict], units: int) -> None:
+    with transaction() as write:
+        for o in offers:
+            origin = o.get("origin") or {}
+            stock = Stock(
+                *Stock.key(o["offerId"], warehouse_of(o["sellerId"])),
+                offer_id=o["offerId"],
+                product_id=o["productId"],
+                seller_id=o["sellerId"],
+                warehouse_id=warehouse_of(o["sellerId"]),
+                location=Location(**{k: origin.get(k) for k in ("city", "state", "zipPrefix")}),
+                on_hand=units,
+                reserved=0,
+                available=units,
+                updated_at=o["occurredAt"],
+            )
+            write.save(stock, condition=Stock.pk.does_not_exist())
+            _move(write, stock, "RECEIVE", units, 0, "opening", "catalog", o["occurredAt"])
+
+
 def open_stock(
     offer_id: str, product_id: str, seller_id: str, origin: dict, units: int = SEED_UNITS
 ) -> bool:
-    """Open an offer's stock in its seller's warehouse with ``units`` received. Idempotent:
-    False (and nothing written) when that stock exists already."""
-    now = clock.iso()
-    stock = Stock(
-        *Stock.key(offer_id, warehouse_of(seller_id)),
-        offer_id=offer_id,
-        product_id=product_id,
-        seller_id=seller_id,
-        warehouse_id=warehouse_of(seller_id),
-        location=Location(**{k: origin.get(k) for k in ("city", "state", "zipPrefix")}),
-        on_hand=units,
-        reserved=0,
-        available=units,
-        updated_at=now,
-    )
-    try:
-        with transaction() as write:
-            write.save(stock, condition=Stock.pk.does_not_exist())
-            _move(write, stock, "RECEIVE", units, 0, "opening", "catalog", now)
-    except TransactWriteError as exc:
-        if _failed(exc, 0):
-            return False
-        raise
-    return True
+    """One offer's opening stock (see ``open_stocks``); False if it exists already."""
+    offer = {"offerId": offer_id, "productId": product_id, "sellerId": seller_id, "origin": origin}
+    return open_stocks([{**offer, "occurredAt": clock.iso()}], units) == 1
 
 
 def receive(offer_id: str, warehouse_id: str, units: int, actor: str, reference: str) -> Stock:

@@ -76,32 +76,44 @@ def import_catalog(outputs: dict[str, str]) -> None:
         )
 
 
-def wait_for_search_index(outputs: dict[str, str], timeout_s: float = 600) -> None:
-    """Wait until the indexer has taken every catalog event off its queue (the catalog is
-    then searchable), and say how long it took. Raises SeedError on timeout or if messages
-    went to the dead-letter queue."""
+def _drain(outputs: dict[str, str], queue: str, what: str, timeout_s: float) -> float:
+    """Wait until the consumer of ``outputs[queue + "QueueUrl"]`` has taken every message off
+    it; seconds waited. Raises SeedError on timeout or if messages went to its dead-letter
+    queue (``queue + "DeadLetterQueueUrl"``)."""
     sqs = cloud.client("sqs")
     names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
     began = time.monotonic()
     while time.monotonic() - began < timeout_s:
         queued = sqs.get_queue_attributes(
-            QueueUrl=outputs["CatalogIndexQueueUrl"], AttributeNames=names
+            QueueUrl=outputs[f"{queue}QueueUrl"], AttributeNames=names
         )["Attributes"]
         if not any(int(queued[name]) for name in names):
             break
         time.sleep(1)
     else:
-        raise SeedError(f"the search indexer did not catch up in {timeout_s:.0f} s")
+        raise SeedError(f"the {what} did not catch up in {timeout_s:.0f} s")
     dead = sqs.get_queue_attributes(
-        QueueUrl=outputs["CatalogIndexDeadLetterQueueUrl"],
+        QueueUrl=outputs[f"{queue}DeadLetterQueueUrl"],
         AttributeNames=["ApproximateNumberOfMessages"],
     )["Attributes"]["ApproximateNumberOfMessages"]
     if int(dead):
-        raise SeedError(f"{dead} catalog events in the index dead-letter queue; see make logs")
-    print(f"  search index caught up ({time.monotonic() - began:.1f} s after the imports)")
+        raise SeedError(f"{dead} events in the {what}'s dead-letter queue; see make logs")
+    return time.monotonic() - began
 
 
-STEPS = [import_catalog, wait_for_search_index]
+def wait_for_search_index(outputs: dict[str, str], timeout_s: float = 600) -> None:
+    """Wait until the indexer has applied every catalog event (the catalog is searchable)."""
+    waited = _drain(outputs, "CatalogIndex", "search indexer", timeout_s)
+    print(f"  search index caught up ({waited:.1f} s after the imports)")
+
+
+def wait_for_stock(outputs: dict[str, str], timeout_s: float = 600) -> None:
+    """Wait until inventory has opened the stock of every new offer (OfferCreated)."""
+    waited = _drain(outputs, "Inventory", "inventory worker", timeout_s)
+    print(f"  stock opened for every offer ({waited:.1f} s more)")
+
+
+STEPS = [import_catalog, wait_for_search_index, wait_for_stock]
 
 
 def run(outputs: dict[str, str]) -> None:

@@ -33,6 +33,11 @@ class StepRefused(Exception):
         self.code, self.status, self.detail, self.extra = code, status, detail, extra
         super().__init__(json.dumps({"code": code, "status": status, "detail": detail, **extra}))
 
+    def problem(self) -> Problem:
+        """The ``Problem`` the API answers with for this refusal."""
+        title = self.code.replace("_", " ").capitalize()
+        return Problem(self.detail, status=self.status, code=self.code, title=title, **self.extra)
+
 
 def refusal_from_cause(error: str | None, cause: str | None) -> Problem | None:
     """The ``Problem`` a failed execution's ``error``/``cause`` carries, if a step refused
@@ -43,12 +48,12 @@ def refusal_from_cause(error: str | None, cause: str | None) -> Problem | None:
     try:
         message = json.loads(cause)
         details = json.loads(message["errorMessage"]) if "errorMessage" in message else message
-        code, status, detail = details.pop("code"), details.pop("status"), details.pop("detail")
+        refusal = StepRefused(
+            details.pop("code"), int(details.pop("status")), details.pop("detail"), **details
+        )
     except (ValueError, KeyError, TypeError):
         return None
-    return Problem(
-        detail, status=int(status), code=code, title=code.replace("_", " ").capitalize(), **details
-    )
+    return refusal.problem()
 
 
 def steps(handlers: dict[str, Callable[[dict], dict]]) -> Callable[[dict, Any], dict]:

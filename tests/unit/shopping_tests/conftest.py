@@ -9,6 +9,7 @@ from moto import mock_aws
 
 from titan import clock
 from titan.events import EventPublisher
+from titan.saga import StepRefused
 
 P1, P2 = "1e9e8ef04dbcff4541ed26657ea517e5", "3aa071139cb16b67ca9e5dea641aaa2f"
 SELLER = "8a32e327fe2c1b3511609d81aaf9f042"
@@ -108,11 +109,14 @@ def world(monkeypatch):
         boto3.client("events").create_event_bus(Name="titan-test")
         events: list = []
         monkeypatch.setattr(EventPublisher, "publish", lambda self, *e: events.extend(e))
-        monkeypatch.setattr(
-            cart_service,
-            "quote",
-            lambda lines, partial=False: catalog_steps.quote({"lines": lines, "partial": partial}),
-        )
+
+        def quote(lines, partial=False):  # what titan.saga.call_step does over Lambda
+            try:
+                return catalog_steps.quote({"lines": lines, "partial": partial})
+            except StepRefused as refused:
+                raise refused.problem() from None
+
+        monkeypatch.setattr(cart_service, "quote", quote)
         seed_catalog()
         seed_identity()
         for product in (P1, P2):

@@ -1,0 +1,311 @@
+"""The HTTP side of cart, checkout, coupons, inventory and orders, on moto."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from apigw import call
+from cart import api as cart_api
+from checkout import api as checkout_api
+from inventory import api as inventory_api
+from inventory import service as inventory
+from orders import api as orders_api
+
+from .conftest import ADDRESS, CUSTOMER, P1, SELLER
+
+ANA = {"principalId": CUSTOMER, "roles": "customer"}
+BIA = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9ZZ", "roles": "customer"}
+STAFF = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8STAF", "roles": "staff"}
+CARD = {"method": "card", "card": {"number": "4242424242424242"}}
+
+
+def test_cart_lines_add_up_and_are_each_customers_own(world):
+    status, _, line = call(
+        cart_api.handler,
+        "POST",
+        "/cart/items",
+        {"productId": P1, "sellerId": SELLER, "quantity": 2},
+        authorizer=ANA,
+    )
+    assert status == 201 and line["quantity"] == 2 and line["unitPrice"]["amount"] == 3499
+    status, _, again = call(
+        cart_api.handler,
+        "POST",
+        "/cart/items",
+        {"productId": P1, "sellerId": SELLER, "quantity": 3},
+        authorizer=ANA,
+    )
+    assert (status, again["lineId"], again["quantity"]) == (201, line["lineId"], 5)
+    too_many = call(
+        cart_api.handler,
+        "POST",
+        "/cart/items",
+        {"productId": P1, "sellerId": SELLER, "quantity": 95},
+        authorizer=ANA,
+    )
+    assert (too_many[0], too_many[2]["code"]) == (422, "QUANTITY_LIMIT")
+    status, _, cart = call(cart_api.handler, "GET", "/cart", authorizer=ANA)
+    assert cart["total"]["amount"] == 5 * (3499 + 1605) and cart["itemCount"] == 5
+    assert call(cart_api.handler, "GET", "/cart", authorizer=BIA)[2]["lines"] == []
+    other = call(
+        cart_api.handler, "PATCH", f"/cart/items/{line['lineId']}", {"quantity": 1}, authorizer=BIA
+    )
+    assert (other[0], other[2]["code"]) == (404, "LINE_NOT_FOUND")
+    assert (
+        call(
+            cart_api.handler,
+            "PATCH",
+            f"/cart/items/{line['lineId']}",
+            {"quantity": 1},
+            authorizer=ANA,
+        )[2]["quantity"]
+        == 1
+    )
+    assert (
+        call(cart_api.handler, "DELETE", f"/cart/items/{line['lineId']}", authorizer=ANA)[0] == 204
+    )
+    assert (
+        call(cart_api.handler, "DELETE", f"/cart/items/{line['lineId']}", authorizer=ANA)[0] == 404
+    )
+    unknown = call(
+        cart_api.handler,
+        "POST",
+        "/cart/items",
+        {"productId": P1, "sellerId": "0" * 32, "quantity": 1},
+        authorizer=ANA,
+    )
+    assert (unknown[0], unknown[2]["code"]) == (409, "OFFER_UNAVAILABLE")
+    assert call(cart_api.handler, "GET", "/cart")[0] == 401
+
+
+def test_checkout_maps_saga_outcomes_and_keeps_refusals_per_key(world, monkeypatch):
+    runs = []
+
+    def fake_start(state):
+        runs.append(state)
+        cause = json.dumps(
+            {
+                "errorType": "StepRefused",
+                "errorMessage": json.dumps(
+                    {"code": "OUT_OF_STOCK", "status": 409, "detail": "No.", "offerIds": ["off_1"]}
+                ),
+            }
+        )
+        return {"status": "FAILED", "error": "StepRefused", "cause": cause}
+
+    monkeypatch.setattr(checkout_api, "_start", fake_start)
+    body = {"shippingAddressId": ADDRESS, "payments": [CARD]}
+    no_key = call(checkout_api.handler, "POST", "/checkout", body, authorizer=ANA)
+    assert (no_key[0], no_key[2]["code"]) == (400, "IDEMPOTENCY_KEY_REQUIRED")
+    for _ in range(2):
+        status, headers, problem = call(
+            checkout_api.handler,
+            "POST",
+            "/checkout",
+            body,
+            authorizer=ANA,
+            headers={"Idempotency-Key": "k1"},
+        )
+        assert (status, problem["code"], problem["offerIds"]) == (409, "OUT_OF_STOCK", ["off_1"])
+        assert headers["content-type"] == "application/problem+json"
+    assert len(runs) == 1  # the retry got the kept answer
+    assert runs[0]["holdSeconds"] == checkout_api.CARD_HOLD_SECONDS
+    assert runs[0]["orderId"] == "ord_" + runs[0]["checkoutId"][4:]
+    reused = call(
+        checkout_api.handler,
+        "POST",
+        "/checkout",
+        {**body, "couponCode": "OTHER"},
+        authorizer=ANA,
+        headers={"Idempotency-Key": "k1"},
+    )
+    assert (reused[0], reused[2]["code"]) == (422, "IDEMPOTENCY_KEY_REUSED")
+
+    monkeypatch.setattr(
+        checkout_api,
+        "_start",
+        lambda state: {"status": "FAILED", "error": "RuntimeError", "cause": "{}"},
+    )
+    fault = call(
+        checkout_api.handler,
+        "POST",
+        "/checkout",
+        body,
+        authorizer=ANA,
+        headers={"Idempotency-Key": "k2"},
+    )
+    assert (fault[0], fault[2]["code"], fault[1]["retry-after"]) == (503, "CHECKOUT_FAILED", "1")
+    output = {"orderId": "ord_1", "status": "CONFIRMED", "total": {"amount": 1, "currency": "BRL"}}
+    monkeypatch.setattr(
+        checkout_api, "_start", lambda state: {"status": "SUCCEEDED", "output": json.dumps(output)}
+    )
+    assert (
+        call(
+            checkout_api.handler,
+            "POST",
+            "/checkout",
+            body,
+            authorizer=ANA,
+            headers={"Idempotency-Key": "k2"},
+        )[2]
+        == output
+    )
+
+
+@pytest.mark.parametrize(
+    "payment",
+    [
+        {"method": "card"},
+        {"method": "boleto", "card": {"number": "4242424242424242"}},
+        {"method": "pix"},
+        {"method": "card", "installments": 25, "card": {"number": "4242424242424242"}},
+    ],
+)
+def test_checkout_input_is_validated(world, payment):
+    status, _, problem = call(
+        checkout_api.handler,
+        "POST",
+        "/checkout",
+        {"shippingAddressId": ADDRESS, "payments": [payment]},
+        authorizer=ANA,
+        headers={"Idempotency-Key": "k"},
+    )
+    assert (status, problem["code"]) == (422, "VALIDATION_FAILED")
+
+
+def test_coupons_are_staff_only_and_validated(world):
+    coupon = {
+        "code": "BLACKFRIDAY",
+        "type": "percentage",
+        "value": 1500,
+        "maxDiscount": 5000,
+        "usageLimit": 100,
+        "perCustomerLimit": 1,
+    }
+    assert call(checkout_api.handler, "POST", "/admin/coupons", coupon, authorizer=ANA)[0] == 403
+    status, _, created = call(
+        checkout_api.handler, "POST", "/admin/coupons", coupon, authorizer=STAFF
+    )
+    assert (status, created["used"]) == (201, 0)
+    assert (
+        call(checkout_api.handler, "POST", "/admin/coupons", coupon, authorizer=STAFF)[2]["code"]
+        == "COUPON_EXISTS"
+    )
+    bad = call(
+        checkout_api.handler,
+        "POST",
+        "/admin/coupons",
+        {**coupon, "code": "X2X", "value": 20_000},
+        authorizer=STAFF,
+    )
+    assert bad[0] == 422
+    assert (
+        call(checkout_api.handler, "GET", "/admin/coupons/BLACKFRIDAY", authorizer=STAFF)[2][
+            "maxDiscount"
+        ]
+        == 5000
+    )
+
+
+def test_inventory_is_for_the_offers_seller_and_staff(world):
+    from catalog.domain import offer_id
+
+    offer = offer_id(P1, SELLER)
+    seller = {"principalId": "acct_seller", "roles": "seller", "sellerId": SELLER}
+    other = {"principalId": "acct_other", "roles": "seller", "sellerId": "f" * 32}
+    status, _, stock = call(
+        inventory_api.handler, "GET", f"/inventory/offers/{offer}", authorizer=seller
+    )
+    assert (status, stock["available"], stock["movements"][0]["kind"]) == (200, 5, "RECEIVE")
+    assert (
+        call(inventory_api.handler, "GET", f"/inventory/offers/{offer}", authorizer=other)[0] == 404
+    )
+    status, _, received = call(
+        inventory_api.handler,
+        "POST",
+        f"/inventory/offers/{offer}/receipts",
+        {"quantity": 10},
+        authorizer=STAFF,
+    )
+    assert (status, received["warehouses"][0]["onHand"], received["available"]) == (201, 15, 15)
+    assert inventory.open_stock(offer, P1, SELLER, {}, 99) is False  # opening twice changes nothing
+
+
+def test_reservations_never_oversell_and_are_idempotent(world):
+    from catalog.domain import offer_id
+
+    line = [{"offerId": offer_id(P1, SELLER), "quantity": 3}]
+    first = inventory.reserve("chk_a", line)
+    assert [e.detail_type for e in first.events] == ["StockReserved", "LowStock"]  # 5 -> 2 (< 5)
+    assert inventory.reserve("chk_a", line).events == []  # a retried step holds nothing more
+    with pytest.raises(Exception) as short:
+        inventory.reserve("chk_b", line)
+    assert short.value.code == "OUT_OF_STOCK"
+    inventory.release("chk_a", "TEST")
+    assert inventory.release("chk_a", "TEST") == []
+    assert inventory.release("chk_never", "TEST") == []
+    with pytest.raises(Exception) as late:
+        inventory.reserve("chk_never", line)  # after its compensation ran
+    assert late.value.code == "RESERVATION_RELEASED"
+    assert inventory.reserve("chk_b", line).reservation.status == "RESERVED"
+
+
+def test_orders_are_visible_to_their_customer_sellers_and_staff(world):
+    from tests.unit.shopping_tests.test_checkout_saga import card as card_payment
+    from tests.unit.shopping_tests.test_checkout_saga import checkout as run_checkout
+
+    from cart import service as cart
+
+    cart.add(CUSTOMER, P1, SELLER, 1)
+    placed = run_checkout([card_payment()])["ok"]
+    path = f"/orders/{placed['orderId']}"
+    seller = {"principalId": "acct_seller", "roles": "seller", "sellerId": SELLER}
+    for who in (ANA, STAFF, seller):
+        assert call(orders_api.handler, "GET", path, authorizer=who)[0] == 200
+    assert call(orders_api.handler, "GET", path, authorizer=BIA)[0] == 404
+    listed = call(orders_api.handler, "GET", f"/orders?sellerId={SELLER}", authorizer=seller)
+    assert [o["orderId"] for o in listed[2]["orders"]] == [placed["orderId"]]
+    assert (
+        call(orders_api.handler, "POST", f"{path}/deliver", authorizer=seller)[2]["code"]
+        == "INVALID_STATUS_CHANGE"
+    )
+    assert (
+        call(orders_api.handler, "POST", f"{path}/ship", authorizer=seller)[2]["status"]
+        == "SHIPPED"
+    )
+    late = call(orders_api.handler, "POST", f"{path}/cancel", authorizer=ANA)
+    assert (late[0], late[2]["code"]) == (409, "ORDER_NOT_CANCELLABLE")
+    assert (
+        call(orders_api.handler, "POST", f"{path}/deliver", authorizer=STAFF)[2]["status"]
+        == "DELIVERED"
+    )
+
+
+def test_the_inventory_worker_opens_a_batch_of_new_offers_once(world):
+    from inventory import consumers
+    from inventory.store import Movement, Stock
+
+    def record(n: int) -> dict:
+        data = {
+            "offerId": f"off_{n:020d}",
+            "productId": P1,
+            "sellerId": f"{n:032d}",
+            "origin": {"state": "SP"},
+        }
+        body = {
+            "detail-type": "OfferCreated",
+            "detail": {"data": data, "metadata": {"occurredAt": "2026-11-22T10:00:00.000Z"}},
+        }
+        return {"messageId": str(n), "body": json.dumps(body)}
+
+    records = [record(n) for n in range(30)]
+    assert consumers._open_stocks(records) == []
+    consumers._open_stocks(records[:5])  # redelivered: nothing changes
+    stocks = [
+        s for s in Stock.scan(Stock.sk.startswith("WH#")) if s.offer_id.startswith("off_0000")
+    ]
+    assert len(stocks) == 30 and {int(s.available) for s in stocks} == {inventory.SEED_UNITS}
+    moves = Movement.scan(Movement.sk.startswith("MOVE#"))
+    assert sum(1 for m in moves if m.offer_id.startswith("off_0000")) == 30
