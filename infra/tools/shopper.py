@@ -52,16 +52,26 @@ class Shopper:
     def register(
         self, email: str, name: str, address: dict, password: str = "correct horse battery staple"
     ) -> Shopper:
-        """Create the account, sign in, save ``address`` (identity's address fields)."""
-        created = self.call(
-            "POST", "/auth/register", {"email": email, "password": password, "name": name}
-        )
-        self.account_id = created.json()["customerId"]
-        self.token = self.call(
-            "POST", "/auth/login", {"email": email, "password": password}
-        ).json()["accessToken"]
-        self.address_id = self.call("POST", "/me/addresses", address).json()["addressId"]
+        """Create the account (or, if it exists, as when a replay runs again, sign in to it)
+        and use its first saved address or save ``address`` (identity's address fields)."""
+        body = {"email": email, "password": password, "name": name}
+        created = self.call("POST", "/auth/register", body, expect=(201, 409))
+        login = {"email": email, "password": password}
+        self.token = self.call("POST", "/auth/login", login).json()["accessToken"]
+        self.account_id = self.call("GET", "/me").json()["accountId"]
+        saved = []
+        if created.status_code == 409:
+            saved = self.call("GET", "/me/addresses").json()["items"]
+            self.empty_cart()
+        if saved:
+            self.address_id = saved[0]["addressId"]
+        else:
+            self.address_id = self.call("POST", "/me/addresses", address).json()["addressId"]
         return self
+
+    def empty_cart(self) -> None:
+        for line in self.call("GET", "/cart").json()["lines"]:
+            self.call("DELETE", f"/cart/items/{line['lineId']}")
 
     def add(self, product_id: str, seller_id: str, quantity: int) -> dict:
         body = {"productId": product_id, "sellerId": seller_id, "quantity": quantity}

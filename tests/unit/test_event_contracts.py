@@ -68,7 +68,9 @@ def _published_detail_types() -> set[str]:
     import re
 
     functions = Path(__file__).resolve().parents[2] / "functions"
-    pattern = re.compile(r'(?:publish\(|DomainEvent\(\s*"[a-z-]+",\s*)\s*"([A-Z][A-Za-z]+)"')
+    pattern = re.compile(
+        r'(?:publish\(|DomainEvent\(\s*"[a-z-]+",\s*|status_event\(\w+,\s*|: )\s*"([A-Z][a-z]+[A-Z][A-Za-z]+)"'
+    )
     found = set()
     for source in functions.rglob("*.py"):
         found |= set(pattern.findall(source.read_text()))
