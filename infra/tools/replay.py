@@ -107,7 +107,7 @@ class Replay:
             for order in orders:
                 offers = {offer_id(line["productId"], line["sellerId"]) for line in order["lines"]}
                 with self.cond:  # in purchase order: wait while an earlier order holds an offer
-                    self.cond.wait_for(lambda: not offers & self.busy)
+                    self.cond.wait_for(lambda held=offers: not held & self.busy)
                     self.busy |= offers
                 pool.submit(self.place, order, offers)
 
@@ -121,7 +121,7 @@ class Replay:
                 "reason": exc.code or f"HTTP_{exc.status}",
                 "detail": str(exc)[:200],
             }
-        except Exception as exc:  # noqa: BLE001 - a replay reports every failure, it does not stop
+        except Exception as exc:
             result = {"outcome": "error", "reason": type(exc).__name__, "detail": str(exc)[:200]}
         finally:
             with self.cond:
@@ -204,7 +204,8 @@ def summary(results: list[dict], seconds: float, total: int) -> str:
     out += [f"    {n} x {reason}" for reason, n in refused.most_common()]
     out += [
         f"time: {seconds:.1f} s, {len(results) / seconds:.2f} orders/s",
-        f"per order (all calls): p50 {latency[len(latency) // 2]:.2f} s, p95 {latency[int(len(latency) * 0.95)]:.2f} s",
+        f"per order (all calls): p50 {latency[len(latency) // 2]:.2f} s, "
+        f"p95 {latency[int(len(latency) * 0.95)]:.2f} s",
     ]
     return "\n".join(out)
 

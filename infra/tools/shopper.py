@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 import requests
 
 #: The sandbox provider's webhook secret: template.yaml's PaymentWebhookSecret default.
-SANDBOX_WEBHOOK_SECRET = "whsec_titan_sandbox_local"
+SANDBOX_WEBHOOK_SECRET = "whsec_titan_sandbox_local"  # noqa: S105 - the sandbox's, public
 TIMEOUT = 60
 
 
 class HttpError(RuntimeError):
     def __init__(self, response: requests.Response) -> None:
+        request = response.request
         super().__init__(
-            f"{response.request.method} {response.request.path_url}: {response.status_code} {response.text[:300]}"
+            f"{request.method} {request.path_url}: {response.status_code} {response.text[:300]}"
         )
         self.response = response
         self.status = response.status_code
@@ -50,7 +51,11 @@ class Shopper:
         return response
 
     def register(
-        self, email: str, name: str, address: dict, password: str = "correct horse battery staple"
+        self,
+        email: str,
+        name: str,
+        address: dict,
+        password: str = "correct horse battery staple",  # noqa: S107 - test customers
     ) -> Shopper:
         """Create the account (or, if it exists, as when a replay runs again, sign in to it)
         and use its first saved address or save ``address`` (identity's address fields)."""

@@ -69,7 +69,8 @@ def _published_detail_types() -> set[str]:
 
     functions = Path(__file__).resolve().parents[2] / "functions"
     pattern = re.compile(
-        r'(?:publish\(|DomainEvent\(\s*"[a-z-]+",\s*|status_event\(\w+,\s*|: )\s*"([A-Z][a-z]+[A-Z][A-Za-z]+)"'
+        r'(?:publish\(|DomainEvent\(\s*"[a-z-]+",\s*|status_event\(\w+,\s*|: )\s*'
+        r'"([A-Z][a-z]+[A-Z][A-Za-z]+)"'
     )
     found = set()
     for source in functions.rglob("*.py"):

@@ -253,10 +253,9 @@ def test_reservations_never_oversell_and_are_idempotent(world):
 
 
 def test_orders_are_visible_to_their_customer_sellers_and_staff(world):
+    from cart import service as cart
     from tests.unit.shopping_tests.test_checkout_saga import card as card_payment
     from tests.unit.shopping_tests.test_checkout_saga import checkout as run_checkout
-
-    from cart import service as cart
 
     cart.add(CUSTOMER, P1, SELLER, 1)
     placed = run_checkout([card_payment()])["ok"]
