@@ -88,7 +88,7 @@ test: lint ## Lint, then every test: unit, integration, e2e
 	$(PYTEST) tests/integration tests/e2e -q $(PYTEST_ARGS)
 
 bench: install ## Benchmarks against the local cloud (prints figures)
-	PYTHONPATH=infra/localcloud:infra/tools .venv/bin/python -m bench
+	PYTHONPATH=infra/localcloud:infra/tools:functions:layers/shared .venv/bin/python -m bench
 
 bench-search: install ## Compare search engine candidates on the real catalog (no cloud needed)
 	PYTHONPATH=functions:layers/shared .venv/bin/python -m bench.search_candidates

@@ -25,7 +25,9 @@ from pathlib import Path
 import requests
 from botocore.exceptions import ClientError
 
+from bench import checkout
 from localcloud import cloud as local
+from localcloud import seed
 from template_env import placeholder_environment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -256,6 +258,11 @@ def main() -> None:
         catalog_figures(outputs)
         print("\nIdentity (through API Gateway and the token authorizer):")
         identity_figures(api)
+        print("\nCheckout (POST /checkout: API Gateway, Lambda, Step Functions EXPRESS):")
+        p50, p95 = checkout.http_latency(api, seed.admin_token(api, outputs))
+        print(f"  POST /checkout, 30 in a row    p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
+        print("Per checkout (counted in-process on moto, 10 checkouts of a 2-line cart):")
+        print("\n".join(checkout.report(checkout.per_checkout())))
         ddb = local.client("dynamodb", max_pool_connections=16)
         name = _table(ddb)
         print("\nDynamoDB conditional writes on one hot item (8 client threads):")

@@ -17,6 +17,7 @@ import argparse
 import collections
 import csv
 import hashlib
+import signal
 import sys
 import threading
 import time
@@ -103,13 +104,21 @@ class Replay:
         self.lock = threading.Lock()
 
     def run(self, orders: list[dict], workers: int) -> None:
-        with ThreadPoolExecutor(workers) as pool:
+        """Place ``orders`` in order, ``workers`` at a time (on SIGTERM or Ctrl-C: stop
+        taking new ones, finish those in flight)."""
+        slots = threading.Semaphore(workers)
+        pool = ThreadPoolExecutor(workers)
+        try:
             for order in orders:
                 offers = {offer_id(line["productId"], line["sellerId"]) for line in order["lines"]}
+                slots.acquire()
                 with self.cond:  # in purchase order: wait while an earlier order holds an offer
                     self.cond.wait_for(lambda held=offers: not held & self.busy)
                     self.busy |= offers
-                pool.submit(self.place, order, offers)
+                future = pool.submit(self.place, order, offers)
+                future.add_done_callback(lambda _: slots.release())
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def place(self, order: dict, offers: set[str]) -> None:
         started = time.perf_counter()
@@ -130,6 +139,9 @@ class Replay:
         result.update(orderId=order["orderId"], seconds=time.perf_counter() - started)
         with self.lock:
             self.results.append(result)
+            if len(self.results) % 50 == 0:
+                placed = sum(1 for r in self.results if r["outcome"] == "placed")
+                print(f"  {len(self.results)} orders done, {placed} placed", flush=True)
 
     def _place(self, order: dict) -> dict:
         if not order["lines"]:
@@ -226,9 +238,14 @@ def main(argv: list[str]) -> int:
     orders = load()[: args.limit]
     replay = Replay(api, seed.admin_token(api, outputs))
     started = time.perf_counter()
-    replay.run(orders, args.workers)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        replay.run(orders, args.workers)
+    except KeyboardInterrupt:  # stopped early: report what was done
+        print("stopped early; waiting for the orders in flight", flush=True)
+        orders = orders[: len(replay.results)]  # the ones started, all finished
     seconds = time.perf_counter() - started
-    print(summary(replay.results, seconds, len(orders)))
+    print(summary(list(replay.results), seconds, len(orders)))
     placed = sum(1 for r in replay.results if r["outcome"] == "placed")
     return 0 if placed >= 0.99 * len(orders) else 1
 
