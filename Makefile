@@ -12,7 +12,7 @@ PYTEST  = .venv/bin/pytest
 PYTEST_ARGS ?=
 
 .PHONY: help install up down status logs reload deploy seed test lint unit integration e2e \
-        bench bench-search openapi lock clean
+        bench bench-search replay openapi lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -89,6 +89,9 @@ test: lint ## Lint, then every test: unit, integration, e2e
 
 bench: install ## Benchmarks against the local cloud (prints figures)
 	PYTHONPATH=infra/localcloud:infra/tools:functions:layers/shared .venv/bin/python -m bench
+
+replay: install ## Place the real Olist orders through the HTTP API (LIMIT=N, WORKERS=N)
+	.venv/bin/python infra/tools/replay.py $(if $(LIMIT),--limit $(LIMIT)) $(if $(WORKERS),--workers $(WORKERS))
 
 bench-search: install ## Compare search engine candidates on the real catalog (no cloud needed)
 	PYTHONPATH=functions:layers/shared .venv/bin/python -m bench.search_candidates

@@ -22,7 +22,6 @@ from __future__ import annotations
 import collections
 import statistics
 import time
-import uuid
 from pathlib import Path
 
 import yaml
@@ -211,48 +210,13 @@ def report(counts: dict) -> list[str]:
 
 def http_latency(api: str, staff_token: str, n: int = 30) -> tuple[float, float]:
     """POST /checkout p50/p95 in ms: ``n`` fresh customers buy one unit of a new offer."""
-    import sys
+    from shopper import new_customer, new_offer
 
-    sys.path.insert(0, str(ROOT / "infra" / "tools"))
-    from localcloud import seed
-    from shopper import Shopper
-
-    staff = Shopper(api, token=staff_token)
-    seller = uuid.uuid4().hex
-    path = Path("/tmp") / f"bench-seller-{seller}.csv"
-    path.write_text(
-        f"seller_id,seller_zip_code_prefix,seller_city,seller_state\n{seller},13023,campinas,SP\n"
-    )
-    seed.import_file(api, staff_token, "sellers", path, timeout_s=120)
-    product = staff.call(
-        "POST", "/products", {"title": "Bench perfume", "category": "perfumaria"}
-    ).json()
-    offer = staff.call(
-        "POST",
-        "/offers",
-        {"productId": product["productId"], "sellerId": seller, "price": 8990, "freight": 1500},
-    ).json()
-    deadline = time.monotonic() + 120
-    while (
-        staff.call("GET", f"/inventory/offers/{offer['offerId']}", expect=None).status_code != 200
-    ):
-        if time.monotonic() > deadline:
-            raise RuntimeError("stock not opened")
-        time.sleep(0.5)
-    address = {
-        "recipientName": "B",
-        "street": "R",
-        "number": "1",
-        "city": "Campinas",
-        "state": "SP",
-        "postalCode": "13023-000",
-    }
+    offer = new_offer(api, staff_token)
     samples = []
     for _ in range(n):
-        buyer = Shopper(api).register(
-            f"bench-{uuid.uuid4().hex[:10]}@example.com", "Bench", address
-        )
-        buyer.add(product["productId"], seller, 1)
+        buyer = new_customer(api)
+        buyer.add(offer["productId"], offer["sellerId"], 1)
         began = time.perf_counter()
         buyer.checkout([{"method": "card", "card": {"number": "4242424242424242"}}])
         samples.append((time.perf_counter() - began) * 1000)

@@ -125,3 +125,55 @@ def address_from_olist(zip_prefix: str, city: str, state: str) -> dict:
         "state": state,
         "postalCode": f"{zip_prefix.zfill(5)}-000",
     }
+
+
+def new_offer(api: str, staff_token: str, price: int = 8990, freight: int = 1500) -> dict:
+    """A new seller (imported as the catalog imports sellers) offering a new product, once
+    inventory has opened its stock: ``{productId, sellerId, offerId}``."""
+    import tempfile
+    import time
+    from pathlib import Path
+
+    from localcloud import seed
+
+    staff = Shopper(api, token=staff_token)
+    seller = uuid.uuid4().hex
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "sellers.csv"
+        path.write_text(
+            "seller_id,seller_zip_code_prefix,seller_city,seller_state\n"
+            f"{seller},13023,campinas,SP\n"
+        )
+        seed.import_file(api, staff_token, "sellers", path, timeout_s=120)
+    title = f"Perfume {uuid.uuid4().hex[:8]}"
+    product = staff.call("POST", "/products", {"title": title, "category": "perfumaria"}).json()
+    body = {
+        "productId": product["productId"],
+        "sellerId": seller,
+        "price": price,
+        "freight": freight,
+    }
+    offer = staff.call("POST", "/offers", body).json()
+    deadline = time.monotonic() + 120
+    while (
+        staff.call("GET", f"/inventory/offers/{offer['offerId']}", expect=None).status_code != 200
+    ):
+        if time.monotonic() > deadline:
+            raise RuntimeError("inventory did not open the offer's stock in 120 s")
+        time.sleep(0.5)
+    return {"productId": product["productId"], "sellerId": seller, "offerId": offer["offerId"]}
+
+
+TEST_ADDRESS = {
+    "recipientName": "Ana",
+    "street": "Rua A",
+    "number": "1",
+    "city": "Campinas",
+    "state": "SP",
+    "postalCode": "13023-000",
+}
+
+
+def new_customer(api: str) -> Shopper:
+    """A newly registered customer with one saved address."""
+    return Shopper(api).register(f"shop-{uuid.uuid4().hex[:10]}@example.com", "Ana", TEST_ADDRESS)

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from localcloud import seed
-from shopper import HttpError, Shopper
+from shopper import HttpError, Shopper, new_customer, new_offer
 
 CARD_OK = {"method": "card", "card": {"number": "4242424242424242"}}
 CARD_DECLINED = {"method": "card", "card": {"number": "4000000000000002"}}
@@ -44,33 +44,15 @@ def staff(cloud, api_url) -> Shopper:
 
 
 @pytest.fixture
-def offer(staff, api_url, tmp_path) -> dict:
+def offer(staff, api_url) -> dict:
     """A new seller's offer (R$ 89,90 + R$ 15,00 freight) with its opening stock of 50."""
-    seller = uuid.uuid4().hex
-    path = tmp_path / "sellers.csv"
-    path.write_text(
-        f"seller_id,seller_zip_code_prefix,seller_city,seller_state\n{seller},13023,campinas,SP\n"
-    )
-    seed.import_file(api_url, staff.token, "sellers", path, timeout_s=120)
-    product = staff.call(
-        "POST", "/products", {"title": f"Perfume {uuid.uuid4().hex[:8]}", "category": "perfumaria"}
-    ).json()
-    created = staff.call(
-        "POST",
-        "/offers",
-        {"productId": product["productId"], "sellerId": seller, "price": 8990, "freight": 1500},
-    ).json()
-    stock = until(
-        lambda: staff.call("GET", f"/inventory/offers/{created['offerId']}", expect=None),
-        lambda r: r.status_code == 200,
-        "opening stock",
-    ).json()
-    assert stock["available"] == 50
-    return {"productId": product["productId"], "sellerId": seller, "offerId": created["offerId"]}
+    created = new_offer(api_url, staff.token)
+    assert available(staff, created) == 50
+    return created
 
 
 def customer(api_url) -> Shopper:
-    return Shopper(api_url).register(f"shop-{uuid.uuid4().hex[:10]}@example.com", "Ana", ADDRESS)
+    return new_customer(api_url)
 
 
 def available(staff, offer) -> int:
