@@ -22,7 +22,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from inventory import service
-from inventory.steps import publish
+from titan.events import publish
 from titan.observability import logger
 
 processor = BatchProcessor(event_type=EventType.SQS)

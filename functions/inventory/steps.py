@@ -3,18 +3,8 @@
 from __future__ import annotations
 
 from inventory import service
-from titan.events import EventPublisher
+from titan.events import publish
 from titan.saga import steps
-
-_events: EventPublisher | None = None
-
-
-def publish(events) -> None:
-    """Publish ``events`` (a list, maybe empty) on the bus."""
-    global _events
-    _events = _events or EventPublisher()
-    if events:
-        _events.publish(*events)
 
 
 def reserve(event: dict) -> dict:

@@ -14,11 +14,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from orders import service
-from orders.steps import publish
 from orders.store import DELIVERED, SHIPPED, Order, SellerOrder
 from titan.api import create_app, lambda_handler
 from titan.auth import Principal, require
 from titan.errors import BadRequest, Conflict, Forbidden, NotFound
+from titan.events import publish
 
 app = create_app()
 ORDER_ID = r"^ord_[0-9A-HJKMNP-TV-Z]{26}$"

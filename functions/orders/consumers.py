@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from orders import service
-from orders.steps import publish
 from orders.store import PENDING_PAYMENT, Order
+from titan.events import publish
 from titan.observability import logger
 
 VIEW_KEYS = (

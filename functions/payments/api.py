@@ -11,11 +11,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, Field, ValidationError
 
 from payments import provider, service
-from payments.steps import publish
 from payments.store import Payment
 from titan.api import create_app, lambda_handler
 from titan.auth import require
 from titan.errors import NotFound, Unauthorized, Unprocessable
+from titan.events import publish
 
 app = create_app()
 SIGNATURE_HEADER = "x-titan-signature"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from payments import service
-from payments.steps import publish
+from titan.events import publish
 from titan.observability import logger
 
 

@@ -149,3 +149,16 @@ def _batches(entries: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     if current:
         batches.append(current)
     return batches
+
+
+_default: EventPublisher | None = None
+
+
+def publish(events: list[DomainEvent]) -> None:
+    """Publish ``events`` (maybe none) on the bus of ``EVENT_BUS_NAME`` with one shared
+    ``EventPublisher``: what saga steps and consumers use."""
+    global _default
+    if not events:
+        return
+    _default = _default or EventPublisher()
+    _default.publish(*events)
