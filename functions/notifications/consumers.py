@@ -65,10 +65,15 @@ def confirmation(data: dict) -> tuple[str, str]:
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict, context: Any) -> dict:
     """EventBridge OrderPlaced → ``{"sent": bool}``."""
+    return {"sent": send_confirmation(event)}
+
+
+def send_confirmation(event: dict) -> bool:
+    """Send the e-mail for an OrderPlaced event once; False if sent before or no address."""
     global _ses
     data, event_id = event["detail"]["data"], event["detail"]["metadata"]["eventId"]
     if not data.get("customerEmail"):
-        return {"sent": False}
+        return False
     try:
         Sent(
             f"SENT#{event_id}",
@@ -76,7 +81,7 @@ def handler(event: dict, context: Any) -> dict:
             kind="order-confirmation",
         ).save(condition=Sent.id.does_not_exist())
     except PutError:
-        return {"sent": False}  # sent already
+        return False  # sent already
     subject, body = confirmation(data)
     _ses = _ses or boto3.client("ses")
     try:
@@ -88,4 +93,4 @@ def handler(event: dict, context: Any) -> dict:
     except Exception:
         Sent(f"SENT#{event_id}").delete()  # let the retry send it
         raise
-    return {"sent": True}
+    return True
