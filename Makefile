@@ -90,8 +90,9 @@ test: lint ## Lint, then every test: unit, integration, e2e
 bench: install ## Benchmarks against the local cloud (prints figures)
 	PYTHONPATH=infra/localcloud:infra/tools:functions:layers/shared .venv/bin/python -m bench
 
-replay: install ## Place the real Olist orders through the HTTP API (LIMIT=N, WORKERS=N)
-	.venv/bin/python infra/tools/replay.py $(if $(LIMIT),--limit $(LIMIT)) $(if $(WORKERS),--workers $(WORKERS))
+replay: install ## Place the real Olist orders through the HTTP API (OFFSET=N LIMIT=N WORKERS=N)
+	.venv/bin/python infra/tools/replay.py $(if $(OFFSET),--offset $(OFFSET)) \
+	  $(if $(LIMIT),--limit $(LIMIT)) $(if $(WORKERS),--workers $(WORKERS))
 
 bench-search: install ## Compare search engine candidates on the real catalog (no cloud needed)
 	PYTHONPATH=functions:layers/shared .venv/bin/python -m bench.search_candidates

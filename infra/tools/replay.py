@@ -224,7 +224,8 @@ def summary(results: list[dict], seconds: float, total: int) -> str:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--limit", type=int, default=None, help="the first N orders only")
+    parser.add_argument("--offset", type=int, default=0, help="skip the first N orders")
+    parser.add_argument("--limit", type=int, default=None, help="N orders only")
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args(argv)
     from localcloud import cloud, seed
@@ -235,7 +236,7 @@ def main(argv: list[str]) -> int:
         else __import__("json").loads(cloud.OUTPUTS.read_text())
     )
     api = outputs["ApiUrl"]
-    orders = load()[: args.limit]
+    orders = load()[args.offset :][: args.limit]
     replay = Replay(api, seed.admin_token(api, outputs))
     started = time.perf_counter()
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
