@@ -95,9 +95,11 @@ def load() -> list[dict]:
 
 
 class Replay:
-    def __init__(self, api: str, staff_token: str) -> None:
+    def __init__(self, api: str, sign_in) -> None:
+        """``sign_in()``: a fresh staff access token (they last 15 minutes)."""
         self.api = api
-        self.staff = Shopper(api, token=staff_token)
+        self.sign_in = sign_in
+        self.staff = Shopper(api, token=sign_in())
         self.busy: set[str] = set()
         self.cond = threading.Condition()
         self.results: list[dict] = []
@@ -143,19 +145,27 @@ class Replay:
                 placed = sum(1 for r in self.results if r["outcome"] == "placed")
                 print(f"  {len(self.results)} orders done, {placed} placed", flush=True)
 
+    def as_staff(self, method: str, path: str, body: dict) -> dict:
+        """A staff call, signing in again once the access token has expired."""
+        try:
+            return self.staff.call(method, path, body).json()
+        except HttpError as exc:
+            if exc.status != 401:
+                raise
+            with self.lock:
+                self.staff.token = self.sign_in()
+            return self.staff.call(method, path, body).json()
+
     def _place(self, order: dict) -> dict:
         if not order["lines"]:
             return {"outcome": "refused", "reason": f"NO_ITEMS_IN_DATASET ({order['status']})"}
-        reasons = []
+        reasons, notes = [], []
         for line in order["lines"]:
             price, freight = sorted(line["prices"])[0]
             if len(line["prices"]) > 1:
                 reasons.append("one offer at several prices in one order")
-            self.staff.call(
-                "PATCH",
-                f"/offers/{offer_id(line['productId'], line['sellerId'])}",
-                {"price": price, "freight": freight},
-            )
+            offer = offer_id(line["productId"], line["sellerId"])
+            self.as_staff("PATCH", f"/offers/{offer}", {"price": price, "freight": freight})
         c = order["customer"]
         shopper = Shopper(self.api).register(
             f"olist-{c['customer_id']}@example.com",
@@ -172,13 +182,22 @@ class Replay:
         ]
         paid = sum(p["amount"] for p in payments)
         if paid != order["itemsTotal"]:
-            reasons.append(f"dataset payments {paid} != items {order['itemsTotal']}")
-            payments[-1].pop("amount")  # the last payment takes what the items cost
-        placed = shopper.checkout(payments).json()
-        if placed["total"]["amount"] != order["itemsTotal"]:
             reasons.append(
-                f"order total {placed['total']['amount']} != dataset items {order['itemsTotal']}"
+                f"dataset payments differ from its items (by {paid - order['itemsTotal']} centavos)"
             )
+            payments[-1].pop("amount")  # the last payment takes what the items cost
+        response = shopper.checkout(payments, expect=(201, 409))
+        if response.status_code == 409 and response.json().get("code") == "OUT_OF_STOCK":
+            # An earlier replay sold these units: the seller restocks, the customer retries.
+            for offer in response.json()["offerIds"]:
+                self.as_staff("POST", f"/inventory/offers/{offer}/receipts", {"quantity": 50})
+            notes.append("restocked")
+            response = shopper.checkout(payments)
+        elif response.status_code == 409:
+            raise HttpError(response)
+        placed = response.json()
+        if placed["total"]["amount"] != order["itemsTotal"]:
+            reasons.append("order total differs from the dataset's items")
         detail = shopper.call("GET", f"/orders/{placed['orderId']}").json()
         for payment in detail["payments"]:
             if payment["status"] == "PENDING":
@@ -191,6 +210,7 @@ class Replay:
             "outcome": "placed",
             "status": placed["status"],
             "mismatch": reasons,
+            "notes": notes,
             "methods": sorted({p["method"] for p in payments}),
         }
 
@@ -199,11 +219,8 @@ def summary(results: list[dict], seconds: float, total: int) -> str:
     placed = [r for r in results if r["outcome"] == "placed"]
     refused = collections.Counter(r["reason"] for r in results if r["outcome"] != "placed")
     mismatched = [r for r in placed if r["mismatch"]]
-    reasons = collections.Counter(
-        m.split(" ")[0] + " " + " ".join(m.split(" ")[1:3])
-        for r in mismatched
-        for m in r["mismatch"]
-    )
+    reasons = collections.Counter(m.split(" (")[0] for r in mismatched for m in r["mismatch"])
+    restocked = sum(1 for r in placed if "restocked" in r.get("notes", ()))
     latency = sorted(r["seconds"] for r in placed) or [0]
     out = [
         f"orders in the dataset: {total}",
@@ -212,6 +229,8 @@ def summary(results: list[dict], seconds: float, total: int) -> str:
         f"  mismatches: {len(mismatched)}",
     ]
     out += [f"    {n} x {reason}" for reason, n in reasons.most_common()]
+    if restocked:
+        out.append(f"  restocked first (units sold by an earlier replay): {restocked}")
     out.append(f"refused or failed: {sum(refused.values())}")
     out += [f"    {n} x {reason}" for reason, n in refused.most_common()]
     out += [
@@ -237,7 +256,7 @@ def main(argv: list[str]) -> int:
     )
     api = outputs["ApiUrl"]
     orders = load()[args.offset :][: args.limit]
-    replay = Replay(api, seed.admin_token(api, outputs))
+    replay = Replay(api, lambda: seed.admin_token(api, outputs))
     started = time.perf_counter()
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
