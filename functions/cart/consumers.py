@@ -12,6 +12,7 @@ from typing import Any
 from pynamodb.exceptions import DeleteError
 
 from cart.store import CartLine
+from titan.dynamo import condition_failed
 from titan.observability import logger
 
 
@@ -32,6 +33,6 @@ def remove_ordered(data: dict, placed_at: str) -> int:
             cart_line.delete(condition=CartLine.updated_at <= placed_at)
             removed += 1
         except DeleteError as exc:
-            if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+            if not condition_failed(exc):
                 raise
     return removed

@@ -10,6 +10,7 @@ from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from cart.store import LINE_TTL_SECONDS, MAX_LINES, MAX_QUANTITY, CartLine
 from titan import clock
+from titan.dynamo import condition_failed
 from titan.errors import NotFound, Unprocessable
 from titan.saga import call_step
 
@@ -51,7 +52,7 @@ def add(customer_id: str, product_id: str, seller_id: str, quantity: int) -> Car
             fresh.save(condition=CartLine.pk.does_not_exist())
             return fresh
         except PutError as exc:
-            if not _conditional(exc):
+            if not condition_failed(exc):
                 raise
     raise Unprocessable(f"A cart line holds at most {MAX_QUANTITY} units.", code="QUANTITY_LIMIT")
 
@@ -70,7 +71,7 @@ def _add_to_line(customer_id: str, line_id: str, quantity: int) -> CartLine | No
         )
         return line
     except UpdateError as exc:
-        if not _conditional(exc):
+        if not condition_failed(exc):
             raise
         return None
 
@@ -96,7 +97,7 @@ def set_quantity(customer_id: str, line_id: str, quantity: int) -> CartLine:
             condition=CartLine.pk.exists(),
         )
     except UpdateError as exc:
-        if _conditional(exc):
+        if condition_failed(exc):
             raise NotFound("No such cart line.", code="LINE_NOT_FOUND") from exc
         raise
     line.refresh(consistent_read=True)
@@ -108,13 +109,9 @@ def remove(customer_id: str, line_id: str) -> None:
     try:
         CartLine(*CartLine.key(customer_id, line_id)).delete(condition=CartLine.pk.exists())
     except DeleteError as exc:
-        if _conditional(exc):
+        if condition_failed(exc):
             raise NotFound("No such cart line.", code="LINE_NOT_FOUND") from exc
         raise
-
-
-def _conditional(exc: Exception) -> bool:
-    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
 def view(customer_id: str) -> dict:

@@ -15,7 +15,7 @@ from pynamodb.exceptions import PutError, TransactWriteError
 from checkout import domain
 from checkout.store import CouponItem, CouponUse, Redemption
 from titan import clock
-from titan.dynamo import transaction
+from titan.dynamo import failed_conditions, transaction
 from titan.saga import StepRefused
 
 
@@ -75,15 +75,8 @@ def redeem(checkout_id: str, customer_id: str, item: CouponItem, discount: int) 
                 condition=customer_limit,
             )
     except TransactWriteError as exc:
-        reasons = (
-            exc.cancellation_reasons
-            if exc.cause_response_code == "TransactionCanceledException"
-            else []
-        )
-        failed = [
-            i for i, r in enumerate(reasons) if r is not None and r.code == "ConditionalCheckFailed"
-        ]
-        if failed == [0]:
+        failed = failed_conditions(exc)
+        if failed == {0}:
             existing = Redemption.get(*Redemption.key(checkout_id), consistent_read=True)
             if existing.status == "REDEEMED":
                 return

@@ -17,7 +17,7 @@ from pynamodb.exceptions import PutError, TransactWriteError
 
 from inventory.store import HeldLine, Location, Movement, Reservation, Stock
 from titan import clock
-from titan.dynamo import transaction
+from titan.dynamo import failed_conditions, transaction
 from titan.events import DomainEvent
 from titan.ids import new_id
 from titan.saga import StepRefused
@@ -84,7 +84,7 @@ def open_stocks(offers: list[dict], units: int = SEED_UNITS) -> int:
                     _open([offer], units)
                     opened += 1
                 except TransactWriteError as single:
-                    if not _failed(single, 0):
+                    if 0 not in failed_conditions(single):
                         raise
     return opened
 
@@ -367,16 +367,3 @@ def _low_stock(picks: list[tuple[Stock, int]]) -> list[DomainEvent]:
                 )
             )
     return events
-
-
-def _failed(exc: TransactWriteError, index: int) -> bool:
-    reasons = (
-        exc.cancellation_reasons
-        if exc.cause_response_code == "TransactionCanceledException"
-        else []
-    )
-    return (
-        bool(reasons)
-        and reasons[index] is not None
-        and reasons[index].code == "ConditionalCheckFailed"
-    )

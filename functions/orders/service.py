@@ -10,7 +10,7 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 
 from orders.store import CANCELLED, CONFIRMED, NEXT, PENDING_PAYMENT, Order, SellerOrder
 from titan import clock
-from titan.dynamo import transaction
+from titan.dynamo import condition_failed, transaction
 from titan.errors import Conflict, NotFound
 from titan.events import DomainEvent
 from titan.saga import StepRefused
@@ -115,7 +115,7 @@ def move(order: Order, status: str, reason: str | None = None, **changes) -> boo
             )
             return True
         except UpdateError as exc:
-            if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+            if not condition_failed(exc):
                 raise
             order.refresh(consistent_read=True)
     raise RuntimeError(f"order {order.order_id} kept changing")
@@ -133,7 +133,7 @@ def set_payment(order: Order, payment: dict) -> None:
             order.update(actions=[Order.payments.set(payments), Order.updated_at.set(clock.iso())])
             return
         except UpdateError as exc:
-            if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+            if not condition_failed(exc):
                 raise
             order.refresh(consistent_read=True)
 

@@ -13,6 +13,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from payments.provider import BOLETO_DAYS, PROVIDERS, luhn_ok
 from payments.store import Change, Payment
 from titan import clock
+from titan.dynamo import condition_failed
 from titan.events import DomainEvent
 from titan.saga import StepRefused
 
@@ -150,7 +151,7 @@ def _move(payment: Payment, status: str, allowed: tuple[str, ...], **changes) ->
     try:
         payment.update(actions=actions, condition=condition)
     except UpdateError as exc:
-        if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             payment.refresh(consistent_read=True)
             return False
         raise

@@ -1,10 +1,16 @@
 import pytest
 from moto import mock_aws
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.models import Model
 
-from titan.dynamo import endpoint, table_meta
+from titan.dynamo import (
+    condition_failed,
+    endpoint,
+    failed_conditions,
+    table_meta,
+    transaction,
+)
 
 
 def test_endpoint_prefers_the_dynamodb_specific_override(monkeypatch):
@@ -35,7 +41,13 @@ def test_models_use_the_table_named_in_the_environment(monkeypatch):
     with mock_aws():
         Stock.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
         Stock("sku-1", available=3).save(condition=Stock.sku.does_not_exist())
-        with pytest.raises(PutError):
+        with pytest.raises(PutError) as refused:
             Stock("sku-1", available=9).save(condition=Stock.sku.does_not_exist())
+        assert condition_failed(refused.value)
         assert Stock.get("sku-1").available == 3
+        with pytest.raises(TransactWriteError) as cancelled, transaction() as write:
+            write.save(Stock("sku-2", available=1), condition=Stock.sku.does_not_exist())
+            write.update(Stock("sku-1"), [Stock.available.add(-5)], condition=Stock.available >= 5)
+        assert failed_conditions(cancelled.value) == {1}
+        assert not condition_failed(cancelled.value) and failed_conditions(refused.value) == set()
         assert Stock.Meta.table_name == "stock-test"

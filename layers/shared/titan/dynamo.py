@@ -41,6 +41,24 @@ def transaction() -> TransactWrite:
     return TransactWrite(connection=connection)
 
 
+def condition_failed(exc: Exception) -> bool:
+    """True if a pynamodb single-item write (``PutError``, ``UpdateError``, ``DeleteError``)
+    was refused by its condition expression, not by any other error."""
+    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def failed_conditions(exc: Exception) -> set[int]:
+    """Positions of the items whose condition failed in a cancelled ``TransactWriteError``
+    (in the order the items were added); empty for any other error."""
+    if getattr(exc, "cause_response_code", None) != "TransactionCanceledException":
+        return set()
+    return {
+        i
+        for i, reason in enumerate(exc.cancellation_reasons)
+        if reason is not None and reason.code == "ConditionalCheckFailed"
+    }
+
+
 def table_meta(env_var: str, **extra) -> type:
     """A pynamodb ``Meta`` class for the table named by ``os.environ[env_var]``.
 
