@@ -24,8 +24,6 @@ import statistics
 import time
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parents[1]
 PRICE = {
     "lambda_request": 0.20e-6,
@@ -66,12 +64,9 @@ BENCH_ENV = {
 
 def _consumers() -> dict[str, int]:
     """Detail-type -> how many consumers (rules with targets) it reaches, from template.yaml."""
+    from tests.unit.tables import template_resources
 
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
-    resources = yaml.load((ROOT / "template.yaml").read_text(), Loader=Loader)["Resources"]
+    resources = template_resources()
     reach: collections.Counter = collections.Counter()
     for resource in resources.values():
         props = resource.get("Properties") or {}
@@ -102,7 +97,7 @@ def per_checkout(runs: int = 10) -> dict:
 
     from tests.unit.shopping_tests import conftest
     from tests.unit.shopping_tests import test_checkout_saga as saga
-    from tests.unit.shopping_tests.world import create_tables
+    from tests.unit.tables import create_tables
 
     calls: collections.Counter = collections.Counter()
     units = {"wru": 0.0, "rru": 0.0}

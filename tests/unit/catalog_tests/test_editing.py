@@ -11,6 +11,7 @@ from catalog import api
 from catalog.store import CategoryCount, Offer, PriceChange, Product
 from tests.unit.catalog_tests.tables import create_catalog_table
 from tests.unit.catalog_tests.test_importer import P1, PRODUCT_HEADER, S1, S2, Recorder, run
+from tests.unit.tables import create_tables
 
 STAFF = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9D0", "roles": "staff"}
 SELLER1 = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9D1", "roles": "seller", "sellerId": S1}
@@ -149,12 +150,7 @@ def test_deleting_a_product_takes_its_offers(catalog):
 
 
 def _idempotency_table():
-    boto3.client("dynamodb").create_table(
-        TableName=os.environ["IDEMPOTENCY_TABLE"],
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-    )
+    create_tables("IdempotencyTable")
 
 
 def test_a_retried_create_with_the_same_idempotency_key_makes_one_product(catalog):

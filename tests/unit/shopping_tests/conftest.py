@@ -101,8 +101,7 @@ def world(monkeypatch):
     from catalog import steps as catalog_steps
     from catalog.domain import offer_id
     from inventory import service as inventory
-
-    from .world import create_tables
+    from tests.unit.tables import create_tables
 
     with mock_aws():
         create_tables()

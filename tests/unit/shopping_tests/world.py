@@ -1,59 +1,19 @@
-"""A small marketplace inside moto for the shopping-core unit tests: the tables as
-template.yaml defines them, one seller with offers and stock, a customer with an address, and
-the checkout state machine run in-process by a minimal interpreter of the ASL it uses (Task,
-Choice, Pass, Fail; Parameters, ResultPath, InputPath, Retry, Catch, ErrorPath/CausePath).
-The real Step Functions runs the same file in the integration tests."""
+"""The checkout state machine run in-process for the shopping-core unit tests, by a minimal
+interpreter of the ASL it uses (Task, Choice, Pass, Fail; Parameters, ResultPath, InputPath,
+Retry, Catch, ErrorPath/CausePath). The real Step Functions runs the same file in the
+integration tests."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
-
-import boto3
-import yaml
 
 from titan.saga import StepRefused
 
 ROOT = Path(__file__).resolve().parents[3]
 ASL = json.loads((ROOT / "statemachines" / "checkout.asl.json").read_text())
-TABLES = {
-    "IdentityTable": "IDENTITY_TABLE",
-    "CatalogTable": "CATALOG_TABLE",
-    "CartTable": "CART_TABLE",
-    "InventoryTable": "INVENTORY_TABLE",
-    "CheckoutTable": "CHECKOUT_TABLE",
-    "PaymentsTable": "PAYMENTS_TABLE",
-    "OrdersTable": "ORDERS_TABLE",
-    "IdempotencyTable": "IDEMPOTENCY_TABLE",
-}
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-_Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
-
-
-def create_tables() -> None:
-    """Every table the shopping core uses, with the key schema and indexes of template.yaml."""
-    resources = yaml.load((ROOT / "template.yaml").read_text(), Loader=_Loader)["Resources"]
-    client = boto3.client("dynamodb")
-    for logical, env in TABLES.items():
-        props = resources[logical]["Properties"]
-        extra = {}
-        if props.get("GlobalSecondaryIndexes"):
-            extra["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
-        client.create_table(
-            TableName=os.environ[env],
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=props["AttributeDefinitions"],
-            KeySchema=props["KeySchema"],
-            **extra,
-        )
 
 
 def _path(data: Any, path: str) -> Any:

@@ -1,0 +1,53 @@
+"""DynamoDB tables for unit tests, created in moto from their definitions in template.yaml
+(key schema and global secondary indexes), so tests and the deployed stack cannot drift."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import boto3
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Logical id in template.yaml -> the environment variable that names the table.
+TABLES = {
+    "IdentityTable": "IDENTITY_TABLE",
+    "CatalogTable": "CATALOG_TABLE",
+    "CartTable": "CART_TABLE",
+    "InventoryTable": "INVENTORY_TABLE",
+    "CheckoutTable": "CHECKOUT_TABLE",
+    "PaymentsTable": "PAYMENTS_TABLE",
+    "OrdersTable": "ORDERS_TABLE",
+    "IdempotencyTable": "IDEMPOTENCY_TABLE",
+}
+
+
+class _Loader(yaml.SafeLoader):
+    """Reads template.yaml, leaving CloudFormation's !Ref, !Sub... as None."""
+
+
+_Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def template_resources() -> dict:
+    """template.yaml's ``Resources``, intrinsic functions read as None."""
+    return yaml.load((ROOT / "template.yaml").read_text(), Loader=_Loader)["Resources"]
+
+
+def create_tables(*logical_ids: str) -> None:
+    """Create the tables ``logical_ids`` (all of ``TABLES`` if none are named)."""
+    resources = template_resources()
+    client = boto3.client("dynamodb")
+    for logical in logical_ids or tuple(TABLES):
+        props = resources[logical]["Properties"]
+        extra = {}
+        if props.get("GlobalSecondaryIndexes"):
+            extra["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        client.create_table(
+            TableName=os.environ[TABLES[logical]],
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=props["AttributeDefinitions"],
+            KeySchema=props["KeySchema"],
+            **extra,
+        )
