@@ -2,13 +2,13 @@
 offer, change the price, delete the product, and search follows each step within seconds.
 Uses its own product (a unique title word), so it runs on a seeded or an empty catalog."""
 
-import time
 import uuid
 
 import pytest
 import requests
 
 from localcloud import seed
+from tests.e2e import polling
 
 SYNC_TIMEOUT_S = 90
 
@@ -19,15 +19,8 @@ def staff(cloud, api_url):
 
 
 def until(read, accept, what: str):
-    """Poll ``read()`` until ``accept(result)``; the index is eventually consistent."""
-    deadline = time.monotonic() + SYNC_TIMEOUT_S
-    while True:
-        result = read()
-        if accept(result):
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not seen in {SYNC_TIMEOUT_S} s; last: {result}")
-        time.sleep(0.5)
+    """Poll until the index, eventually consistent, shows ``what``."""
+    return polling.until(read, accept, what, SYNC_TIMEOUT_S)
 
 
 def test_search_follows_staff_edits(api_url, staff, tmp_path):

@@ -6,7 +6,6 @@ Each test makes its own seller, product and offer, so it runs on a seeded or emp
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 
 import pytest
@@ -14,28 +13,16 @@ import requests
 
 from localcloud import seed
 from shopper import HttpError, Shopper, new_customer, new_offer
+from tests.e2e import polling
 
+CONSUMER_TIMEOUT_S = 60
 CARD_OK = {"method": "card", "card": {"number": "4242424242424242"}}
 CARD_DECLINED = {"method": "card", "card": {"number": "4000000000000002"}}
-ADDRESS = {
-    "recipientName": "Ana",
-    "street": "Rua A",
-    "number": "1",
-    "city": "Campinas",
-    "state": "SP",
-    "postalCode": "13023-000",
-}
 
 
-def until(read, accept, what: str, timeout: float = 60):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = read()
-        if accept(result):
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not seen in {timeout} s; last: {result}")
-        time.sleep(0.5)
+def until(read, accept, what: str):
+    """Poll until an event consumer has done ``what``."""
+    return polling.until(read, accept, what, CONSUMER_TIMEOUT_S)
 
 
 @pytest.fixture(scope="module")
