@@ -59,11 +59,6 @@ class CartOut(BaseModel):
     total: MoneyOut
 
 
-def _line(customer_id: str, line_id: str) -> LineOut:
-    cart = service.view(customer_id)
-    return LineOut(**next(line for line in cart["lines"] if line["lineId"] == line_id))
-
-
 @app.get("/cart", tags=["cart"], summary="My cart with current prices")
 def get_cart() -> CartOut:
     """Lines with the catalog's current prices and freight; totals leave out unavailable lines."""
@@ -76,15 +71,14 @@ def add_line(body: LineIn) -> Response[LineOut]:
     QUANTITY_LIMIT); at most 40 lines (422 CART_FULL); an offer not sold: 409 OFFER_UNAVAILABLE."""
     customer = require(app, "customer").id
     line = service.add(customer, body.productId, body.sellerId, body.quantity)
-    return Response(201, "application/json", _line(customer, line.line_id))
+    return Response(201, "application/json", LineOut(**service.line_view(line)))
 
 
 @app.patch("/cart/items/<lineId>", tags=["cart"], summary="Change a line's quantity")
 def patch_line(lineId: Annotated[str, Path(pattern=LINE_ID)], body: QuantityIn) -> LineOut:
     """404 LINE_NOT_FOUND for a line not in my cart."""
     customer = require(app, "customer").id
-    service.set_quantity(customer, lineId, body.quantity)
-    return _line(customer, lineId)
+    return LineOut(**service.line_view(service.set_quantity(customer, lineId, body.quantity)))
 
 
 @app.delete("/cart/items/<lineId>", tags=["cart"], summary="Remove a line")

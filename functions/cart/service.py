@@ -114,10 +114,9 @@ def remove(customer_id: str, line_id: str) -> None:
         raise
 
 
-def view(customer_id: str) -> dict:
-    """The cart with current prices: ``{lines: [...], subtotal, freight, total, itemCount}``.
-    Lines whose offer is no longer sold stay, with ``available: false``, out of the totals."""
-    lines = CartLine.of(customer_id)
+def _priced(lines: list[CartLine]) -> tuple[list[dict], str]:
+    """The API view of ``lines`` with the catalog's current prices (one quote for all), and
+    the currency. A line whose offer is no longer sold has ``available: false``, no prices."""
     asked = [
         {
             "lineId": x.line_id,
@@ -130,29 +129,38 @@ def view(customer_id: str) -> dict:
     quoted = quote(asked, partial=True) if asked else {"currency": "BRL", "lines": []}
     priced = {line["lineId"]: line for line in quoted["lines"]}
     currency = quoted["currency"]
-    out, subtotal, freight, items = [], 0, 0, 0
+    money = lambda amount: {"amount": amount, "currency": currency}  # noqa: E731
+    out = []
     for line in asked:
         price = priced.get(line["lineId"])
         entry = {**line, "available": price is not None}
         if price is not None:
-            line_total = price["unitPrice"] * line["quantity"]
-            line_freight = price["freight"] * line["quantity"]
-            subtotal, freight, items = (
-                subtotal + line_total,
-                freight + line_freight,
-                items + line["quantity"],
-            )
             entry.update(
                 offerId=price["offerId"],
                 title=price["title"],
-                unitPrice={"amount": price["unitPrice"], "currency": currency},
-                freight={"amount": line_freight, "currency": currency},
-                lineTotal={"amount": line_total, "currency": currency},
+                unitPrice=money(price["unitPrice"]),
+                freight=money(price["freight"] * line["quantity"]),
+                lineTotal=money(price["unitPrice"] * line["quantity"]),
             )
         out.append(entry)
+    return out, currency
+
+
+def line_view(line: CartLine) -> dict:
+    """One line as ``view`` shows it, quoting only that line."""
+    return _priced([line])[0][0]
+
+
+def view(customer_id: str) -> dict:
+    """The cart with current prices: ``{lines: [...], subtotal, freight, total, itemCount}``.
+    Lines whose offer is no longer sold stay, with ``available: false``, out of the totals."""
+    lines, currency = _priced(CartLine.of(customer_id))
+    sold = [line for line in lines if line["available"]]
+    subtotal = sum(line["lineTotal"]["amount"] for line in sold)
+    freight = sum(line["freight"]["amount"] for line in sold)
     return {
-        "lines": out,
-        "itemCount": items,
+        "lines": lines,
+        "itemCount": sum(line["quantity"] for line in sold),
         "subtotal": {"amount": subtotal, "currency": currency},
         "freight": {"amount": freight, "currency": currency},
         "total": {"amount": subtotal + freight, "currency": currency},
