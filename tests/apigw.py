@@ -29,6 +29,7 @@ def event(
     headers: dict | None = None,
     authorizer: dict | None = None,
     raw_body: str | None = None,
+    source_ip: str = "127.0.0.1",
 ) -> dict:
     """An API Gateway REST proxy event for ``method path?query`` with a JSON ``body``."""
     parts = urlsplit(path)
@@ -52,7 +53,7 @@ def event(
             "httpMethod": method,
             "path": f"/test{parts.path}",
             "resourcePath": parts.path,
-            "identity": {"sourceIp": "127.0.0.1"},
+            "identity": {"sourceIp": source_ip},
             "authorizer": authorizer,
         },
         "body": raw_body,

@@ -14,7 +14,9 @@ from titan.saga import StepRefused, steps
 def quote(event: dict) -> dict:
     """``{"lines": [{"lineId", "productId", "sellerId", "quantity"}]}`` →
     ``{"currency": "BRL", "lines": [... + "offerId", "title", "unitPrice", "freight"]}``,
-    prices in centavos, ``freight`` per unit (Olist's ``freight_value`` is per item).
+    prices in centavos, ``freight`` per unit (Olist's ``freight_value`` is per item). A line
+    with a ``salePrice`` (a flash-sale line, from that context's ``claim`` step) is charged
+    that price; its offer must still be active.
 
     Refuses 409 ``OFFER_UNAVAILABLE`` (with ``lineIds``) when an offer is gone or paused;
     with ``"partial": true`` it lists them under ``"unavailable"`` instead."""
@@ -39,7 +41,7 @@ def quote(event: dict) -> dict:
                 **line,
                 "offerId": offer.offer_id,
                 "title": product.title if product else line["productId"],
-                "unitPrice": int(offer.price),
+                "unitPrice": int(line.get("salePrice") or offer.price),
                 "freight": int(offer.freight),
             }
         )

@@ -27,8 +27,8 @@ from titan import clock
 from titan.api import create_app, lambda_handler
 from titan.auth import require
 from titan.context import correlation_id
-from titan.errors import BadRequest, Conflict, NotFound, Problem
-from titan.idempotency import HEADER, idempotent
+from titan.errors import Conflict, NotFound, Problem
+from titan.idempotency import idempotent, require_key
 from titan.ids import new_id
 from titan.observability import logger
 from titan.saga import refusal_from_cause
@@ -78,6 +78,17 @@ class CheckoutIn(BaseModel):
     shippingAddressId: Annotated[str, Field(pattern=r"^addr_[0-9A-HJKMNP-TV-Z]{26}$")]
     payments: Annotated[list[PaymentIn], Field(min_length=1, max_length=20)]
     couponCode: Annotated[str, Field(pattern=CODE)] | None = None
+    reservationId: (
+        Annotated[
+            str,
+            Field(
+                pattern=r"^fsr_[0-9A-HJKMNP-TV-Z]{26}$",
+                description="A flash-sale reservation: order its units at the sale price "
+                "instead of the cart",
+            ),
+        ]
+        | None
+    ) = None
 
 
 class MoneyOut(BaseModel):
@@ -152,6 +163,7 @@ def run_checkout(customer_id: str, body: CheckoutIn) -> dict:
         "customerId": customer_id,
         "addressId": body.shippingAddressId,
         "couponCode": body.couponCode,
+        "flashReservationId": body.reservationId,
         "payments": payments,
         "holdSeconds": BOLETO_HOLD_SECONDS
         if any(p["method"] == "boleto" for p in payments)
@@ -187,13 +199,12 @@ def checkout(body: CheckoutIn) -> Response[CheckoutOut]:
     check, authorize payments, create the order, capture, commit stock, publish OrderPlaced.
     Any refusal undoes what was done. 201 with the order; 409 OUT_OF_STOCK, 402
     PAYMENT_DECLINED, 422 EMPTY_CART / ADDRESS_NOT_FOUND / PAYMENT_AMOUNTS_MISMATCH / COUPON_*,
-    409 OFFER_UNAVAILABLE, 403 RISK_REJECTED. Needs an ``Idempotency-Key`` header (400
-    IDEMPOTENCY_KEY_REQUIRED)."""
+    409 OFFER_UNAVAILABLE, 403 RISK_REJECTED. With a flash-sale ``reservationId``, the
+    reservation's units are ordered at the sale price instead of the cart (once: 409
+    RESERVATION_USED, RESERVATION_EXPIRED; 404 RESERVATION_NOT_FOUND). Needs an
+    ``Idempotency-Key`` header (400 IDEMPOTENCY_KEY_REQUIRED)."""
     customer = require(app, "customer").id
-    if not any(k.lower() == HEADER for k in (app.current_event.headers or {})):
-        raise BadRequest(
-            "POST /checkout needs an Idempotency-Key header.", code="IDEMPOTENCY_KEY_REQUIRED"
-        )
+    require_key(app)
     answer = idempotent(
         app,
         "checkout",

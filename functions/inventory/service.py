@@ -147,14 +147,29 @@ class Reserved:
 
 
 def reserve(
-    reservation_id: str, lines: list[dict], hold_seconds: int = DEFAULT_HOLD_SECONDS
+    reservation_id: str,
+    lines: list[dict],
+    hold_seconds: int = DEFAULT_HOLD_SECONDS,
+    *,
+    pool: bool = False,
 ) -> Reserved:
-    """Hold units for ``lines`` (``[{offerId, quantity}]``), all or nothing, until
+    """Hold units for ``lines`` (``[{offerId, quantity, poolId?}]``), all or nothing, until
     ``hold_seconds`` from now. Idempotent per ``reservation_id``: a retry returns the existing
     reservation with no events.
 
+    With ``pool``, the reservation is a pool for a flash sale (one line) that the sale's
+    checkouts draw from. Lines that name a ``poolId`` draw their units from that pool instead
+    of from stock (see ``draw``).
+
     Refuses 409 ``OUT_OF_STOCK`` (``offerIds``: those short of units) and 409
     ``RESERVATION_RELEASED`` when this reservation was already given back (a late retry)."""
+    pooled = [line for line in lines if line.get("poolId")]
+    if pooled:
+        if len(pooled) != len(lines) or len(lines) != 1:
+            raise ValueError("a reservation draws one line from one pool")
+        return draw(reservation_id, pooled[0], hold_seconds)
+    if pool and len(lines) != 1:
+        raise ValueError("a pool holds one offer")
     wanted: dict[str, int] = {}
     for line in lines:
         wanted[line["offerId"]] = wanted.get(line["offerId"], 0) + int(line["quantity"])
@@ -182,6 +197,7 @@ def reserve(
             gsi1sk=clock.iso(now + timedelta(seconds=hold_seconds)),
             created_at=at,
             updated_at=at,
+            pool_units=sum(wanted.values()) if pool else None,
         )
         try:
             with transaction() as write:
@@ -222,6 +238,70 @@ def _pick(wanted: dict[str, int]) -> tuple[list[tuple[Stock, int]], list[str]]:
         else:
             picks.append((stocks[0], quantity))
     return picks, short
+
+
+def draw(reservation_id: str, line: dict, hold_seconds: int) -> Reserved:
+    """Reserve ``line`` (``{offerId, quantity, poolId}``) out of the pool ``poolId``: the
+    pool's units go down under the condition that it is still held and has enough, and a
+    reservation for them is written, in one transaction. The stock itself does not change
+    (the units were reserved when the pool was made). Idempotent per ``reservation_id``.
+
+    Refuses 409 ``OUT_OF_STOCK`` when the pool is gone, released or short."""
+    quantity = int(line["quantity"])
+    for _ in range(ATTEMPTS):
+        existing = _get(reservation_id)
+        if existing is not None:
+            return Reserved(_still_held(existing), [])
+        pool = _get(line["poolId"])
+        if (
+            pool is None
+            or pool.pool_units is None
+            or pool.status != "RESERVED"
+            or pool.lines[0].offerId != line["offerId"]
+            or pool.pool_units < quantity
+        ):
+            raise StepRefused(
+                "OUT_OF_STOCK", 409, "The sale has no units left.", offerIds=[line["offerId"]]
+            )
+        now = clock.now()
+        at, expires = clock.iso(now), clock.iso(now + timedelta(seconds=hold_seconds))
+        reservation = Reservation(
+            *Reservation.key(reservation_id),
+            reservation_id=reservation_id,
+            status="RESERVED",
+            lines=[
+                HeldLine(
+                    offerId=line["offerId"],
+                    warehouseId=pool.lines[0].warehouseId,
+                    quantity=quantity,
+                )
+            ],
+            expires_at=expires,
+            gsi1pk="HELD",
+            gsi1sk=expires,
+            created_at=at,
+            updated_at=at,
+            pool_id=pool.reservation_id,
+        )
+        try:
+            with transaction() as write:
+                write.save(reservation, condition=Reservation.pk.does_not_exist())
+                write.update(
+                    pool,
+                    actions=[Reservation.pool_units.add(-quantity), Reservation.updated_at.set(at)],
+                    condition=(Reservation.status == "RESERVED")
+                    & (Reservation.pool_units >= quantity),
+                )
+        except TransactWriteError as exc:
+            if exc.cause_response_code == "TransactionCanceledException":
+                continue
+            raise
+        return Reserved(
+            reservation, [DomainEvent("inventory", "StockReserved", _data(reservation))]
+        )
+    raise StepRefused(
+        "OUT_OF_STOCK", 409, "The sale's units kept changing.", offerIds=[line["offerId"]]
+    )
 
 
 def _still_held(reservation: Reservation) -> Reservation:
@@ -274,7 +354,9 @@ def release(reservation_id: str, reason: str) -> list[DomainEvent]:
         if reservation.status in ("RELEASED", "RESTOCKED"):
             return []
         try:
-            if reservation.status == "RESERVED":
+            if reservation.pool_id and _back_to_pool(reservation, reason):
+                pass
+            elif reservation.status == "RESERVED":
                 _transition(reservation, "RELEASED", "RELEASE", lambda q: (0, -q, q), reason)
             else:
                 _transition(reservation, "RESTOCKED", "RESTOCK", lambda q: (q, 0, q), reason)
@@ -286,27 +368,87 @@ def release(reservation_id: str, reason: str) -> list[DomainEvent]:
     raise RuntimeError(f"reservation {reservation_id} kept changing")
 
 
+def _back_to_pool(reservation: Reservation, reason: str) -> bool:
+    """A drawn reservation's units go back to its pool, if the pool is still held: a RESERVED
+    one becomes RELEASED (the stock does not change: the units stay reserved, now by the
+    pool); a COMMITTED one (its order cancelled) becomes RESTOCKED, its units back on hand
+    and reserved by the pool. False if the pool is not held (the units then go to stock)."""
+    now = clock.iso()
+    quantity = int(reservation.lines[0].quantity)
+    sold = reservation.status == "COMMITTED"
+    pool = Reservation(*Reservation.key(reservation.pool_id))
+    try:
+        with transaction() as write:
+            write.update(
+                reservation,
+                actions=_leaving("RESTOCKED" if sold else "RELEASED", now, reason),
+                condition=Reservation.status == reservation.status,
+            )
+            write.update(
+                pool,
+                actions=[Reservation.pool_units.add(quantity), Reservation.updated_at.set(now)],
+                condition=Reservation.status == "RESERVED",
+            )
+            if sold:
+                line = reservation.lines[0]
+                stock = Stock(*Stock.key(line.offerId, line.warehouseId))
+                stock.offer_id, stock.warehouse_id = line.offerId, line.warehouseId
+                write.update(
+                    stock,
+                    actions=[
+                        Stock.on_hand.add(quantity),
+                        Stock.reserved.add(quantity),
+                        Stock.updated_at.set(now),
+                    ],
+                    condition=Stock.pk.exists(),
+                )
+                _move(
+                    write,
+                    stock,
+                    "RESTOCK",
+                    quantity,
+                    quantity,
+                    reservation.pool_id,
+                    "checkout",
+                    now,
+                )
+    except TransactWriteError as exc:
+        # Request order: the movement (a put) first, then the updates in the order above.
+        if failed_conditions(exc) == {2 if sold else 1}:
+            return False
+        raise
+    reservation.status = "RESTOCKED" if sold else "RELEASED"
+    return True
+
+
+def _leaving(status: str, now: str, reason: str | None) -> list:
+    """Update actions of a reservation that stops holding: its new status, and out of the
+    expiry index."""
+    return [
+        Reservation.status.set(status),
+        Reservation.updated_at.set(now),
+        Reservation.gsi1pk.remove(),
+        Reservation.gsi1sk.remove(),
+        *([Reservation.reason.set(reason)] if reason else []),
+    ]
+
+
 def _transition(
     reservation: Reservation, status: str, kind: str, change, reason: str | None = None
 ) -> None:
     """Move ``reservation`` to ``status`` (conditional on its current status) and apply
-    ``change(quantity) -> (on_hand, reserved, available)`` to each held line's stock."""
+    ``change(quantity) -> (on_hand, reserved, available)`` to each held line's stock. A
+    pool moves the units it still holds (conditional on that count too)."""
     now = clock.iso()
     before = reservation.status
+    condition = Reservation.status == before
+    if reservation.pool_units is not None:
+        condition &= Reservation.pool_units == reservation.pool_units
     with transaction() as write:
-        write.update(
-            reservation,
-            actions=[
-                Reservation.status.set(status),
-                Reservation.updated_at.set(now),
-                Reservation.gsi1pk.remove(),
-                Reservation.gsi1sk.remove(),
-                *([Reservation.reason.set(reason)] if reason else []),
-            ],
-            condition=Reservation.status == before,
-        )
+        write.update(reservation, actions=_leaving(status, now, reason), condition=condition)
         for line in reservation.lines:
-            on_hand, reserved, available = change(int(line.quantity))
+            units = line.quantity if reservation.pool_units is None else reservation.pool_units
+            on_hand, reserved, available = change(int(units))
             stock = Stock(*Stock.key(line.offerId, line.warehouseId))
             stock.offer_id, stock.warehouse_id = line.offerId, line.warehouseId
             write.update(

@@ -8,12 +8,14 @@ from titan.saga import steps
 
 
 def reserve(event: dict) -> dict:
-    """``{"reservationId", "lines": [{offerId, quantity}], "holdSeconds"?}`` →
-    ``{"reservationId", "expiresAt"}``. Refuses 409 OUT_OF_STOCK."""
+    """``{"reservationId", "lines": [{offerId, quantity, poolId?}], "holdSeconds"?,
+    "pool"?: bool}`` → ``{"reservationId", "expiresAt"}``. Refuses 409 OUT_OF_STOCK. See
+    ``service.reserve`` for pools (units set aside for a flash sale) and drawing from them."""
     done = service.reserve(
         event["reservationId"],
         event["lines"],
         int(event.get("holdSeconds") or service.DEFAULT_HOLD_SECONDS),
+        pool=bool(event.get("pool")),
     )
     publish(done.events)
     return {

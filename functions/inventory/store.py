@@ -9,7 +9,9 @@ Items (pk / sk; GSI1 = gsi1pk / gsi1sk):
   (written with attribute_not_exists, never updated): each change of on_hand or reserved.
 - ``RESERVATION#<id>`` / ``RESERVATION``: units held for one checkout, RESERVED → COMMITTED
   (sold) or RELEASED; a COMMITTED one becomes RESTOCKED when the order is cancelled. While
-  RESERVED, GSI1 ``HELD`` / ``<expiresAt>`` lists it for the expiry sweep.
+  RESERVED, GSI1 ``HELD`` / ``<expiresAt>`` lists it for the expiry sweep. A *pool* is a
+  reservation that sets units aside for a flash sale; the sale's checkouts draw their own
+  reservations from it, and what is left goes back to stock when the pool's hold ends.
 """
 
 from __future__ import annotations
@@ -102,6 +104,11 @@ class Reservation(_Item):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     reason = UnicodeAttribute(null=True)
+    #: A pool (units set aside for a flash sale): units it still holds, drawn down by the
+    #: sale's checkouts; its one line's quantity is what it started with.
+    pool_units = NumberAttribute(null=True)
+    #: A reservation drawn from a pool: the pool, which gets the units back if it is released.
+    pool_id = UnicodeAttribute(null=True)
 
     @staticmethod
     def key(reservation_id: str) -> tuple[str, str]:

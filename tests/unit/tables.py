@@ -19,6 +19,7 @@ TABLES = {
     "CheckoutTable": "CHECKOUT_TABLE",
     "PaymentsTable": "PAYMENTS_TABLE",
     "OrdersTable": "ORDERS_TABLE",
+    "FlashSalesTable": "FLASHSALES_TABLE",
     "IdempotencyTable": "IDEMPOTENCY_TABLE",
 }
 

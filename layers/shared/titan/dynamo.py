@@ -48,8 +48,9 @@ def condition_failed(exc: Exception) -> bool:
 
 
 def failed_conditions(exc: Exception) -> set[int]:
-    """Positions of the items whose condition failed in a cancelled ``TransactWriteError``
-    (in the order the items were added); empty for any other error."""
+    """Positions of the items whose condition failed in a cancelled ``TransactWriteError``;
+    empty for any other error. Positions follow pynamodb's request order: condition checks,
+    then deletes, then puts (``save``), then updates, each kind in the order it was added."""
     if getattr(exc, "cause_response_code", None) != "TransactionCanceledException":
         return set()
     return {

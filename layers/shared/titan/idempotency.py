@@ -91,3 +91,14 @@ def idempotent(
             "A request with this Idempotency-Key is still in progress; retry shortly.",
             code="REQUEST_IN_PROGRESS",
         ) from exc
+
+
+def require_key(app: APIGatewayRestResolver) -> None:
+    """For routes where a retry without a key could act twice (an order, a reservation):
+    raises BadRequest ``IDEMPOTENCY_KEY_REQUIRED`` when the request has no Idempotency-Key."""
+    if not any(k.lower() == HEADER for k in (app.current_event.headers or {})):
+        raise BadRequest(
+            f"{app.current_event.http_method} {app.current_event.resource} needs an "
+            "Idempotency-Key header.",
+            code="IDEMPOTENCY_KEY_REQUIRED",
+        )

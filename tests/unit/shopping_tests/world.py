@@ -67,7 +67,12 @@ def run_saga(handlers: dict[str, Any], state_input: dict, trace: list | None = N
         if kind == "Choice":
             name = state["Default"]
             for choice in state["Choices"]:
-                if _path(data, choice["Variable"]) is choice["BooleanEquals"]:
+                value = _path(data, choice["Variable"])
+                if "IsNull" in choice:
+                    matched = (value is None) is choice["IsNull"]
+                else:
+                    matched = value is choice["BooleanEquals"]
+                if matched:
                     name = choice["Next"]
                     break
             continue

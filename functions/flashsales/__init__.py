@@ -1,0 +1,1 @@
+"""Flash sales: limited units at a sale price in a time window, sold on sharded stock."""

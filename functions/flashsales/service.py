@@ -1,0 +1,471 @@
+"""Flash sales: sales on sharded stock, purchases that reserve units, the expiry of unpaid
+reservations and their claim by a checkout.
+
+A purchase is one DynamoDB transaction: it takes units from one shard (or, when that shard
+is short, from several) under ``remaining >= units``, raises the buyer's count under the
+per-customer limit, and writes the reservation. So no unit is sold twice and no customer
+exceeds the limit, however many purchases race. An expiry or a failed checkout gives the
+units back in one transaction conditional on the reservation's status, so exactly once.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import datetime, timedelta
+
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+
+from flashsales import domain
+from flashsales.store import HELD_PARTITIONS, Buyer, Hold, RateBucket, Sale, Shard, Taken
+from titan import clock
+from titan.dynamo import condition_failed, failed_conditions, transaction
+from titan.errors import Conflict, NotFound, TooManyRequests
+from titan.events import DomainEvent
+from titan.saga import StepRefused
+
+#: A container re-reads a sale at most this often (seconds); the sale item is the one item
+#: every purchase needs, so it is read from memory, not from its hot partition.
+SALE_CACHE_SECONDS = 1.0
+#: Transactions a purchase tries before it gives up (the first on one random shard).
+ATTEMPTS = 4
+#: Buyer counts and reservations are kept this long after the sale ends (seconds).
+RETENTION_SECONDS = 30 * 86400
+_sales: dict[str, tuple[float, Sale]] = {}
+
+
+def _dt(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def create_sale(sale: Sale) -> Sale:
+    """Store a new ``Sale`` (all attributes set but ``shards``) and its shards, sized by
+    ``domain.shard_count`` from ``expected_rate``. The shards are written first: a sale is
+    never visible without its stock. Returns the sale."""
+    sale.shards = domain.shard_count(int(sale.expected_rate), int(sale.quantity))
+    ttl = int(_dt(sale.ends_at).timestamp()) + RETENTION_SECONDS
+    with Shard.batch_write() as batch:
+        for k, units in enumerate(domain.split(int(sale.quantity), int(sale.shards))):
+            batch.save(Shard(*Shard.key(sale.sale_id, k), remaining=units, ttl=ttl))
+    sale.gsi1pk, sale.gsi1sk = "SALES", f"{sale.ends_at}#{sale.sale_id}"
+    sale.ttl = ttl
+    sale.save(condition=Sale.pk.does_not_exist())
+    return sale
+
+
+def get_sale(sale_id: str, *, cached: bool = False) -> Sale:
+    """The sale; with ``cached`` it may be up to ``SALE_CACHE_SECONDS`` old. Raises NotFound
+    ``SALE_NOT_FOUND``."""
+    hit = _sales.get(sale_id)
+    if cached and hit and time.monotonic() - hit[0] < SALE_CACHE_SECONDS:
+        return hit[1]
+    try:
+        sale = Sale.get(*Sale.key(sale_id), consistent_read=not cached)
+    except Sale.DoesNotExist as exc:
+        raise NotFound("No such flash sale.", code="SALE_NOT_FOUND") from exc
+    _sales[sale_id] = (time.monotonic(), sale)
+    return sale
+
+
+def open_sales() -> list[Sale]:
+    """Sales that have not ended (upcoming and active), soonest end first."""
+    return list(Sale.by_gsi1.query("SALES", Sale.gsi1sk >= clock.iso()))
+
+
+def remaining(sale: Sale, *, consistent: bool = False) -> dict[int, int]:
+    """Units left per shard: ``{shard: units}``. The sale's remaining stock is their sum."""
+    keys = [Shard.key(sale.sale_id, k) for k in range(int(sale.shards))]
+    shards = Shard.batch_get(keys, consistent_read=consistent)
+    return {int(s.pk.rsplit("#", 1)[1]): int(s.remaining) for s in shards}
+
+
+class _ShardShort(Exception):
+    pass
+
+
+class _OverLimit(Exception):
+    pass
+
+
+def reserve(sale_id: str, customer_id: str, quantity: int, reservation_id: str) -> Hold:
+    """Reserve ``quantity`` units of an active sale for ``customer_id`` until the sale's hold
+    time has passed. Returns the HELD reservation (``Hold``).
+
+    Raises Conflict (409) ``SALE_NOT_ACTIVE`` (with ``phase``), ``LIMIT_REACHED`` (with
+    ``perCustomerLimit``) or ``SOLD_OUT`` (with ``remaining`` when a few units are left, fewer
+    than asked); NotFound ``SALE_NOT_FOUND``.
+
+    The first attempt takes all units from one random shard. If it is short, the shards are
+    read (consistently) and the units taken from those that have some, in random order.
+    """
+    sale = get_sale(sale_id, cached=True)
+    now = clock.now()
+    current = domain.phase(_dt(sale.starts_at), _dt(sale.ends_at), now)
+    if current != "ACTIVE":
+        raise Conflict(
+            "This flash sale is not on now.",
+            code="SALE_NOT_ACTIVE",
+            phase=current,
+            startsAt=sale.starts_at,
+            endsAt=sale.ends_at,
+        )
+    limit = int(sale.per_customer_limit)
+    if quantity > limit:
+        raise _limit_reached(limit)
+    shards = list(range(int(sale.shards)))
+    for attempt in range(ATTEMPTS):
+        if attempt == 0 and sale.sold_out_at is None:
+            taking = {random.choice(shards): quantity}
+        else:
+            left = remaining(sale, consistent=True)
+            random.shuffle(shards)
+            taking = domain.allocate(left, quantity, shards)
+            if taking is None:
+                raise _sold_out(sale, sum(left.values()))
+        try:
+            return _take(sale, customer_id, quantity, taking, reservation_id, now)
+        except _OverLimit:
+            raise _limit_reached(limit) from None
+        except _ShardShort:
+            continue
+    raise _sold_out(sale, sum(remaining(sale, consistent=True).values()))
+
+
+def _take(
+    sale: Sale,
+    customer_id: str,
+    quantity: int,
+    taking: dict[int, int],
+    reservation_id: str,
+    now: datetime,
+) -> Hold:
+    at = clock.iso(now)
+    expires = clock.iso(now + timedelta(seconds=int(sale.hold_seconds)))
+    hold = Hold(
+        *Hold.key(reservation_id),
+        reservation_id=reservation_id,
+        sale_id=sale.sale_id,
+        customer_id=customer_id,
+        quantity=quantity,
+        taken=[Taken(shard=k, units=u) for k, u in sorted(taking.items())],
+        status="HELD",
+        expires_at=expires,
+        gsi1pk=Hold.held_partition(reservation_id),
+        gsi1sk=expires,
+        created_at=at,
+        updated_at=at,
+        ttl=sale.ttl,
+    )
+    limit = int(sale.per_customer_limit)
+    try:
+        with transaction() as write:
+            write.save(hold, condition=Hold.pk.does_not_exist())
+            for k, units in sorted(taking.items()):
+                write.update(
+                    Shard(*Shard.key(sale.sale_id, k)),
+                    actions=[Shard.remaining.add(-units)],
+                    condition=Shard.remaining >= units,
+                )
+            write.update(
+                Buyer(*Buyer.key(sale.sale_id, customer_id)),
+                actions=[Buyer.units.add(quantity), Buyer.ttl.set(sale.ttl)],
+                condition=Buyer.units.does_not_exist() | (Buyer.units <= limit - quantity),
+            )
+    except TransactWriteError as exc:
+        failed = failed_conditions(exc)  # 0: the hold, 1..n: the shards, n + 1: the buyer
+        if len(taking) + 1 in failed:
+            raise _OverLimit from exc
+        if failed and min(failed) >= 1:
+            raise _ShardShort from exc
+        raise
+    return hold
+
+
+def _limit_reached(limit: int) -> Conflict:
+    return Conflict(
+        f"At most {limit} units of this sale per customer.",
+        code="LIMIT_REACHED",
+        perCustomerLimit=limit,
+    )
+
+
+def _sold_out(sale: Sale, left: int) -> Conflict:
+    extra = {"remaining": left} if left else {}
+    return Conflict(
+        f"Only {left} units are left." if left else "This flash sale is sold out.",
+        code="SOLD_OUT",
+        **extra,
+    )
+
+
+def sold_out_event(sale: Sale) -> DomainEvent | None:
+    """FlashSaleSoldOut, once per selling out: marks the sale sold out if its shards are all
+    empty (read consistently) and it is not marked yet. None otherwise."""
+    if sale.sold_out_at is not None or any(remaining(sale, consistent=True).values()):
+        return None
+    at = clock.iso()
+    try:
+        sale.update(actions=[Sale.sold_out_at.set(at)], condition=Sale.sold_out_at.does_not_exist())
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return None
+        raise
+    _sales.pop(sale.sale_id, None)
+    return DomainEvent(
+        "flashsales",
+        "FlashSaleSoldOut",
+        {
+            "saleId": sale.sale_id,
+            "offerId": sale.offer_id,
+            "productId": sale.product_id,
+            "sellerId": sale.seller_id,
+            "quantity": int(sale.quantity),
+            "soldOutAt": at,
+        },
+    )
+
+
+def get_hold(reservation_id: str) -> Hold | None:
+    try:
+        return Hold.get(*Hold.key(reservation_id), consistent_read=True)
+    except Hold.DoesNotExist:
+        return None
+
+
+class NotYetExpired(Exception):
+    """The reservation is held for ``seconds`` more."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+def expire(reservation_id: str) -> list[DomainEvent]:
+    """Give back the units of a HELD reservation whose hold has ended: the reservation
+    becomes EXPIRED, its shards get their units back and the buyer's count goes down, in one
+    transaction conditional on the status, so it happens once however often it is retried.
+    Returns ``[ReservationExpired]``, or ``[]`` when there is nothing to do (unknown, claimed,
+    already expired). Raises ``NotYetExpired`` before the hold ends."""
+    hold = get_hold(reservation_id)
+    if hold is None or hold.status != "HELD":
+        return []
+    left = (_dt(hold.expires_at) - clock.now()).total_seconds()
+    if left > 0:
+        raise NotYetExpired(max(1, int(left + 0.999)))
+    return _give_back(hold, "HELD")
+
+
+def _give_back(hold: Hold, status: str) -> list[DomainEvent]:
+    at = clock.iso()
+    try:
+        with transaction() as write:
+            write.update(
+                hold,
+                actions=[
+                    Hold.status.set("EXPIRED"),
+                    Hold.updated_at.set(at),
+                    Hold.gsi1pk.remove(),
+                    Hold.gsi1sk.remove(),
+                ],
+                condition=Hold.status == status,
+            )
+            for taken in hold.taken:
+                write.update(
+                    Shard(*Shard.key(hold.sale_id, int(taken.shard))),
+                    actions=[Shard.remaining.add(int(taken.units))],
+                    condition=Shard.pk.exists(),
+                )
+            write.update(
+                Buyer(*Buyer.key(hold.sale_id, hold.customer_id)),
+                actions=[Buyer.units.add(-int(hold.quantity))],
+                condition=Buyer.units >= int(hold.quantity),
+            )
+    except TransactWriteError as exc:
+        if 0 in failed_conditions(exc):
+            return []  # another expiry or a claim got there first
+        raise
+    _reopen(hold.sale_id)
+    return [
+        DomainEvent(
+            "flashsales",
+            "ReservationExpired",
+            {
+                "reservationId": hold.reservation_id,
+                "saleId": hold.sale_id,
+                "customerId": hold.customer_id,
+                "quantity": int(hold.quantity),
+                "expiresAt": hold.expires_at,
+            },
+        )
+    ]
+
+
+def _reopen(sale_id: str) -> None:
+    """A sale marked sold out has units again."""
+    try:
+        Sale(*Sale.key(sale_id)).update(
+            actions=[Sale.sold_out_at.remove()], condition=Sale.sold_out_at.exists()
+        )
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise
+
+
+def due(limit: int = 100) -> list[str]:
+    """Ids of HELD reservations whose hold has ended (every GSI1 ``HELD#n`` partition)."""
+    ids: list[str] = []
+    now = clock.iso()
+    for n in range(HELD_PARTITIONS):
+        query = Hold.by_gsi1.query(f"HELD#{n}", Hold.gsi1sk <= now, limit=limit)
+        ids += [hold.reservation_id for hold in query]
+    return ids
+
+
+def started_events() -> list[DomainEvent]:
+    """FlashSaleStarted for each sale that has started and not been announced (once each:
+    ``started_at`` is set under a condition)."""
+    events = []
+    now = clock.now()
+    for sale in open_sales():
+        if sale.started_at is not None or _dt(sale.starts_at) > now:
+            continue
+        try:
+            sale.update(
+                actions=[Sale.started_at.set(clock.iso(now))],
+                condition=Sale.started_at.does_not_exist(),
+            )
+        except UpdateError as exc:
+            if condition_failed(exc):
+                continue
+            raise
+        events.append(DomainEvent("flashsales", "FlashSaleStarted", sale_data(sale)))
+    return events
+
+
+def sale_data(sale: Sale) -> dict:
+    """The sale as events carry it."""
+    return {
+        "saleId": sale.sale_id,
+        "productId": sale.product_id,
+        "sellerId": sale.seller_id,
+        "offerId": sale.offer_id,
+        "title": sale.title,
+        "salePrice": int(sale.sale_price),
+        "listPrice": int(sale.list_price),
+        "currency": sale.currency,
+        "quantity": int(sale.quantity),
+        "perCustomerLimit": int(sale.per_customer_limit),
+        "startsAt": sale.starts_at,
+        "endsAt": sale.ends_at,
+    }
+
+
+def claim(reservation_id: str, customer_id: str, checkout_id: str) -> dict:
+    """A checkout takes a HELD reservation (once: HELD → CLAIMED under a condition; the same
+    checkout may claim again). Returns the line to order at the sale price:
+    ``{"lines": [{lineId, productId, sellerId, quantity, salePrice, poolId, flashSaleId}]}``.
+
+    Refuses (``StepRefused``) 404 ``RESERVATION_NOT_FOUND`` (unknown or another customer's),
+    409 ``RESERVATION_USED`` (claimed by another checkout), 409 ``RESERVATION_EXPIRED``."""
+    hold = get_hold(reservation_id)
+    if hold is None or hold.customer_id != customer_id:
+        raise StepRefused("RESERVATION_NOT_FOUND", 404, "No such flash-sale reservation.")
+    if hold.status == "HELD":
+        now = clock.iso()
+        try:
+            hold.update(
+                actions=[
+                    Hold.status.set("CLAIMED"),
+                    Hold.checkout_id.set(checkout_id),
+                    Hold.updated_at.set(now),
+                    Hold.gsi1pk.remove(),
+                    Hold.gsi1sk.remove(),
+                ],
+                condition=(Hold.status == "HELD") & (Hold.expires_at > now),
+            )
+        except UpdateError as exc:
+            if not condition_failed(exc):
+                raise
+            hold.refresh(consistent_read=True)
+    if hold.status == "CLAIMED" and hold.checkout_id != checkout_id:
+        raise StepRefused("RESERVATION_USED", 409, "This reservation was used by another checkout.")
+    if hold.status != "CLAIMED":
+        raise StepRefused("RESERVATION_EXPIRED", 409, "This reservation has expired.")
+    sale = get_sale(hold.sale_id)
+    return {
+        "lines": [
+            {
+                "lineId": "fl_" + reservation_id.split("_", 1)[1],
+                "productId": sale.product_id,
+                "sellerId": sale.seller_id,
+                "quantity": int(hold.quantity),
+                "salePrice": int(sale.sale_price),
+                "poolId": sale.pool_id,
+                "flashSaleId": sale.sale_id,
+            }
+        ]
+    }
+
+
+def unclaim(reservation_id: str, checkout_id: str) -> list[DomainEvent]:
+    """Compensation of ``claim``: the failed checkout gives the reservation back, HELD again
+    until its hold ends, or EXPIRED (units back) if it has ended. Idempotent; a reservation
+    this checkout does not hold is left alone."""
+    hold = get_hold(reservation_id)
+    if hold is None or hold.status != "CLAIMED" or hold.checkout_id != checkout_id:
+        return []
+    if _dt(hold.expires_at) <= clock.now():
+        return _give_back(hold, "CLAIMED")
+    try:
+        hold.update(
+            actions=[
+                Hold.status.set("HELD"),
+                Hold.checkout_id.remove(),
+                Hold.updated_at.set(clock.iso()),
+                Hold.gsi1pk.set(Hold.held_partition(reservation_id)),
+                Hold.gsi1sk.set(hold.expires_at),
+            ],
+            condition=(Hold.status == "CLAIMED") & (Hold.checkout_id == checkout_id),
+        )
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise
+    return []
+
+
+def limit(scope: str, subject: str, bucket: domain.Bucket, attempts: int = 3) -> None:
+    """Take a token from ``subject``'s bucket in ``scope`` (a DynamoDB item updated under a
+    condition on the time it was last written, so concurrent requests can't both spend the
+    same token). Raises TooManyRequests ``RATE_LIMITED`` with ``Retry-After`` (seconds) when
+    the bucket is empty, or when it stays contended for ``attempts`` tries."""
+    for _ in range(attempts):
+        now = time.time()
+        try:
+            item = RateBucket.get(*RateBucket.key(scope, subject), consistent_read=True)
+        except RateBucket.DoesNotExist:
+            item = None
+        tokens, at = (float(item.tokens), float(item.at)) if item else (float(bucket.burst), now)
+        allowed, left, wait = bucket.take(tokens, at, now)
+        if not allowed:
+            raise _rate_limited(wait)
+        fresh = RateBucket(
+            *RateBucket.key(scope, subject), tokens=left, at=now, ttl=int(now) + 3600
+        )
+        try:
+            if item is None:
+                fresh.save(condition=RateBucket.pk.does_not_exist())
+            else:
+                fresh.save(condition=RateBucket.at == item.at)
+            return
+        except PutError as exc:
+            if not condition_failed(exc):
+                raise
+    raise _rate_limited(1)
+
+
+def _rate_limited(seconds: int) -> TooManyRequests:
+    return TooManyRequests(
+        f"Too many purchase attempts; retry in {seconds} s.",
+        headers={"Retry-After": str(seconds)},
+        retryAfter=seconds,
+    )
