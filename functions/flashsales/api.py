@@ -43,7 +43,7 @@ CUSTOMER_LIMIT = domain.Bucket(rate=1, burst=5)
 
 def ip_limit() -> domain.Bucket:
     rate = float(os.environ.get("FLASH_IP_RATE") or 100)
-    return domain.Bucket(rate=rate, burst=int(3 * rate))
+    return domain.Bucket(rate=rate, burst=max(1, int(3 * rate)))
 
 
 MAX_DURATION_SECONDS = 7 * 86400

@@ -70,16 +70,30 @@ def phase(starts_at: datetime, ends_at: datetime, now: datetime) -> str:
 
 @dataclass(frozen=True)
 class Bucket:
-    """A token bucket (https://en.wikipedia.org/wiki/Token_bucket): holds up to ``burst``
-    tokens, gains ``rate`` tokens per second, and each request takes one."""
+    """A token bucket of ``burst`` tokens refilled at ``rate`` tokens per second, kept as one
+    number, the theoretical arrival time ``tat`` (the generic cell rate algorithm, GCRA, of
+    ITU-T I.371; https://en.wikipedia.org/wiki/Generic_cell_rate_algorithm): a request at
+    ``now`` is allowed if ``max(tat, now) - now <= tolerance`` and moves ``tat`` on by
+    ``interval``. It allows exactly what the token bucket allows, and each decision is one
+    conditional write of one number, so concurrent requests never overwrite each other."""
 
     rate: float
     burst: int
 
-    def take(self, tokens: float, at: float, now: float) -> tuple[bool, float, int]:
-        """A request at ``now`` (epoch seconds) against a bucket that held ``tokens`` at
-        ``at``: ``(allowed, tokens left, seconds to wait before retrying when refused)``."""
-        tokens = min(float(self.burst), tokens + max(0.0, now - at) * self.rate)
-        if tokens >= 1:
-            return True, tokens - 1, 0
-        return False, tokens, max(1, math.ceil((1 - tokens) / self.rate))
+    @property
+    def interval(self) -> float:
+        """Seconds one token takes to come back."""
+        return 1 / self.rate
+
+    @property
+    def tolerance(self) -> float:
+        """How far ahead of ``now`` ``tat`` may be for a request to pass (seconds)."""
+        return (self.burst - 1) * self.interval
+
+    def take(self, tat: float | None, now: float) -> tuple[bool, float | None, int]:
+        """A request at ``now`` (epoch seconds) against ``tat`` (None: a full bucket):
+        ``(allowed, the new tat, seconds to wait before retrying when refused)``."""
+        start = now if tat is None else max(tat, now)
+        if start - now > self.tolerance + 1e-9:
+            return False, tat, max(1, math.ceil(start - self.tolerance - now))
+        return True, start + self.interval, 0

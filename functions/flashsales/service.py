@@ -14,7 +14,7 @@ import random
 import time
 from datetime import datetime, timedelta
 
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from flashsales import domain
 from flashsales.store import HELD_PARTITIONS, Buyer, Hold, RateBucket, Sale, Shard, Taken
@@ -434,32 +434,33 @@ def unclaim(reservation_id: str, checkout_id: str) -> list[DomainEvent]:
 
 
 def limit(scope: str, subject: str, bucket: domain.Bucket, attempts: int = 3) -> None:
-    """Take a token from ``subject``'s bucket in ``scope`` (a DynamoDB item updated under a
-    condition on the time it was last written, so concurrent requests can't both spend the
-    same token). Raises TooManyRequests ``RATE_LIMITED`` with ``Retry-After`` (seconds) when
-    the bucket is empty, or when it stays contended for ``attempts`` tries."""
+    """Take a token from ``subject``'s bucket in ``scope``. One conditional UpdateItem in the
+    common cases: a busy bucket (``tat`` within the tolerance ahead of now) moves ``tat`` on
+    by one interval; an idle one (no ``tat``, or in the past) sets it to now + interval. When
+    both conditions fail the bucket is read: empty, or changed in between (tried again).
+
+    Raises TooManyRequests ``RATE_LIMITED`` with ``Retry-After`` (seconds) when the bucket is
+    empty, or when it keeps changing for ``attempts`` tries."""
+    item = RateBucket(*RateBucket.key(scope, subject))
     for _ in range(attempts):
         now = time.time()
-        try:
-            item = RateBucket.get(*RateBucket.key(scope, subject), consistent_read=True)
-        except RateBucket.DoesNotExist:
-            item = None
-        tokens, at = (float(item.tokens), float(item.at)) if item else (float(bucket.burst), now)
-        allowed, left, wait = bucket.take(tokens, at, now)
+        ttl = int(now + bucket.tolerance) + 3600
+        busy = (RateBucket.tat >= now) & (RateBucket.tat <= now + bucket.tolerance)
+        idle = RateBucket.tat.does_not_exist() | (RateBucket.tat < now)
+        for actions, condition in (
+            ([RateBucket.tat.add(bucket.interval)], busy),
+            ([RateBucket.tat.set(now + bucket.interval)], idle),
+        ):
+            try:
+                item.update(actions=[*actions, RateBucket.ttl.set(ttl)], condition=condition)
+                return
+            except UpdateError as exc:
+                if not condition_failed(exc):
+                    raise
+        item.refresh(consistent_read=True)
+        allowed, _, wait = bucket.take(float(item.tat), now)
         if not allowed:
             raise _rate_limited(wait)
-        fresh = RateBucket(
-            *RateBucket.key(scope, subject), tokens=left, at=now, ttl=int(now) + 3600
-        )
-        try:
-            if item is None:
-                fresh.save(condition=RateBucket.pk.does_not_exist())
-            else:
-                fresh.save(condition=RateBucket.at == item.at)
-            return
-        except PutError as exc:
-            if not condition_failed(exc):
-                raise
     raise _rate_limited(1)
 
 

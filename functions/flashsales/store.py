@@ -125,8 +125,8 @@ class Hold(_Item):
 
 
 class RateBucket(_Item):
-    tokens = NumberAttribute()
-    at = NumberAttribute()
+    #: The theoretical arrival time, epoch seconds (see ``domain.Bucket``).
+    tat = NumberAttribute(null=True)
 
     @staticmethod
     def key(scope: str, subject: str) -> tuple[str, str]:

@@ -83,13 +83,27 @@ class Shopper:
         return self.call("POST", "/cart/items", body).json()
 
     def checkout(
-        self, payments: list[dict], coupon: str | None = None, key: str | None = None, expect=(201,)
+        self,
+        payments: list[dict],
+        coupon: str | None = None,
+        key: str | None = None,
+        expect=(201,),
+        reservation: str | None = None,
     ) -> requests.Response:
+        """``POST /checkout`` of the cart, or of a flash-sale ``reservation``."""
         body = {"shippingAddressId": self.address_id, "payments": payments}
         if coupon:
             body["couponCode"] = coupon
+        if reservation:
+            body["reservationId"] = reservation
         headers = {"Idempotency-Key": key or str(uuid.uuid4())}
         return self.call("POST", "/checkout", body, expect=expect, headers=headers)
+
+    def reserve(self, sale_id: str, quantity: int = 1, key: str | None = None, expect=(201,)):
+        """``POST /flash-sales/{saleId}/reservations``."""
+        headers = {"Idempotency-Key": key or str(uuid.uuid4())}
+        path = f"/flash-sales/{sale_id}/reservations"
+        return self.call("POST", path, {"quantity": quantity}, expect=expect, headers=headers)
 
     def pay_boleto(
         self, payment_id: str, amount: int, secret: str = SANDBOX_WEBHOOK_SECRET

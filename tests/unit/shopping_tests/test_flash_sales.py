@@ -64,12 +64,15 @@ def test_a_sale_is_upcoming_active_then_ended():
 
 
 def test_the_token_bucket_refills_at_its_rate_up_to_its_burst():
-    bucket = domain.Bucket(rate=2, burst=3)
-    assert bucket.take(3, 0, 0) == (True, 2, 0)
-    assert bucket.take(0, 0, 0) == (False, 0, 1)
-    assert bucket.take(0, 0, 0.5) == (True, 0, 0)  # half a second at 2/s: one token
-    assert bucket.take(0, 0, 100) == (True, 2, 0)  # capped at the burst
-    assert domain.Bucket(rate=0.1, burst=1).take(0.5, 0, 0) == (False, 0.5, 5)
+    bucket = domain.Bucket(rate=2, burst=3)  # a token every 0.5 s, 3 at once
+    tat, now = None, 100.0
+    for _ in range(3):
+        allowed, tat, _ = bucket.take(tat, now)
+        assert allowed
+    assert bucket.take(tat, now) == (False, tat, 1)
+    assert bucket.take(tat, now + 0.5)[0]  # one token back after half a second
+    assert bucket.take(tat, now + 1000) == (True, now + 1000.5, 0)  # idle: full again
+    assert domain.Bucket(rate=0.1, burst=1).take(110.0, 100.0) == (False, 110.0, 10)
 
 
 # ------------------------------------------------------------------ the world
@@ -242,11 +245,11 @@ def test_purchases_are_rate_limited_per_customer_and_per_ip(flash, monkeypatch):
         assert buy(sale["saleId"], key=f"try-{n}")[0] in (201, 409)
     status, headers, body = buy(sale["saleId"], key="one-too-many")
     assert (status, body["code"], headers["retry-after"]) == (429, "RATE_LIMITED", "1")
-    monkeypatch.setenv("FLASH_IP_RATE", "0.7")  # a burst of 2
+    monkeypatch.setenv("FLASH_IP_RATE", "0.25")  # one request every 4 s, no burst
     assert buy(sale["saleId"], who=shopper(7), ip="10.9.9.9")[0] == 201
-    assert buy(sale["saleId"], who=shopper(8), ip="10.9.9.9")[0] == 201
-    status, headers, body = buy(sale["saleId"], who=shopper(9), ip="10.9.9.9")
-    assert (status, body["code"], headers["retry-after"]) == (429, "RATE_LIMITED", "2")
+    status, headers, body = buy(sale["saleId"], who=shopper(8), ip="10.9.9.9")
+    assert (status, body["code"], headers["retry-after"]) == (429, "RATE_LIMITED", "4")
+    assert buy(sale["saleId"], who=shopper(8), ip="10.9.9.10")[0] == 201  # another IP
 
 
 # ------------------------------------------------------------------ expiry
