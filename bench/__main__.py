@@ -6,6 +6,8 @@
 - warm latency through API Gateway (p50/p95 in ms) of the public routes;
 - DynamoDB conditional writes per second on one hot item through the local cloud (8 client
   threads), UpdateItem and TransactWriteItems;
+- a flash sale: 2,000 purchase attempts for 100 units from 50 clients on the service layer
+  and from 8 over HTTP (reservations/s, p50/p95), see ``bench/flash_sale.py``;
 - TransactWriteItems latency as the table grows (0, 1k, 5k items): flat since the extension
   rolls back item by item instead of copying the table.
 
@@ -25,7 +27,7 @@ from pathlib import Path
 import requests
 from botocore.exceptions import ClientError
 
-from bench import checkout
+from bench import checkout, flash_sale
 from localcloud import cloud as local
 from localcloud import seed
 from template_env import placeholder_environment
@@ -263,6 +265,10 @@ def main() -> None:
         print(f"  POST /checkout, 30 in a row    p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
         print("Per checkout (counted in-process on moto, 10 checkouts of a 2-line cart):")
         print("\n".join(checkout.report(checkout.per_checkout())))
+        print("\nFlash sale, 50 clients on the service layer (local cloud DynamoDB only):")
+        print("\n".join(flash_sale.direct_race()))
+        print("Flash sale over HTTP (API Gateway, authorizer, Lambda, DynamoDB):")
+        print("\n".join(flash_sale.http_race(api, seed.admin_token(api, outputs))))
         ddb = local.client("dynamodb", max_pool_connections=16)
         name = _table(ddb)
         print("\nDynamoDB conditional writes on one hot item (8 client threads):")

@@ -57,6 +57,7 @@ BENCH_ENV = {
             "CHECKOUT",
             "PAYMENTS",
             "ORDERS",
+            "FLASHSALES",
         )
     },
 }

@@ -96,7 +96,8 @@ def reserve(sale_id: str, customer_id: str, quantity: int, reservation_id: str) 
     than asked); NotFound ``SALE_NOT_FOUND``.
 
     The first attempt takes all units from one random shard. If it is short, the shards are
-    read (consistently) and the units taken from those that have some, in random order.
+    read (consistently) and the units taken from those that have some, in random order. A
+    sale marked sold out (``sold_out_event``) is refused without any write.
     """
     sale = get_sale(sale_id, cached=True)
     now = clock.now()
@@ -112,9 +113,13 @@ def reserve(sale_id: str, customer_id: str, quantity: int, reservation_id: str) 
     limit = int(sale.per_customer_limit)
     if quantity > limit:
         raise _limit_reached(limit)
+    if sale.sold_out_at is not None:
+        # Refused from memory: after a sell-out most attempts end here, without touching
+        # the shards (a sale that gets units back is reopened within SALE_CACHE_SECONDS).
+        raise _sold_out(sale, 0)
     shards = list(range(int(sale.shards)))
     for attempt in range(ATTEMPTS):
-        if attempt == 0 and sale.sold_out_at is None:
+        if attempt == 0:
             taking = {random.choice(shards): quantity}
         else:
             left = remaining(sale, consistent=True)
@@ -302,6 +307,7 @@ def _give_back(hold: Hold, status: str) -> list[DomainEvent]:
 
 def _reopen(sale_id: str) -> None:
     """A sale marked sold out has units again."""
+    _sales.pop(sale_id, None)
     try:
         Sale(*Sale.key(sale_id)).update(
             actions=[Sale.sold_out_at.remove()], condition=Sale.sold_out_at.exists()

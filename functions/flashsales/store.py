@@ -29,7 +29,7 @@ from titan.dynamo import table_meta
 META = table_meta("FLASHSALES_TABLE")
 #: The expiry index is spread over this many partition keys, so thousands of reservations a
 #: second don't all write one GSI partition.
-HELD_PARTITIONS = 8
+HELD_PARTITIONS = 16
 
 
 class ByGsi1(GlobalSecondaryIndex):

@@ -126,7 +126,8 @@ def rush(
 ) -> Crowd:
     """``attempts`` purchase attempts from ``clients`` concurrent HTTP clients, attempt i by
     customer i mod len(customers), for 1 unit, or 2 every third attempt; each with its own
-    Idempotency-Key."""
+    Idempotency-Key, sent again (up to ``RETRIES`` times) until its answer is final. An
+    attempt's latency includes its retries."""
     crowd = Crowd()
     numbers = itertools.count()
     lock = threading.Lock()
@@ -138,22 +139,31 @@ def rush(
             quantity = 2 if i % 3 == 0 else 1
             headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())}
             began = time.perf_counter()
+            status, code = 0, "NO_ANSWER"
             for _ in range(RETRIES):
-                response = session.post(
-                    f"{api}/flash-sales/{sale_id}/reservations",
-                    json={"quantity": quantity},
-                    headers=headers,
-                    timeout=120,
-                )
-                code = None if response.status_code == 201 else _code(response)
-                # A gateway timeout may hide a reservation made: ask again with the same key,
-                # as a client should, until the answer is final.
-                if response.status_code < 500 and code != "REQUEST_IN_PROGRESS":
+                # A timeout or a 5xx may hide a reservation made, and a 429 asks to wait: the
+                # client asks again with the same key, as it should, until the answer is final.
+                try:
+                    response = session.post(
+                        f"{api}/flash-sales/{sale_id}/reservations",
+                        json={"quantity": quantity},
+                        headers=headers,
+                        timeout=120,
+                    )
+                except requests.RequestException:
+                    time.sleep(1)
+                    continue
+                status = response.status_code
+                code = None if status == 201 else _code(response)
+                if status == 429:
+                    time.sleep(int(response.headers.get("Retry-After", "1")))
+                elif status >= 500 or code == "REQUEST_IN_PROGRESS":
+                    time.sleep(1)
+                else:
                     break
-                time.sleep(1)
             ms = (time.perf_counter() - began) * 1000
             with lock:
-                crowd.attempts.append(Attempt(account, quantity, response.status_code, code, ms))
+                crowd.attempts.append(Attempt(account, quantity, status, code, ms))
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     began = time.perf_counter()

@@ -4,9 +4,10 @@ In purchase-time order, each order as its own customer (registered with the data
 prefix, city and state), with its real items and quantities and its real payments (methods,
 split, installments). Before each order the offers it buys are set, through the offer API as
 staff, to the price and freight that order paid. Boletos are paid by the sandbox's signed
-webhook; orders the dataset shows cancelled are cancelled after they are placed. Orders run
-on a few workers, but two orders that share an offer never overlap, so each sees its own
-price. Prints placed, refused by reason, total mismatches with reasons, and orders/s.
+webhook; orders the dataset shows cancelled are cancelled after they are placed. Orders may
+run on several workers, but two orders that share an offer never overlap, so each sees its
+own price. An order interrupted by a fault (5xx, lost connection) is tried again. Prints
+placed, refused by reason, total mismatches with reasons, and orders/s.
 
 Data: Olist Brazilian E-Commerce Public Dataset, CC BY-NC-SA 4.0 (infra/seed/README.md).
 """
@@ -25,6 +26,8 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
+import requests
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "infra" / "localcloud"))
 sys.path.insert(0, str(ROOT / "infra" / "tools"))
@@ -34,6 +37,8 @@ from shopper import HttpError, Shopper, address_from_olist  # noqa: E402
 DATA = ROOT / "infra" / "seed" / "olist" / "orders"
 #: Every card in the replay is the sandbox's always-approved test card.
 CARD = {"card": {"number": "4242424242424242"}}
+#: Times an order is tried when a fault (5xx, lost connection) interrupts it.
+ATTEMPTS = 3
 METHOD = {
     "credit_card": "card",
     "debit_card": "debit_card",
@@ -125,15 +130,7 @@ class Replay:
     def place(self, order: dict, offers: set[str]) -> None:
         started = time.perf_counter()
         try:
-            result = self._place(order)
-        except HttpError as exc:
-            result = {
-                "outcome": "refused",
-                "reason": exc.code or f"HTTP_{exc.status}",
-                "detail": str(exc)[:200],
-            }
-        except Exception as exc:
-            result = {"outcome": "error", "reason": type(exc).__name__, "detail": str(exc)[:200]}
+            result = self._place_retrying(order)
         finally:
             with self.cond:
                 self.busy -= offers
@@ -144,6 +141,36 @@ class Replay:
             if len(self.results) % 50 == 0:
                 placed = sum(1 for r in self.results if r["outcome"] == "placed")
                 print(f"  {len(self.results)} orders done, {placed} placed", flush=True)
+
+    def _place_retrying(self, order: dict) -> dict:
+        """``_place``, again (up to ``ATTEMPTS`` times) after a fault that says nothing about
+        the order: a 5xx or a lost connection. Every step of ``_place`` may run twice: prices
+        are set, not added; the customer's cart is emptied when the account exists; the
+        checkout's Idempotency-Key is the Olist order id, so a checkout that did happen is
+        answered again, not made twice."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                result = self._place(order)
+                if attempt > 1:
+                    result["notes"].append(f"placed at attempt {attempt}")
+                return result
+            except HttpError as exc:
+                if exc.status >= 500 and attempt < ATTEMPTS:
+                    time.sleep(2 * attempt)
+                    continue
+                return {
+                    "outcome": "refused",
+                    "reason": exc.code or f"HTTP_{exc.status}",
+                    "detail": str(exc)[:200],
+                }
+            except requests.RequestException as exc:
+                if attempt < ATTEMPTS:
+                    time.sleep(2 * attempt)
+                    continue
+                return {"outcome": "error", "reason": type(exc).__name__, "detail": str(exc)[:200]}
+            except Exception as exc:  # reported in the summary, not hidden
+                return {"outcome": "error", "reason": type(exc).__name__, "detail": str(exc)[:200]}
+        raise AssertionError("unreachable")
 
     def as_staff(self, method: str, path: str, body: dict) -> dict:
         """A staff call, signing in again once the access token has expired."""
@@ -186,13 +213,14 @@ class Replay:
                 f"dataset payments differ from its items (by {paid - order['itemsTotal']} centavos)"
             )
             payments[-1].pop("amount")  # the last payment takes what the items cost
-        response = shopper.checkout(payments, expect=(201, 409))
+        key = f"olist-{order['orderId']}"
+        response = shopper.checkout(payments, key=key, expect=(201, 409))
         if response.status_code == 409 and response.json().get("code") == "OUT_OF_STOCK":
             # An earlier replay sold these units: the seller restocks, the customer retries.
             for offer in response.json()["offerIds"]:
                 self.as_staff("POST", f"/inventory/offers/{offer}/receipts", {"quantity": 50})
             notes.append("restocked")
-            response = shopper.checkout(payments)
+            response = shopper.checkout(payments, key=f"{key}-restocked")
         elif response.status_code == 409:
             raise HttpError(response)
         placed = response.json()
@@ -202,7 +230,7 @@ class Replay:
         for payment in detail["payments"]:
             if payment["status"] == "PENDING":
                 shopper.pay_boleto(payment["paymentId"], payment["amount"]["amount"])
-        if order["status"] == "canceled":
+        if order["status"] == "canceled" and detail["status"] != "CANCELLED":
             shopper.call(
                 "POST", f"/orders/{placed['orderId']}/cancel", {"reason": "dataset: canceled"}
             )
@@ -245,7 +273,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--offset", type=int, default=0, help="skip the first N orders")
     parser.add_argument("--limit", type=int, default=None, help="N orders only")
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
     from localcloud import cloud, seed
 

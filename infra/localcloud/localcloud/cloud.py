@@ -94,6 +94,10 @@ def localstack_env() -> dict[str, str]:
         TMPDIR=str(STATE / "tmp"),
         PROVIDER_OVERRIDE_DYNAMODB="titan",
         LAMBDA_RUNTIME_EXECUTOR="titan",
+        # A burst of concurrent requests starts one environment each; on 2 busy cores a start
+        # can take longer than LocalStack's 20 s default, and an environment killed for it is
+        # started again, which only adds load (seen with 50 concurrent flash-sale buyers).
+        LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT="120",
         TITAN_LAMBDA_PYTHON=str(LAMBDA_PYTHON),
         TITAN_LAMBDA_RUNTIME_DIR=str(RUNTIME_DIR),
         TITAN_LOGS_DIR=str(LOGS),
