@@ -65,8 +65,9 @@ def direct_race() -> list[str]:
     rush_, expiry = result["rush"], result["expiry"]
     return [
         f"  {ATTEMPTS} attempts from {CLIENTS} threads: {rush_['seconds']:.1f} s,"
-        f" {ATTEMPTS / rush_['seconds']:.0f} attempts/s, p50 {rush_['p50_ms']:.1f} ms,"
-        f" p95 {rush_['p95_ms']:.1f} ms",
+        f" {ATTEMPTS / rush_['seconds']:.0f} attempts/s,"
+        f" {rush_['outcomes'].get('201', 0) / rush_['seconds']:.1f} reservations/s,"
+        f" p50 {rush_['p50_ms']:.1f} ms, p95 {rush_['p95_ms']:.1f} ms",
         f"  units reserved {rush_['holdUnits']}, left {rush_['remaining']}, most by one"
         f" customer {rush_['maxPerCustomer']}; expiry raced 4x per reservation:"
         f" {expiry['expiredEvents']} of {expiry['holds']} expired once,"
