@@ -116,7 +116,7 @@ def reserve(sale_id: str, customer_id: str, quantity: int, reservation_id: str) 
     if sale.sold_out_at is not None:
         # Refused from memory: after a sell-out most attempts end here, without touching
         # the shards (a sale that gets units back is reopened within SALE_CACHE_SECONDS).
-        raise _sold_out(sale, 0)
+        raise _sold_out(0)
     shards = list(range(int(sale.shards)))
     for attempt in range(ATTEMPTS):
         if attempt == 0:
@@ -126,14 +126,14 @@ def reserve(sale_id: str, customer_id: str, quantity: int, reservation_id: str) 
             random.shuffle(shards)
             taking = domain.allocate(left, quantity, shards)
             if taking is None:
-                raise _sold_out(sale, sum(left.values()))
+                raise _sold_out(sum(left.values()))
         try:
             return _take(sale, customer_id, quantity, taking, reservation_id, now)
         except _OverLimit:
             raise _limit_reached(limit) from None
         except _ShardShort:
             continue
-    raise _sold_out(sale, sum(remaining(sale, consistent=True).values()))
+    raise _sold_out(sum(remaining(sale, consistent=True).values()))
 
 
 def _take(
@@ -194,7 +194,7 @@ def _limit_reached(limit: int) -> Conflict:
     )
 
 
-def _sold_out(sale: Sale, left: int) -> Conflict:
+def _sold_out(left: int) -> Conflict:
     extra = {"remaining": left} if left else {}
     return Conflict(
         f"Only {left} units are left." if left else "This flash sale is sold out.",
