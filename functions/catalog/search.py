@@ -26,6 +26,7 @@ from typing import Any, Literal
 import tantivy
 
 from catalog import domain
+from titan import clock
 
 #: Price facet buckets in centavos: [from, to) - None is open-ended.
 PRICE_RANGES: tuple[tuple[int | None, int | None], ...] = (
@@ -132,12 +133,6 @@ class IndexedProduct:
         return cls(**data, offers=offers)
 
 
-def _epoch_seconds(iso: str) -> int:
-    from datetime import datetime
-
-    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
-
-
 def document(
     product: IndexedProduct, tree: domain.CategoryTree = domain.BUILT_IN
 ) -> tantivy.Document:
@@ -164,7 +159,7 @@ def document(
         doc.add_text("seller", offer.seller_id)
         if offer.seller_state:
             doc.add_text("state", offer.seller_state)
-    doc.add_unsigned("created", _epoch_seconds(product.created_at))
+    doc.add_unsigned("created", int(clock.parse(product.created_at).timestamp()))
     doc.add_bytes("source", product.to_json())
     return doc
 

@@ -8,8 +8,6 @@ redeems once. Releasing reverses all three, once.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pynamodb.exceptions import PutError, TransactWriteError
 
 from checkout import domain
@@ -20,7 +18,7 @@ from titan.saga import StepRefused
 
 
 def coupon_of(item: CouponItem) -> domain.Coupon:
-    parse = lambda text: datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None  # noqa: E731
+    parse = lambda text: clock.parse(text) if text else None  # noqa: E731
     return domain.Coupon(
         code=item.code,
         type=item.type,

@@ -121,7 +121,7 @@ class ReservationOut(BaseModel):
 
 def _sale_out(sale: Sale, left: int | None = None) -> SaleOut:
     now = clock.now()
-    starts, ends = datetime.fromisoformat(sale.starts_at), datetime.fromisoformat(sale.ends_at)
+    starts, ends = clock.parse(sale.starts_at), clock.parse(sale.ends_at)
     money = lambda amount: MoneyOut(amount=int(amount), currency=sale.currency)  # noqa: E731
     return SaleOut(
         saleId=sale.sale_id,
@@ -254,7 +254,7 @@ def purchase(sale_id: str, customer_id: str, quantity: int) -> dict:
         quantity=int(hold.quantity),
         unitPrice=MoneyOut(amount=int(sale.sale_price), currency=sale.currency),
         status=hold.status,
-        expiresAt=datetime.fromisoformat(hold.expires_at),
+        expiresAt=clock.parse(hold.expires_at),
     )
     return {"status": 201, "body": out.model_dump(mode="json")}
 

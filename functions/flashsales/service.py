@@ -34,16 +34,12 @@ RETENTION_SECONDS = 30 * 86400
 _sales: dict[str, tuple[float, Sale]] = {}
 
 
-def _dt(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 def create_sale(sale: Sale) -> Sale:
     """Store a new ``Sale`` (all attributes set but ``shards``) and its shards, sized by
     ``domain.shard_count`` from ``expected_rate``. The shards are written first: a sale is
     never visible without its stock. Returns the sale."""
     sale.shards = domain.shard_count(int(sale.expected_rate), int(sale.quantity))
-    ttl = int(_dt(sale.ends_at).timestamp()) + RETENTION_SECONDS
+    ttl = int(clock.parse(sale.ends_at).timestamp()) + RETENTION_SECONDS
     with Shard.batch_write() as batch:
         for k, units in enumerate(domain.split(int(sale.quantity), int(sale.shards))):
             batch.save(Shard(*Shard.key(sale.sale_id, k), remaining=units, ttl=ttl))
@@ -101,7 +97,7 @@ def reserve(sale_id: str, customer_id: str, quantity: int, reservation_id: str) 
     """
     sale = get_sale(sale_id, cached=True)
     now = clock.now()
-    current = domain.phase(_dt(sale.starts_at), _dt(sale.ends_at), now)
+    current = domain.phase(clock.parse(sale.starts_at), clock.parse(sale.ends_at), now)
     if current != "ACTIVE":
         raise Conflict(
             "This flash sale is not on now.",
@@ -254,7 +250,7 @@ def expire(reservation_id: str) -> list[DomainEvent]:
     hold = get_hold(reservation_id)
     if hold is None or hold.status != "HELD":
         return []
-    left = (_dt(hold.expires_at) - clock.now()).total_seconds()
+    left = (clock.parse(hold.expires_at) - clock.now()).total_seconds()
     if left > 0:
         raise NotYetExpired(max(1, int(left + 0.999)))
     return _give_back(hold, "HELD")
@@ -333,7 +329,7 @@ def started_events() -> list[DomainEvent]:
     events = []
     now = clock.now()
     for sale in open_sales():
-        if sale.started_at is not None or _dt(sale.starts_at) > now:
+        if sale.started_at is not None or clock.parse(sale.starts_at) > now:
             continue
         try:
             sale.update(
@@ -420,7 +416,7 @@ def unclaim(reservation_id: str, checkout_id: str) -> list[DomainEvent]:
     hold = get_hold(reservation_id)
     if hold is None or hold.status != "CLAIMED" or hold.checkout_id != checkout_id:
         return []
-    if _dt(hold.expires_at) <= clock.now():
+    if clock.parse(hold.expires_at) <= clock.now():
         return _give_back(hold, "CLAIMED")
     try:
         hold.update(

@@ -31,6 +31,14 @@ def test_clock_can_be_frozen():
         clock.freeze(datetime(2026, 1, 1))
 
 
+def test_clock_parses_what_it_writes():
+    moment = datetime(2026, 11, 11, 0, 0, 0, 123000, tzinfo=UTC)
+    assert clock.parse(clock.iso(moment)) == moment
+    assert clock.parse("2026-11-11T03:00:00+03:00") == datetime(2026, 11, 11, tzinfo=UTC)
+    with pytest.raises(ValueError):
+        clock.parse("11/11/2026")
+
+
 def test_problem_document_has_type_status_code_and_extras():
     problem = Conflict("Only 2 left.", code="OUT_OF_STOCK", title="Out of stock", available=2)
     assert problem.body() == {

@@ -27,6 +27,12 @@ def iso(moment: datetime | None = None) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def parse(text: str) -> datetime:
+    """The aware datetime an RFC 3339 timestamp names (the inverse of ``iso``; a trailing
+    ``Z`` or an offset). Raises ValueError for anything else."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 def freeze(moment: datetime) -> None:
     """Fix ``now()`` at ``moment`` (must be timezone-aware) until ``unfreeze()``."""
     if moment.tzinfo is None:
