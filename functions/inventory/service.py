@@ -182,23 +182,16 @@ def reserve(
             raise StepRefused(
                 "OUT_OF_STOCK", 409, "Not enough stock for some items.", offerIds=short
             )
-        now = clock.now()
-        at = clock.iso(now)
-        reservation = Reservation(
-            *Reservation.key(reservation_id),
-            reservation_id=reservation_id,
-            status="RESERVED",
-            lines=[
+        reservation = _held(
+            reservation_id,
+            [
                 HeldLine(offerId=s.offer_id, warehouseId=s.warehouse_id, quantity=q)
                 for s, q in picks
             ],
-            expires_at=clock.iso(now + timedelta(seconds=hold_seconds)),
-            gsi1pk="HELD",
-            gsi1sk=clock.iso(now + timedelta(seconds=hold_seconds)),
-            created_at=at,
-            updated_at=at,
+            hold_seconds,
             pool_units=sum(wanted.values()) if pool else None,
         )
+        at = reservation.created_at
         try:
             with transaction() as write:
                 write.save(reservation, condition=Reservation.pk.does_not_exist())
@@ -225,6 +218,25 @@ def reserve(
         409,
         "Stock kept changing; not enough for some items.",
         offerIds=sorted(wanted),
+    )
+
+
+def _held(reservation_id: str, lines: list[HeldLine], hold_seconds: int, **extra) -> Reservation:
+    """A new RESERVED reservation of ``lines`` until ``hold_seconds`` from now, listed in the
+    expiry index (not yet written)."""
+    now = clock.now()
+    at, expires = clock.iso(now), clock.iso(now + timedelta(seconds=hold_seconds))
+    return Reservation(
+        *Reservation.key(reservation_id),
+        reservation_id=reservation_id,
+        status="RESERVED",
+        lines=lines,
+        expires_at=expires,
+        gsi1pk="HELD",
+        gsi1sk=expires,
+        created_at=at,
+        updated_at=at,
+        **extra,
     )
 
 
@@ -263,26 +275,11 @@ def draw(reservation_id: str, line: dict, hold_seconds: int) -> Reserved:
             raise StepRefused(
                 "OUT_OF_STOCK", 409, "The sale has no units left.", offerIds=[line["offerId"]]
             )
-        now = clock.now()
-        at, expires = clock.iso(now), clock.iso(now + timedelta(seconds=hold_seconds))
-        reservation = Reservation(
-            *Reservation.key(reservation_id),
-            reservation_id=reservation_id,
-            status="RESERVED",
-            lines=[
-                HeldLine(
-                    offerId=line["offerId"],
-                    warehouseId=pool.lines[0].warehouseId,
-                    quantity=quantity,
-                )
-            ],
-            expires_at=expires,
-            gsi1pk="HELD",
-            gsi1sk=expires,
-            created_at=at,
-            updated_at=at,
-            pool_id=pool.reservation_id,
+        held = HeldLine(
+            offerId=line["offerId"], warehouseId=pool.lines[0].warehouseId, quantity=quantity
         )
+        reservation = _held(reservation_id, [held], hold_seconds, pool_id=pool.reservation_id)
+        at = reservation.created_at
         try:
             with transaction() as write:
                 write.save(reservation, condition=Reservation.pk.does_not_exist())
@@ -354,11 +351,10 @@ def release(reservation_id: str, reason: str) -> list[DomainEvent]:
         if reservation.status in ("RELEASED", "RESTOCKED"):
             return []
         try:
-            if reservation.pool_id and _back_to_pool(reservation, reason):
-                pass
-            elif reservation.status == "RESERVED":
+            returned = reservation.pool_id and _back_to_pool(reservation, reason)
+            if not returned and reservation.status == "RESERVED":
                 _transition(reservation, "RELEASED", "RELEASE", lambda q: (0, -q, q), reason)
-            else:
+            elif not returned:
                 _transition(reservation, "RESTOCKED", "RESTOCK", lambda q: (q, 0, q), reason)
         except TransactWriteError as exc:
             if exc.cause_response_code == "TransactionCanceledException":
@@ -389,27 +385,13 @@ def _back_to_pool(reservation: Reservation, reason: str) -> bool:
                 actions=[Reservation.pool_units.add(quantity), Reservation.updated_at.set(now)],
                 condition=Reservation.status == "RESERVED",
             )
-            if sold:
-                line = reservation.lines[0]
-                stock = Stock(*Stock.key(line.offerId, line.warehouseId))
-                stock.offer_id, stock.warehouse_id = line.offerId, line.warehouseId
-                write.update(
-                    stock,
-                    actions=[
-                        Stock.on_hand.add(quantity),
-                        Stock.reserved.add(quantity),
-                        Stock.updated_at.set(now),
-                    ],
-                    condition=Stock.pk.exists(),
-                )
-                _move(
+            if sold:  # back on hand, reserved by the pool
+                _shift(
                     write,
-                    stock,
+                    reservation.lines[0],
+                    (quantity, quantity, 0),
                     "RESTOCK",
-                    quantity,
-                    quantity,
                     reservation.pool_id,
-                    "checkout",
                     now,
                 )
     except TransactWriteError as exc:
@@ -448,23 +430,29 @@ def _transition(
         write.update(reservation, actions=_leaving(status, now, reason), condition=condition)
         for line in reservation.lines:
             units = line.quantity if reservation.pool_units is None else reservation.pool_units
-            on_hand, reserved, available = change(int(units))
-            stock = Stock(*Stock.key(line.offerId, line.warehouseId))
-            stock.offer_id, stock.warehouse_id = line.offerId, line.warehouseId
-            write.update(
-                stock,
-                actions=[
-                    Stock.on_hand.add(on_hand),
-                    Stock.reserved.add(reserved),
-                    Stock.available.add(available),
-                    Stock.updated_at.set(now),
-                ],
-                condition=Stock.reserved >= -reserved if reserved < 0 else Stock.pk.exists(),
-            )
-            _move(
-                write, stock, kind, on_hand, reserved, reservation.reservation_id, "checkout", now
-            )
+            _shift(write, line, change(int(units)), kind, reservation.reservation_id, now)
     reservation.status = status
+
+
+def _shift(
+    write, line: HeldLine, change: tuple[int, int, int], kind: str, reference: str, now: str
+) -> None:
+    """Add ``change`` = (on_hand, reserved, available) to ``line``'s stock in ``write``
+    (reserved never below zero) and append its movement."""
+    on_hand, reserved, available = change
+    stock = Stock(*Stock.key(line.offerId, line.warehouseId))
+    stock.offer_id, stock.warehouse_id = line.offerId, line.warehouseId
+    write.update(
+        stock,
+        actions=[
+            Stock.on_hand.add(on_hand),
+            Stock.reserved.add(reserved),
+            Stock.available.add(available),
+            Stock.updated_at.set(now),
+        ],
+        condition=Stock.reserved >= -reserved if reserved < 0 else Stock.pk.exists(),
+    )
+    _move(write, stock, kind, on_hand, reserved, reference, "checkout", now)
 
 
 def expired(limit: int = 100) -> list[str]:
