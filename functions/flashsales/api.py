@@ -269,10 +269,10 @@ def reserve(
     with ``POST /checkout {reservationId}``, or its units go back to the sale. 409 SOLD_OUT,
     LIMIT_REACHED, SALE_NOT_ACTIVE; 404 SALE_NOT_FOUND; 429 RATE_LIMITED with Retry-After."""
     customer = require(app, "customer").id
+    require_key(app)  # before the limits: a request refused anyway spends no token
     source_ip = app.current_event.request_context.identity.source_ip or "unknown"
     service.limit("ip", source_ip, ip_limit())
     service.limit("customer", customer, CUSTOMER_LIMIT)
-    require_key(app)
     answer = idempotent(
         app,
         "flash-reservation",

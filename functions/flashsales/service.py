@@ -260,16 +260,7 @@ def _give_back(hold: Hold, status: str) -> list[DomainEvent]:
     at = clock.iso()
     try:
         with transaction() as write:
-            write.update(
-                hold,
-                actions=[
-                    Hold.status.set("EXPIRED"),
-                    Hold.updated_at.set(at),
-                    Hold.gsi1pk.remove(),
-                    Hold.gsi1sk.remove(),
-                ],
-                condition=Hold.status == status,
-            )
+            write.update(hold, actions=_unheld("EXPIRED", at), condition=Hold.status == status)
             for taken in hold.taken:
                 write.update(
                     Shard(*Shard.key(hold.sale_id, int(taken.shard))),
@@ -298,6 +289,17 @@ def _give_back(hold: Hold, status: str) -> list[DomainEvent]:
                 "expiresAt": hold.expires_at,
             },
         )
+    ]
+
+
+def _unheld(status: str, at: str) -> list:
+    """Update actions of a reservation that stops being HELD: its status, and out of the
+    expiry index."""
+    return [
+        Hold.status.set(status),
+        Hold.updated_at.set(at),
+        Hold.gsi1pk.remove(),
+        Hold.gsi1sk.remove(),
     ]
 
 
@@ -376,13 +378,7 @@ def claim(reservation_id: str, customer_id: str, checkout_id: str) -> dict:
         now = clock.iso()
         try:
             hold.update(
-                actions=[
-                    Hold.status.set("CLAIMED"),
-                    Hold.checkout_id.set(checkout_id),
-                    Hold.updated_at.set(now),
-                    Hold.gsi1pk.remove(),
-                    Hold.gsi1sk.remove(),
-                ],
+                actions=[*_unheld("CLAIMED", now), Hold.checkout_id.set(checkout_id)],
                 condition=(Hold.status == "HELD") & (Hold.expires_at > now),
             )
         except UpdateError as exc:
