@@ -28,16 +28,12 @@ import requests
 from botocore.exceptions import ClientError
 
 from bench import checkout, flash_sale
+from figures import percentile
 from localcloud import cloud as local
 from localcloud import seed
 from template_env import placeholder_environment
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def _timed(call, n: int) -> tuple[float, float]:

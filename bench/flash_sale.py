@@ -21,7 +21,8 @@ from pathlib import Path
 
 import requests
 
-from flash_crowd import customer_tokens, new_sale, percentile, rush
+from figures import percentile
+from flash_crowd import customer_tokens, new_sale, rush
 from shopper import new_offer
 
 ATTEMPTS, CLIENTS, CUSTOMERS, UNITS, LIMIT = 2_000, 50, 500, 100, 2

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import requests
 
+from figures import percentile
+
 ROOT = Path(__file__).resolve().parents[2]
 #: Times an attempt is sent (same Idempotency-Key) while the answer is a 5xx or in progress.
 RETRIES = 10
@@ -165,12 +167,8 @@ def rush(
             with lock:
                 crowd.attempts.append(Attempt(account, quantity, status, code, ms))
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
     began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _run(client, clients)
     crowd.seconds = time.perf_counter() - began
     return crowd
 
@@ -180,11 +178,6 @@ def _code(response: requests.Response) -> str | None:
         return response.json().get("code")
     except ValueError:
         return None
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 # --------------------------------------------------------------------------- direct
