@@ -24,10 +24,24 @@ os.environ.setdefault("TITAN_STAGE", "test")
 os.environ.setdefault("CATALOG_TABLE", "titan-test-catalog")
 os.environ.setdefault("CATALOG_IMPORTS_BUCKET", "titan-test-catalog-imports")
 os.environ.setdefault("CATALOG_SEARCH_BUCKET", "titan-test-catalog-search")
-for _context in ("cart", "inventory", "checkout", "payments", "orders", "flashsales"):
+for _context in (
+    "cart",
+    "inventory",
+    "checkout",
+    "payments",
+    "orders",
+    "flashsales",
+    "ledger",
+    "returns",
+):
     os.environ.setdefault(f"{_context.upper()}_TABLE", f"titan-test-{_context}")
 os.environ.setdefault("CATALOG_STEPS_FUNCTION", "titan-test-catalog-steps")
 os.environ.setdefault("INVENTORY_STEPS_FUNCTION", "titan-test-inventory-steps")
+for _steps in ("LEDGER", "ORDERS", "PAYMENTS"):
+    os.environ.setdefault(f"{_steps}_STEPS_FUNCTION", f"titan-test-{_steps.lower()}-steps")
+os.environ.setdefault(
+    "REFUND_STATE_MACHINE", "arn:aws:states:us-east-1:123456789012:stateMachine:refund"
+)
 os.environ.setdefault(
     "CHECKOUT_STATE_MACHINE", "arn:aws:states:us-east-1:123456789012:stateMachine:checkout"
 )

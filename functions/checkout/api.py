@@ -26,6 +26,7 @@ from checkout.store import CouponItem
 from titan import clock
 from titan.api import create_app, lambda_handler
 from titan.auth import require
+from titan.cards import CardIn
 from titan.context import correlation_id
 from titan.errors import Conflict, NotFound, Problem
 from titan.idempotency import idempotent, require_key
@@ -40,21 +41,9 @@ CARD_HOLD_SECONDS = 15 * 60
 BOLETO_HOLD_SECONDS = 3 * 86400 + 3600
 
 
-class CardIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    number: Annotated[
-        str,
-        Field(pattern=r"^[0-9 ]{12,23}$", description="Sandbox: test numbers decide the outcome"),
-    ]
-    expMonth: Annotated[int, Field(ge=1, le=12)] | None = None
-    expYear: Annotated[int, Field(ge=2000, le=2100)] | None = None
-    cvc: Annotated[str, Field(pattern=r"^[0-9]{3,4}$")] | None = None
-    holderName: Annotated[str, Field(max_length=100)] | None = None
-
-
 class PaymentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    method: Literal["card", "debit_card", "boleto", "voucher"]
+    method: Literal["card", "debit_card", "boleto", "voucher", "wallet"]
     amount: (
         Annotated[
             int, Field(ge=1, description="Minor units; leave out on one payment to pay the rest")

@@ -17,7 +17,7 @@ from titan.saga import StepRefused
 
 PERCENTAGE, FIXED_AMOUNT, FREE_SHIPPING = "percentage", "fixed_amount", "free_shipping"
 COUPON_TYPES = (PERCENTAGE, FIXED_AMOUNT, FREE_SHIPPING)
-METHODS = ("card", "debit_card", "boleto", "voucher")
+METHODS = ("card", "debit_card", "boleto", "voucher", "wallet")
 #: Olist's largest installment plan is 24 (payments.csv); debit and boleto are paid at once.
 MAX_INSTALLMENTS = 24
 

@@ -441,7 +441,7 @@ def limit(scope: str, subject: str, bucket: domain.Bucket, attempts: int = 3) ->
     empty, or when it keeps changing for ``attempts`` tries."""
     item = RateBucket(*RateBucket.key(scope, subject))
     for _ in range(attempts):
-        now = time.time()
+        now = clock.now().timestamp()
         ttl = int(now + bucket.tolerance) + 3600
         busy = (RateBucket.tat >= now) & (RateBucket.tat <= now + bucket.tolerance)
         idle = RateBucket.tat.does_not_exist() | (RateBucket.tat < now)

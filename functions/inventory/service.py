@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from pynamodb.exceptions import PutError, TransactWriteError
 
-from inventory.store import HeldLine, Location, Movement, Reservation, Stock
+from inventory.store import HeldLine, Location, Movement, Reservation, Restock, Stock
 from titan import clock
 from titan.dynamo import failed_conditions, transaction
 from titan.events import DomainEvent
@@ -453,6 +453,59 @@ def _shift(
         condition=Stock.reserved >= -reserved if reserved < 0 else Stock.pk.exists(),
     )
     _move(write, stock, kind, on_hand, reserved, reference, "checkout", now)
+
+
+def restock(return_id: str, reservation_id: str, lines: list[dict]) -> list[DomainEvent]:
+    """Returned goods go back on hand and on sale: ``lines`` [{offerId, quantity}] of the
+    order whose stock ``reservation_id`` committed (it says which warehouse each came from).
+    Once per return. Raises ``LookupError`` for an unknown reservation or offer."""
+    reservation = _get(reservation_id)
+    if reservation is None:
+        raise LookupError(reservation_id)
+    where = {line.offerId: line.warehouseId for line in reservation.lines}
+    held = []
+    for line in lines:
+        if line["offerId"] not in where:
+            raise LookupError(line["offerId"])
+        held.append(
+            HeldLine(
+                offerId=line["offerId"],
+                warehouseId=where[line["offerId"]],
+                quantity=int(line["quantity"]),
+            )
+        )
+    now = clock.iso()
+    try:
+        with transaction() as write:
+            write.save(
+                Restock(*Restock.key(return_id), return_id=return_id, lines=held, created_at=now),
+                condition=Restock.pk.does_not_exist(),
+            )
+            for line in held:
+                q = int(line.quantity)
+                _shift(write, line, (q, 0, q), "RETURN", return_id, now)
+    except TransactWriteError as exc:
+        if 0 in failed_conditions(exc):
+            return []  # restocked before
+        raise
+    return [
+        DomainEvent(
+            "inventory",
+            "StockRestocked",
+            {
+                "returnId": return_id,
+                "reservationId": reservation_id,
+                "lines": [
+                    {
+                        "offerId": h.offerId,
+                        "warehouseId": h.warehouseId,
+                        "quantity": int(h.quantity),
+                    }
+                    for h in held
+                ],
+            },
+        )
+    ]
 
 
 def expired(limit: int = 100) -> list[str]:

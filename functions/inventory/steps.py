@@ -1,4 +1,5 @@
-"""Inventory's saga steps (see ``titan.saga``): ``reserve``, ``commit``, ``release``."""
+"""Inventory's saga steps (see ``titan.saga``): ``reserve``, ``commit``, ``release`` for
+checkout; ``restock`` for returns."""
 
 from __future__ import annotations
 
@@ -36,4 +37,11 @@ def release(event: dict) -> dict:
     return {"reservationId": event["reservationId"], "released": True}
 
 
-handler = steps({"reserve": reserve, "commit": commit, "release": release})
+def restock(event: dict) -> dict:
+    """Refund saga: ``{"returnId", "reservationId", "lines": [{offerId, quantity}]}`` →
+    ``{"returnId", "restocked": true}``."""
+    publish(service.restock(event["returnId"], event["reservationId"], event["lines"]))
+    return {"returnId": event["returnId"], "restocked": True}
+
+
+handler = steps({"reserve": reserve, "commit": commit, "release": release, "restock": restock})

@@ -113,3 +113,16 @@ class Reservation(_Item):
     @staticmethod
     def key(reservation_id: str) -> tuple[str, str]:
         return f"RESERVATION#{reservation_id}", "RESERVATION"
+
+
+class Restock(_Item):
+    """``RESTOCK#<returnId>`` / ``RESTOCK``: the returned units of one return went back on
+    hand (written in the same transaction, so a retried restock adds nothing twice)."""
+
+    return_id = UnicodeAttribute()
+    lines = ListAttribute(of=HeldLine, default=list)
+    created_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(return_id: str) -> tuple[str, str]:
+        return f"RESTOCK#{return_id}", "RESTOCK"

@@ -1,5 +1,6 @@
 """Orders API: ``GET /orders``, ``GET /orders/{orderId}``, ``POST /orders/{orderId}/cancel``,
-and the fulfilment moves ``POST /orders/{orderId}/ship`` and ``/deliver``.
+the fulfilment moves ``POST /orders/{orderId}/ship`` and ``/deliver``, and the buyer's
+``POST /orders/{orderId}/confirm-receipt``.
 
 Who sees an order: its customer, a seller with a line in it, staff and admins; to anyone
 else it does not exist (404)."""
@@ -62,6 +63,14 @@ class StatusChange(BaseModel):
     reason: str | None = None
 
 
+class RefundOut(BaseModel):
+    returnId: str
+    kind: str = Field(description="RETURN or CANCELLATION")
+    amount: MoneyOut
+    lines: list[dict]
+    at: str
+
+
 class OrderOut(BaseModel):
     orderId: str
     customerId: str | None
@@ -72,6 +81,8 @@ class OrderOut(BaseModel):
     payments: list[PaymentOut]
     shippingAddress: dict | None = None
     statusHistory: list[StatusChange]
+    refunds: list[RefundOut] = []
+    receiptConfirmedAt: str | None = None
     createdAt: str
     updatedAt: str
 
@@ -200,6 +211,18 @@ def ship(orderId: Annotated[str, Path(pattern=ORDER_ID)]) -> OrderOut:
 def deliver(orderId: Annotated[str, Path(pattern=ORDER_ID)]) -> OrderOut:
     """The seller or staff; SHIPPED → DELIVERED. Publishes OrderDelivered."""
     return _fulfil(orderId, DELIVERED, "OrderDelivered")
+
+
+@app.post("/orders/<orderId>/confirm-receipt", tags=["orders"], summary="I received the goods")
+def confirm_receipt(orderId: Annotated[str, Path(pattern=ORDER_ID)]) -> OrderOut:
+    """The buyer, once DELIVERED (409 ORDER_NOT_DELIVERED before): the seller is paid from
+    escrow now instead of at the end of the return window, and returns are closed. Publishes
+    OrderReceiptConfirmed; again changes nothing."""
+    order, caller = _visible(orderId)
+    if order.customer_id != caller.id:
+        raise NotFound("No such order.", code="ORDER_NOT_FOUND")
+    publish(service.confirm_receipt(order))
+    return OrderOut(**service.view(order))
 
 
 handler = lambda_handler(app)

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 
-from orders.store import CANCELLED, CONFIRMED, NEXT, PENDING_PAYMENT, Order, SellerOrder
+from orders.store import (
+    CANCELLED,
+    CONFIRMED,
+    DELIVERED,
+    NEXT,
+    PENDING_PAYMENT,
+    Order,
+    SellerOrder,
+)
 from titan import clock
 from titan.dynamo import condition_failed, transaction
 from titan.errors import Conflict, NotFound
@@ -180,6 +188,8 @@ def view(order: Order) -> dict:
         },
         "couponCode": order.coupon_code,
         "payments": order.payments,
+        "refunds": [{**r, "amount": m(r["amount"])} for r in order.refunds or []],
+        "receiptConfirmedAt": order.receipt_confirmed_at,
         "shippingAddress": (order.contact or {}).get("address"),
         "statusHistory": order.history,
         "createdAt": order.created_at,
@@ -210,9 +220,13 @@ def placed_event(order: Order) -> DomainEvent:
                     "title",
                 )
             }
-            | {"unitPrice": {"amount": line["unitPrice"], "currency": order.currency}}
+            | {
+                "unitPrice": {"amount": line["unitPrice"], "currency": order.currency},
+                "freight": {"amount": line["freight"], "currency": order.currency},
+            }
             for line in order.lines
         ],
+        "discount": {"amount": int(order.discount), "currency": order.currency},
         "total": {"amount": int(order.total), "currency": order.currency},
         "payments": [
             {k: p[k] for k in ("paymentId", "method", "amount", "installments", "status")}
@@ -224,8 +238,12 @@ def placed_event(order: Order) -> DomainEvent:
     )
 
 
-def status_event(order: Order, detail_type: str, reason: str | None = None) -> DomainEvent:
-    """OrderConfirmed / OrderCancelled / OrderShipped / OrderDelivered."""
+def status_event(
+    order: Order, detail_type: str, reason: str | None = None, previous: str | None = None
+) -> DomainEvent:
+    """OrderConfirmed / OrderCancelled / OrderShipped / OrderDelivered /
+    OrderReceiptConfirmed; ``previous``: the status it left (a cancelled order was paid if
+    it was CONFIRMED)."""
     data = {
         "orderId": order.order_id,
         "checkoutId": order.checkout_id,
@@ -236,12 +254,15 @@ def status_event(order: Order, detail_type: str, reason: str | None = None) -> D
     }
     if reason:
         data["reason"] = reason
+    if previous:
+        data["previousStatus"] = previous
     return DomainEvent("orders", detail_type, data)
 
 
 def cancel(order: Order, reason: str) -> list[DomainEvent]:
     """Cancel before shipping; the events make payments, inventory and coupons compensate.
     Raises Conflict ORDER_NOT_CANCELLABLE once shipped. Cancelling again changes nothing."""
+    previous = order.status
     try:
         moved = move(order, CANCELLED, reason)
     except StatusConflict as exc:
@@ -249,7 +270,51 @@ def cancel(order: Order, reason: str) -> list[DomainEvent]:
             f"An order that is {order.status} can no longer be cancelled.",
             code="ORDER_NOT_CANCELLABLE",
         ) from exc
-    return [status_event(order, "OrderCancelled", reason)] if moved else []
+    return [status_event(order, "OrderCancelled", reason, previous)] if moved else []
+
+
+def confirm_receipt(order: Order) -> list[DomainEvent]:
+    """The buyer says the goods arrived (a DELIVERED order): the seller may be paid now, and
+    the return window closes. Raises Conflict ORDER_NOT_DELIVERED. Again: nothing."""
+    if order.status != DELIVERED:
+        raise Conflict(
+            f"An order that is {order.status} cannot be confirmed as received.",
+            code="ORDER_NOT_DELIVERED",
+        )
+    if order.receipt_confirmed_at:
+        return []
+    try:
+        order.update(
+            actions=[Order.receipt_confirmed_at.set(clock.iso())],
+            condition=Order.receipt_confirmed_at.does_not_exist(),
+        )
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return []
+        raise
+    return [status_event(order, "OrderReceiptConfirmed")]
+
+
+def record_refund(order_id: str, refund: dict) -> Order:
+    """Append a refund ``{returnId, amount, lines: [{lineId, quantity}], kind}`` to the order,
+    once per return id."""
+    order = get(order_id)
+    for _ in range(5):
+        if any(r["returnId"] == refund["returnId"] for r in order.refunds or []):
+            return order
+        try:
+            order.update(
+                actions=[
+                    Order.refunds.set([*(order.refunds or []), {**refund, "at": clock.iso()}]),
+                    Order.updated_at.set(clock.iso()),
+                ]
+            )
+            return order
+        except UpdateError as exc:
+            if not condition_failed(exc):
+                raise
+            order.refresh(consistent_read=True)
+    raise RuntimeError(f"order {order_id} kept changing")
 
 
 def confirm_paid(order: Order) -> list[DomainEvent]:

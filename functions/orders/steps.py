@@ -1,12 +1,13 @@
 """Orders' saga steps (see ``titan.saga``): ``create``, ``place`` and ``cancel`` (the
-compensation of create)."""
+compensation of create) for checkout; ``get`` and ``refunded`` for returns and refunds."""
 
 from __future__ import annotations
 
 from orders import service
 from orders.store import CONFIRMED
+from titan.errors import NotFound
 from titan.events import publish
-from titan.saga import steps
+from titan.saga import StepRefused, steps
 
 
 def create(event: dict) -> dict:
@@ -39,4 +40,34 @@ def cancel(event: dict) -> dict:
     return {"orderId": event["orderId"], "status": "CANCELLED"}
 
 
-handler = steps({"create": create, "place": place, "cancel": cancel})
+def get(event: dict) -> dict:
+    """``{"orderId"}`` → the order's view with ``checkoutId``, ``reservationId``,
+    ``sellerIds`` and ``contact`` (for the returns context). Refuses 404 ORDER_NOT_FOUND."""
+    try:
+        order = service.get(event["orderId"])
+    except NotFound:
+        raise StepRefused("ORDER_NOT_FOUND", 404, "No such order.") from None
+    if order.customer_id is None:  # a failed checkout's tombstone
+        raise StepRefused("ORDER_NOT_FOUND", 404, "No such order.")
+    return {
+        **service.view(order),
+        "checkoutId": order.checkout_id,
+        "reservationId": order.reservation_id,
+        "sellerIds": sorted(order.seller_ids or []),
+        "contact": order.contact,
+    }
+
+
+def refunded(event: dict) -> dict:
+    """Refund saga: ``{"orderId", "returnId", "amount", "lines", "kind"}`` → ``{"orderId",
+    "refunds": n}``: the order lists the refund (once per return)."""
+    order = service.record_refund(
+        event["orderId"],
+        {k: event[k] for k in ("returnId", "amount", "lines", "kind")},
+    )
+    return {"orderId": order.order_id, "refunds": len(order.refunds or [])}
+
+
+handler = steps(
+    {"create": create, "place": place, "cancel": cancel, "get": get, "refunded": refunded}
+)

@@ -73,6 +73,9 @@ class Order(Model):
     contact = JSONAttribute(null=True)
     history = JSONAttribute(default=list)
     seller_ids = UnicodeSetAttribute(default=set)
+    #: Refunds of returns and of the cancellation: [{returnId, amount, lines, at}]
+    refunds = JSONAttribute(default=list)
+    receipt_confirmed_at = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = VersionAttribute()

@@ -16,6 +16,9 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
+from titan.errors import Problem
+from titan.saga import call_step
+
 DECLINED = {"4000000000000002": "card_declined", "4000000000009995": "insufficient_funds"}
 #: Days a boleto can be paid (Brazilian boletos are usually due in 1-3 business days).
 BOLETO_DAYS = 3
@@ -112,4 +115,46 @@ def verify(secret: str, body: bytes, header: str | None, now: int | None = None)
     return hmac.compare_digest(expected, parts.get("v1", ""))
 
 
-PROVIDERS: dict[str, Provider] = {"sandbox": Sandbox()}
+class Wallet:
+    """The buyer's Titan wallet as a payment method: authorizing sets the money aside in the
+    ledger (a synchronous call to the ledger's steps; ``details``: ``customerId``,
+    ``currency``), declined ``insufficient_funds`` when the wallet holds less. Capture, void
+    and refund move money only inside the ledger, which follows the payment events."""
+
+    name = "wallet"
+
+    def authorize(self, payment_id: str, method: str, amount: int, details: dict) -> Authorization:
+        reference = f"wlt_{payment_id}"
+        try:
+            call_step(
+                "LEDGER_STEPS_FUNCTION",
+                "authorizeWallet",
+                {
+                    "customerId": details["customerId"],
+                    "paymentId": payment_id,
+                    "amount": amount,
+                    "currency": details["currency"],
+                },
+            )
+        except Problem as refused:
+            if refused.code != "PAYMENT_DECLINED":
+                raise
+            return Authorization("DECLINED", reference, "insufficient_funds")
+        return Authorization("AUTHORIZED", reference)
+
+    def capture(self, reference: str, amount: int) -> None:
+        return None
+
+    def void(self, reference: str) -> None:
+        return None
+
+    def refund(self, reference: str, amount: int) -> None:
+        return None
+
+
+PROVIDERS: dict[str, Provider] = {"sandbox": Sandbox(), "wallet": Wallet()}
+
+
+def provider_for(method: str) -> Provider:
+    """The provider that handles ``method``: the wallet, or the card/boleto provider."""
+    return PROVIDERS["wallet" if method == "wallet" else "sandbox"]

@@ -8,22 +8,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 
-from payments.provider import BOLETO_DAYS, PROVIDERS, luhn_ok
-from payments.store import Change, Payment
+from payments.provider import BOLETO_DAYS, PROVIDERS, luhn_ok, provider_for
+from payments.store import Change, Payment, Refund
 from titan import clock
-from titan.dynamo import condition_failed
+from titan.dynamo import condition_failed, failed_conditions, transaction
 from titan.events import DomainEvent
 from titan.saga import StepRefused
 
-PROVIDER = "sandbox"
 EVENT_OF = {
     "AUTHORIZED": "PaymentAuthorized",
     "PENDING": "PaymentAuthorized",
     "CAPTURED": "PaymentCaptured",
     "VOIDED": "PaymentVoided",
     "REFUNDED": "PaymentRefunded",
+    "PARTIALLY_REFUNDED": "PaymentRefunded",
     "EXPIRED": "PaymentExpired",
 }
 
@@ -40,6 +40,7 @@ def event(payment: Payment, **extra) -> DomainEvent:
         "orderId": payment.order_id,
         "checkoutId": payment.checkout_id,
         "customerId": payment.customer_id,
+        **({"purpose": payment.purpose} if payment.purpose else {}),
         **extra,
     }
     return DomainEvent("payments", EVENT_OF[payment.status], data)
@@ -58,7 +59,6 @@ def authorize(
             number = str((p.get("card") or {}).get("number", "")).replace(" ", "")
             if not luhn_ok(number):
                 raise StepRefused("INVALID_CARD", 422, "The card number is not valid.")
-    provider = PROVIDERS[PROVIDER]
     records, events = [], []
     for seq, p in enumerate(payments):
         pid = payment_id(checkout_id, seq)
@@ -66,7 +66,7 @@ def authorize(
             record = Payment.get(*Payment.key(pid), consistent_read=True)
         except Payment.DoesNotExist:
             record = _authorize_one(
-                provider, pid, seq, checkout_id, order_id, customer_id, p, currency
+                provider_for(p["method"]), pid, seq, checkout_id, order_id, customer_id, p, currency
             )
             if record.status != "DECLINED":
                 events.append(event(record))
@@ -95,8 +95,10 @@ def _authorize_one(
     customer_id: str,
     p: dict,
     currency: str,
+    purpose: str | None = None,
 ) -> Payment:
-    result = provider.authorize(pid, p["method"], int(p["amount"]), p.get("card") or {})
+    details = p.get("card") or {"customerId": customer_id, "currency": currency}
+    result = provider.authorize(pid, p["method"], int(p["amount"]), details)
     now = clock.now()
     due = clock.iso(now + timedelta(days=BOLETO_DAYS)) if result.status == "PENDING" else None
     record = Payment(
@@ -109,6 +111,7 @@ def _authorize_one(
         checkout_id=checkout_id,
         order_id=order_id,
         customer_id=customer_id,
+        purpose=purpose,
         provider=provider.name,
         reference=result.reference,
         method=p["method"],
@@ -174,9 +177,11 @@ def capture(checkout_id: str, settling: bool = False) -> tuple[list[Payment], li
     return records, [event(r, orderPaid=paid) for r in events]
 
 
-def reverse(checkout_id: str) -> list[DomainEvent]:
-    """Undo a checkout's payments: void authorized and pending ones, refund captured ones in
-    full. Idempotent; payments already voided, refunded, expired or declined are left."""
+def reverse(checkout_id: str, refund_captured: bool = True) -> list[DomainEvent]:
+    """Undo a checkout's payments: void authorized and pending ones and, with
+    ``refund_captured``, refund what captured ones still hold. Idempotent; payments already
+    voided, refunded, expired or declined are left. (A paid order's cancellation refunds
+    through the refund saga instead: ``refund_captured=False``.)"""
     events = []
     for record in Payment.of_checkout(checkout_id):
         provider = PROVIDERS[record.provider]
@@ -184,22 +189,148 @@ def reverse(checkout_id: str) -> list[DomainEvent]:
             provider.void(record.reference)
             if _move(record, "VOIDED", ("AUTHORIZED", "PENDING")):
                 events.append(event(record))
-        elif record.status == "CAPTURED":
-            provider.refund(record.reference, int(record.captured))
+        elif refund_captured and record.status in ("CAPTURED", "PARTIALLY_REFUNDED"):
+            left = int(record.captured) - int(record.refunded)
+            provider.refund(record.reference, left)
             if _move(
                 record,
                 "REFUNDED",
-                ("CAPTURED",),
+                ("CAPTURED", "PARTIALLY_REFUNDED"),
                 refunded=int(record.captured),
-                amount=int(record.captured),
+                amount=left,
             ):
-                events.append(
-                    event(
-                        record,
-                        refunded={"amount": int(record.captured), "currency": record.currency},
-                    )
-                )
+                events.append(event(record, refunded={"amount": left, "currency": record.currency}))
     return events
+
+
+def allocate(payments: list[Payment], amount: int) -> list[dict]:
+    """Split a refund of ``amount`` over captured payments, the last payment first (a
+    voucher or wallet part is given back last), each up to what it still holds. Returns
+    [{paymentId, method, amount}]; raises ``StepRefused`` 409 REFUND_EXCEEDS_CAPTURED if
+    they hold less than ``amount`` together."""
+    out, left = [], amount
+    for record in sorted(payments, key=lambda p: p.gsi1sk, reverse=True):
+        if left == 0:
+            break
+        if record.status not in ("CAPTURED", "PARTIALLY_REFUNDED"):
+            continue
+        take = min(left, int(record.captured) - int(record.refunded))
+        if take > 0:
+            out.append({"paymentId": record.payment_id, "method": record.method, "amount": take})
+            left -= take
+    if left:
+        raise StepRefused(
+            "REFUND_EXCEEDS_CAPTURED",
+            409,
+            f"The order's payments hold {amount - left} that can be refunded, not {amount}.",
+        )
+    return out
+
+
+def refund(return_id: str, checkout_id: str, amount: int) -> tuple[list[dict], list[DomainEvent]]:
+    """Refund ``amount`` (minor units) of a checkout's captured payments for a return, once:
+    the split (``allocate``), a ``Refund`` record and each payment's ``refunded`` are one
+    transaction, conditional on every payment still holding its part (so two refunds racing
+    can never give back more than was captured: the second re-reads and splits again, or is
+    refused). Then the provider refunds each part (with the return id as its idempotency
+    key). Returns (the split, PaymentRefunded events); a retry finds the first split."""
+    split = _record_refund(return_id, checkout_id, amount)
+    events = []
+    for part in split:
+        record = Payment.get(*Payment.key(part["paymentId"]), consistent_read=True)
+        PROVIDERS[record.provider].refund(record.reference, part["amount"])
+        events.append(
+            event(
+                record,
+                returnId=return_id,
+                refunded={"amount": part["amount"], "currency": record.currency},
+            )
+        )
+    return split, events
+
+
+def _record_refund(return_id: str, checkout_id: str, amount: int) -> list[dict]:
+    for _ in range(5):
+        try:
+            return Refund.get(*Refund.key(return_id), consistent_read=True).refunds
+        except Refund.DoesNotExist:
+            pass
+        payments = {p.payment_id: p for p in Payment.of_checkout(checkout_id)}
+        split = allocate(list(payments.values()), amount)
+        now = clock.iso()
+        try:
+            with transaction() as write:
+                write.save(
+                    Refund(
+                        *Refund.key(return_id),
+                        return_id=return_id,
+                        checkout_id=checkout_id,
+                        refunds=split,
+                        created_at=now,
+                    ),
+                    condition=Refund.pk.does_not_exist(),
+                )
+                for part in split:
+                    record = payments[part["paymentId"]]
+                    after = int(record.refunded) + part["amount"]
+                    status = "REFUNDED" if after == int(record.captured) else "PARTIALLY_REFUNDED"
+                    write.update(
+                        record,
+                        actions=[
+                            Payment.refunded.set(after),
+                            Payment.status.set(status),
+                            Payment.updated_at.set(now),
+                            Payment.history.set(
+                                Payment.history.append(
+                                    [Change(status=status, at=now, amount=part["amount"])]
+                                )
+                            ),
+                        ],
+                        condition=Payment.refunded == record.refunded,
+                    )
+        except TransactWriteError as exc:
+            if failed_conditions(exc):
+                continue  # refunded meanwhile (or this return was): read again
+            raise
+        return split
+    raise RuntimeError(f"payments of {checkout_id} kept changing")
+
+
+def charge(
+    charge_id: str, customer_id: str, amount: int, currency: str, card: dict
+) -> tuple[Payment, list[DomainEvent]]:
+    """Authorize and capture a card at once, outside a checkout (a wallet top-up: purpose
+    TOP_UP, ``charge_id`` stands for the order). Idempotent per ``charge_id``. Refuses 422
+    INVALID_CARD, 402 PAYMENT_DECLINED."""
+    number = str(card.get("number", "")).replace(" ", "")
+    if not luhn_ok(number):
+        raise StepRefused("INVALID_CARD", 422, "The card number is not valid.")
+    pid = payment_id(charge_id, 0)
+    try:
+        record = Payment.get(*Payment.key(pid), consistent_read=True)
+    except Payment.DoesNotExist:
+        p = {"method": "card", "amount": amount, "card": card}
+        record = _authorize_one(
+            PROVIDERS["sandbox"],
+            pid,
+            0,
+            charge_id,
+            charge_id,
+            customer_id,
+            p,
+            currency,
+            purpose="TOP_UP",
+        )
+    if record.status == "DECLINED":
+        raise StepRefused(
+            "PAYMENT_DECLINED",
+            402,
+            "The card payment was declined.",
+            declineCode=record.decline_code,
+            paymentId=pid,
+        )
+    records, events = capture(charge_id)
+    return records[0], events
 
 
 def settle_boleto(pid: str, amount: int) -> list[DomainEvent]:

@@ -1,5 +1,6 @@
 """Payments' saga steps (see ``titan.saga``): ``authorize``, ``capture`` and ``reverse``
-(the compensation of both: void what is authorized, refund what is captured)."""
+(the compensation of both: void what is authorized, refund what is captured) for checkout;
+``refund`` for the refund saga; ``charge`` for wallet top-ups."""
 
 from __future__ import annotations
 
@@ -40,4 +41,34 @@ def reverse(event: dict) -> dict:
     return {"reversed": len(events)}
 
 
-handler = steps({"authorize": authorize, "capture": capture, "reverse": reverse})
+def refund(event: dict) -> dict:
+    """Refund saga: ``{"returnId", "checkoutId", "amount"}`` → ``{"refunds": [{paymentId,
+    method, amount}]}``. Refuses 409 REFUND_EXCEEDS_CAPTURED."""
+    split, events = service.refund(event["returnId"], event["checkoutId"], int(event["amount"]))
+    publish(events)
+    return {"refunds": split}
+
+
+def charge(event: dict) -> dict:
+    """A card charged at once (a wallet top-up): ``{"chargeId", "customerId", "amount",
+    "currency", "card": {number}}`` → the payment view. Refuses 402, 422."""
+    record, events = service.charge(
+        event["chargeId"],
+        event["customerId"],
+        int(event["amount"]),
+        event["currency"],
+        event["card"],
+    )
+    publish(events)
+    return record.view()
+
+
+handler = steps(
+    {
+        "authorize": authorize,
+        "capture": capture,
+        "reverse": reverse,
+        "refund": refund,
+        "charge": charge,
+    }
+)

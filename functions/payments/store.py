@@ -4,11 +4,21 @@ Items: ``PAYMENT#<paymentId>`` / ``PAYMENT``, one per payment of a checkout (car
 card, boleto, voucher), with its status history. GSI1 ``CHECKOUT#<checkoutId>`` / ``<seq>``
 lists a checkout's payments; GSI2 ``PENDING`` / ``<dueAt>`` lists unpaid boletos (sparse:
 only while pending) for the expiry sweep. Full card numbers are never stored (last4, brand).
+
+``REFUND#<returnId>`` / ``REFUND``: how one return's refund was split over the checkout's
+payments; written in the same transaction as the payments' ``refunded`` amounts, so a
+retried refund finds it and refunds nothing twice.
 """
 
 from __future__ import annotations
 
-from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import (
+    JSONAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -59,9 +69,10 @@ class Payment(Model):
     amount = NumberAttribute()
     currency = UnicodeAttribute()
     installments = NumberAttribute(default=1)
-    status = (
-        UnicodeAttribute()
-    )  # AUTHORIZED, PENDING, CAPTURED, VOIDED, REFUNDED, DECLINED, EXPIRED
+    #: AUTHORIZED, PENDING, CAPTURED, PARTIALLY_REFUNDED, REFUNDED, VOIDED, DECLINED, EXPIRED
+    status = UnicodeAttribute()
+    #: None for an order's payment; TOP_UP for a wallet top-up (``order_id`` is the top-up's).
+    purpose = UnicodeAttribute(null=True)
     captured = NumberAttribute(default=0)
     refunded = NumberAttribute(default=0)
     decline_code = UnicodeAttribute(null=True)
@@ -104,3 +115,17 @@ class Payment(Model):
             if value:
                 out[key] = value
         return out
+
+
+class Refund(Model):
+    Meta = Payment.Meta
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    return_id = UnicodeAttribute()
+    checkout_id = UnicodeAttribute()
+    refunds = JSONAttribute()  # [{paymentId, method, amount}]
+    created_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(return_id: str) -> tuple[str, str]:
+        return f"REFUND#{return_id}", "REFUND"

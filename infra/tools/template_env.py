@@ -11,8 +11,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def placeholder_environment() -> dict[str, str]:
     """``{NAME: "placeholder-name"}`` for every variable in template.yaml but Powertools' own
-    and numeric ones, which keep their defaults."""
+    and numeric ones (set from a ``Type: Number`` parameter), which keep their defaults."""
     template = (ROOT / "template.yaml").read_text()
-    names = re.findall(r"^\s+([A-Z][A-Z0-9_]+):\s", template, flags=re.MULTILINE)
-    skip = ("POWERTOOLS_", "LOGIN_IP_")
-    return {n: f"placeholder-{n.lower()}" for n in names if not n.startswith(skip)}
+    numbers = set(
+        re.findall(r"^  ([A-Za-z0-9]+):\n    Type: Number$", template, flags=re.MULTILINE)
+    )
+    names = re.findall(r"^\s+([A-Z][A-Z0-9_]+):\s+(.*)$", template, flags=re.MULTILINE)
+    return {
+        n: f"placeholder-{n.lower()}"
+        for n, value in names
+        if not n.startswith("POWERTOOLS_") and value.removeprefix("!Ref ").strip() not in numbers
+    }

@@ -20,6 +20,8 @@ TABLES = {
     "PaymentsTable": "PAYMENTS_TABLE",
     "OrdersTable": "ORDERS_TABLE",
     "FlashSalesTable": "FLASHSALES_TABLE",
+    "LedgerTable": "LEDGER_TABLE",
+    "ReturnsTable": "RETURNS_TABLE",
     "IdempotencyTable": "IDEMPOTENCY_TABLE",
 }
 

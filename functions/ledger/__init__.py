@@ -1,0 +1,1 @@
+"""Ledger: wallets, seller escrow and balances, payouts, on a double-entry ledger."""

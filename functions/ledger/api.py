@@ -1,0 +1,302 @@
+"""Ledger API: the buyer's wallet, a seller's balance and payouts, an order's escrow, and
+the books for staff.
+
+- ``GET /wallet``, ``GET /wallet/transactions``, ``POST /wallet/top-ups`` (customer)
+- ``GET /sellers/{sellerId}/balance``, ``GET|POST /sellers/{sellerId}/payouts`` (that seller
+  or staff)
+- ``GET /orders/{orderId}/escrow`` (the buyer, a seller of the order, staff)
+- ``GET /admin/ledger/trial-balance``, ``GET /admin/ledger/accounts/{account}`` (staff)
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from ledger import service
+from ledger.store import Entry, Escrow, Payout
+from titan.api import create_app, lambda_handler
+from titan.auth import Principal, require
+from titan.cards import CardIn
+from titan.errors import BadRequest, Conflict, NotFound
+from titan.events import publish
+from titan.idempotency import idempotent, require_key
+from titan.ids import new_id
+from titan.saga import call_step
+
+app = create_app()
+CURRENCY = "BRL"
+SELLER_ID = r"^[0-9a-f]{32}$"
+ACCOUNT = r"^[a-z]+:[A-Za-z0-9_:-]{1,120}$"
+
+
+class MoneyOut(BaseModel):
+    amount: int = Field(description="Minor units (centavos for BRL)")
+    currency: str
+
+
+class WalletOut(BaseModel):
+    customerId: str
+    balance: MoneyOut
+
+
+class TransactionOut(BaseModel):
+    txnId: str
+    kind: str = Field(description="TOP_UP, WALLET_AUTHORIZATION, WALLET_VOID, REFUND, ...")
+    amount: MoneyOut = Field(description="Signed: + into the account, - out of it")
+    postedAt: str
+
+
+class TransactionPage(BaseModel):
+    transactions: list[TransactionOut]
+    cursor: str | None = Field(None, description="Pass as ?cursor= for the next page")
+
+
+class TopUpIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    amount: Annotated[int, Field(ge=100, le=service.MAX_TOP_UP, description="Minor units")]
+    card: CardIn
+
+
+class TopUpOut(BaseModel):
+    topUpId: str
+    amount: MoneyOut
+    balance: MoneyOut
+
+
+class SellerBalanceOut(BaseModel):
+    sellerId: str
+    available: MoneyOut = Field(description="Released from escrow, not yet paid out")
+
+
+class PayoutIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    amount: Annotated[int, Field(ge=1, description="Minor units")]
+
+
+class PayoutOut(BaseModel):
+    payoutId: str
+    sellerId: str
+    amount: MoneyOut
+    status: str = Field(description="REQUESTED, then PAID")
+    requestedAt: str
+    paidAt: str | None = None
+
+
+class PayoutPage(BaseModel):
+    payouts: list[PayoutOut]
+
+
+class SellerShareOut(BaseModel):
+    sellerId: str
+    items: MoneyOut
+    freight: MoneyOut
+    refunded: MoneyOut
+
+
+class EscrowOut(BaseModel):
+    orderId: str
+    status: str = Field(description="HELD or RELEASED")
+    held: MoneyOut = Field(description="What the escrow account holds now")
+    sellers: list[SellerShareOut]
+    disputed: bool = Field(description="A return is open: no release meanwhile")
+    releaseAt: str | None = None
+    releasedAt: str | None = None
+
+
+class TrialBalanceOut(BaseModel):
+    accounts: int
+    total: int = Field(description="Sum of all balances, minor units: 0 when the books balance")
+    mismatched: list[str] = Field(description="Accounts whose balance is not their entries' sum")
+
+
+class AccountOut(BaseModel):
+    account: str
+    balance: MoneyOut
+    entriesSum: MoneyOut
+
+
+def _money(amount: int, currency: str = CURRENCY) -> MoneyOut:
+    return MoneyOut(amount=int(amount), currency=currency)
+
+
+def _cursor(key: dict | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
+
+
+def _start(cursor: str | None) -> dict | None:
+    if not cursor:
+        return None
+    try:
+        return json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except ValueError as exc:
+        raise BadRequest("The cursor is not valid.", code="INVALID_CURSOR") from exc
+
+
+@app.get("/wallet", tags=["wallet"], summary="My wallet balance")
+def get_wallet() -> WalletOut:
+    customer = require(app, "customer").id
+    return WalletOut(customerId=customer, balance=_money(service.balance(f"wallet:{customer}")))
+
+
+@app.get("/wallet/transactions", tags=["wallet"], summary="My wallet's movements, newest first")
+def wallet_transactions(
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=1000)] = None,
+) -> TransactionPage:
+    customer = require(app, "customer").id
+    page = Entry.query(
+        f"ACCOUNT#wallet:{customer}",
+        Entry.sk.startswith("ENTRY#"),
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=_start(cursor),
+    )
+    items = [
+        TransactionOut(
+            txnId=e.txn_id, kind=e.kind, amount=_money(e.amount, e.currency), postedAt=e.posted_at
+        )
+        for e in page
+    ]
+    return TransactionPage(transactions=items, cursor=_cursor(page.last_evaluated_key))
+
+
+@app.post("/wallet/top-ups", tags=["wallet"], summary="Add money to my wallet (sandbox card)")
+def top_up(body: TopUpIn) -> Response[TopUpOut]:
+    """Charges the card (authorized and captured at once) and credits the wallet. Needs an
+    Idempotency-Key. 402 PAYMENT_DECLINED, 422 INVALID_CARD."""
+    customer = require(app, "customer").id
+    require_key(app)
+
+    def run() -> dict:
+        top_up_id = new_id("top")
+        charge = call_step(
+            "PAYMENTS_STEPS_FUNCTION",
+            "charge",
+            {
+                "chargeId": top_up_id,
+                "customerId": customer,
+                "amount": body.amount,
+                "currency": CURRENCY,
+                "card": body.card.model_dump(exclude_none=True),
+            },
+        )
+        service.top_up(customer, charge["paymentId"], body.amount, CURRENCY)
+        return {"topUpId": top_up_id, "amount": body.amount}
+
+    done = idempotent(app, "wallet-top-up", customer, body.model_dump(mode="json"), run)
+    return Response(
+        201,
+        "application/json",
+        TopUpOut(
+            topUpId=done["topUpId"],
+            amount=_money(done["amount"]),
+            balance=_money(service.balance(f"wallet:{customer}")),
+        ),
+    )
+
+
+def _seller(seller_id: str) -> Principal:
+    caller = require(app)
+    if caller.seller_id != seller_id and not caller.has_any("staff", "admin"):
+        raise NotFound("No such seller.", code="SELLER_NOT_FOUND")
+    return caller
+
+
+@app.get("/sellers/<sellerId>/balance", tags=["seller finance"], summary="A seller's balance")
+def seller_balance(sellerId: Annotated[str, Path(pattern=SELLER_ID)]) -> SellerBalanceOut:
+    """That seller or staff; others 404."""
+    _seller(sellerId)
+    return SellerBalanceOut(
+        sellerId=sellerId, available=_money(service.balance(f"seller:{sellerId}"))
+    )
+
+
+@app.post("/sellers/<sellerId>/payouts", tags=["seller finance"], summary="Request a payout")
+def request_payout(
+    sellerId: Annotated[str, Path(pattern=SELLER_ID)], body: PayoutIn
+) -> Response[PayoutOut]:
+    """From the available balance to the seller's bank. Needs an Idempotency-Key. 409
+    INSUFFICIENT_BALANCE."""
+    caller = _seller(sellerId)
+    require_key(app)
+
+    def run() -> dict:
+        try:
+            payout, events = service.request_payout(sellerId, body.amount, CURRENCY)
+        except service.InsufficientFunds as exc:
+            raise Conflict(
+                "The available balance is lower than this payout.", code="INSUFFICIENT_BALANCE"
+            ) from exc
+        publish(events)
+        return payout.view()
+
+    view = idempotent(app, "payout", caller.id, {"seller": sellerId, **body.model_dump()}, run)
+    return Response(201, "application/json", PayoutOut(**view))
+
+
+@app.get("/sellers/<sellerId>/payouts", tags=["seller finance"], summary="A seller's payouts")
+def list_payouts(sellerId: Annotated[str, Path(pattern=SELLER_ID)]) -> PayoutPage:
+    _seller(sellerId)
+    items = Payout.by_gsi1.query(f"SELLER#{sellerId}", scan_index_forward=False, limit=100)
+    return PayoutPage(payouts=[PayoutOut(**p.view()) for p in items])
+
+
+@app.get("/orders/<orderId>/escrow", tags=["seller finance"], summary="An order's escrow")
+def get_escrow(orderId: Annotated[str, Path(pattern=r"^ord_[0-9A-HJKMNP-TV-Z]{26}$")]) -> EscrowOut:
+    """The buyer, a seller of the order, or staff; others 404 ESCROW_NOT_FOUND."""
+    caller = require(app)
+    try:
+        escrow = Escrow.get(*Escrow.key(orderId), consistent_read=True)
+    except Escrow.DoesNotExist as exc:
+        raise NotFound("No escrow for this order.", code="ESCROW_NOT_FOUND") from exc
+    if not (
+        escrow.customer_id == caller.id
+        or caller.seller_id in escrow.shares
+        or caller.has_any("staff", "admin")
+    ):
+        raise NotFound("No escrow for this order.", code="ESCROW_NOT_FOUND")
+    c = escrow.currency
+    return EscrowOut(
+        orderId=orderId,
+        status=escrow.status,
+        held=_money(service.balance(f"escrow:{orderId}"), c),
+        sellers=[
+            SellerShareOut(
+                sellerId=seller,
+                items=_money(s["items"], c),
+                freight=_money(s["freight"], c),
+                refunded=_money(int(s["refundedItems"]) + int(s["refundedFreight"]), c),
+            )
+            for seller, s in sorted(escrow.shares.items())
+        ],
+        disputed=bool(escrow.disputes),
+        releaseAt=escrow.release_at,
+        releasedAt=escrow.released_at,
+    )
+
+
+@app.get("/admin/ledger/trial-balance", tags=["ledger admin"], summary="Do the books balance?")
+def trial_balance() -> TrialBalanceOut:
+    """Staff. Reads every account and entry (an audit; slow on a big ledger)."""
+    require(app, "staff", "admin")
+    return TrialBalanceOut(**service.trial_balance())
+
+
+@app.get("/admin/ledger/accounts/<account>", tags=["ledger admin"], summary="One account")
+def get_account(account: Annotated[str, Path(pattern=ACCOUNT)]) -> AccountOut:
+    """Staff. Its balance and the sum of its entries (equal, or the books are wrong)."""
+    require(app, "staff", "admin")
+    return AccountOut(
+        account=account,
+        balance=_money(service.balance(account)),
+        entriesSum=_money(service.entries_sum(account)),
+    )
+
+
+handler = lambda_handler(app)

@@ -1,0 +1,112 @@
+"""Ledger rules, pure: the chart of accounts, what a balanced transaction is, and how an
+order's escrow is split between its sellers and the platform on release.
+
+Amounts are int minor units. An entry's sign is from the account's point of view: ``+``
+adds to what the account holds, ``-`` takes from it. A transaction's entries sum to zero,
+so the balances of all accounts together always sum to zero too.
+
+Accounts (``<kind>:<owner>``):
+
+===================== ==================================================== =============
+account               holds                                                may go < 0
+===================== ==================================================== =============
+``wallet:<customer>`` a buyer's wallet (what the platform owes the buyer)  no
+``hold:<paymentId>``  wallet money authorized for a checkout               no
+``escrow:<orderId>``  a buyer's captured payment, until released           no
+``refunding:<ret>``   a refund on its way to the payment provider          no
+``seller:<sellerId>`` a seller's available balance                         no
+``payout:<payout>``   a payout on its way to the seller's bank             no
+``provider:<name>``   money in from / out to a payment provider            yes (external)
+``bank:<name>``       money paid out to sellers' banks                     yes (external)
+``platform:commission`` commission earned                                  no
+``platform:promotions`` coupons the platform paid for                      yes (expense)
+===================== ==================================================== =============
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Account kinds whose balance may go below zero: the outside world and expenses.
+UNBOUNDED = ("provider", "bank")
+UNBOUNDED_ACCOUNTS = ("platform:promotions",)
+COMMISSION_ACCOUNT = "platform:commission"
+PROMOTIONS_ACCOUNT = "platform:promotions"
+
+
+class Unbalanced(ValueError):
+    """A transaction's entries do not sum to zero (or it has none)."""
+
+
+def bounded(account: str) -> bool:
+    """True if ``account``'s balance must never go below zero."""
+    return account.split(":", 1)[0] not in UNBOUNDED and account not in UNBOUNDED_ACCOUNTS
+
+
+def kind(account: str) -> str:
+    return account.split(":", 1)[0]
+
+
+def source_of(method: str, payment_id: str, provider: str = "sandbox") -> str:
+    """The account a captured payment's money comes from: the wallet authorization for a
+    wallet payment, the provider for every other method."""
+    return f"hold:{payment_id}" if method == "wallet" else f"provider:{provider}"
+
+
+def refund_target(method: str, customer_id: str, provider: str = "sandbox") -> str:
+    """Where a refund of a payment goes: the buyer's wallet for a wallet payment, the
+    provider (which returns it to the card, boleto's bank account...) otherwise."""
+    return f"wallet:{customer_id}" if method == "wallet" else f"provider:{provider}"
+
+
+def balanced(entries: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """``entries`` [(account, amount)] with the zero ones dropped and the same account's
+    merged; raises ``Unbalanced`` if they do not sum to zero or nothing moves."""
+    merged: dict[str, int] = {}
+    for account, amount in entries:
+        if not isinstance(amount, int) or isinstance(amount, bool):
+            raise Unbalanced(f"amount of {account} is not an int: {amount!r}")
+        merged[account] = merged.get(account, 0) + amount
+    kept = [(a, v) for a, v in merged.items() if v]
+    if sum(v for _, v in kept) != 0:
+        raise Unbalanced(f"entries sum to {sum(v for _, v in kept)}, not 0")
+    return kept
+
+
+def commission(items: int, bps: int) -> int:
+    """The platform's commission on ``items`` (minor units, item prices without freight) at
+    ``bps`` basis points, rounded half up to the minor unit."""
+    return (items * bps + 5000) // 10000
+
+
+@dataclass(frozen=True)
+class SellerShare:
+    """What an order owes one seller: ``items`` (unit prices x quantities) and ``freight``,
+    minus what was refunded of each."""
+
+    items: int
+    freight: int
+    refunded_items: int = 0
+    refunded_freight: int = 0
+
+    @property
+    def due(self) -> int:
+        return self.items + self.freight - self.refunded_items - self.refunded_freight
+
+
+def release_entries(
+    escrow: str, held: int, shares: dict[str, SellerShare], discount_left: int, bps: int
+) -> list[tuple[str, int]]:
+    """The entries that release an order's escrow account (holding ``held``): each seller
+    gets what the order owes them minus the commission on their items; the platform keeps
+    the commission and pays the coupon discount still standing (``discount_left``: the
+    buyer paid that much less than the sellers are owed). Raises ``Unbalanced`` when
+    ``held`` is not what the shares say (a capture or refund is not posted yet)."""
+    entries: list[tuple[str, int]] = [(escrow, -held)]
+    earned = 0
+    for seller, share in sorted(shares.items()):
+        cut = commission(share.items - share.refunded_items, bps)
+        earned += cut
+        entries.append((f"seller:{seller}", share.due - cut))
+    entries += [(COMMISSION_ACCOUNT, earned), (PROMOTIONS_ACCOUNT, -discount_left)]
+    return balanced(entries)

@@ -1,0 +1,564 @@
+"""Ledger rules with their writes: posting balanced transactions, wallets, escrow, refunds
+and payouts.
+
+``post`` is the one writer of money: one DynamoDB transaction puts the ``Txn`` (only if
+absent: a retried post records nothing twice), one ``Entry`` per account and ``ADD``s each
+amount to the account's balance, conditional on a bounded account not going below zero. So
+an account's balance is always the sum of its entries, and all balances sum to zero.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+
+from ledger import domain
+from ledger.domain import SellerShare
+from ledger.store import Account, Entry, Escrow, Payout, Txn
+from titan import clock
+from titan.dynamo import condition_failed, failed_conditions, transaction
+from titan.events import DomainEvent
+from titan.ids import new_id
+
+#: Commission in basis points of the item price (freight passes through to the seller).
+COMMISSION_BPS = int(os.environ.get("COMMISSION_BPS", "1200"))
+#: Days after delivery that an order's escrow is released if the buyer has not confirmed
+#: receipt: the return window (a return must be asked for before the money leaves escrow).
+RELEASE_DAYS = int(os.environ.get("RETURN_WINDOW_DAYS", "7"))
+#: The largest single wallet top-up (minor units).
+MAX_TOP_UP = 500_000
+
+
+class InsufficientFunds(Exception):
+    """A bounded account would go below zero; ``account`` names it."""
+
+    def __init__(self, account: str) -> None:
+        super().__init__(account)
+        self.account = account
+
+
+@dataclass(frozen=True)
+class Posted:
+    """``txn``: the transaction; ``new``: False if it had been posted before."""
+
+    txn: Txn
+    new: bool
+
+
+def post(
+    txn_id: str,
+    kind: str,
+    entries: list[tuple[str, int]],
+    currency: str,
+    refs: dict | None = None,
+    also=None,
+) -> Posted:
+    """Post a balanced transaction once. ``entries``: [(account, signed minor units)];
+    ``also(write)`` adds updates of other items (updates only: ``write.update``) to the same
+    DynamoDB transaction.
+    Raises ``domain.Unbalanced``, ``InsufficientFunds`` (nothing is written), and ``LookupError``
+    if ``also``'s condition failed."""
+    entries = domain.balanced(entries)
+    now = clock.iso()
+    txn = Txn(
+        *Txn.key(txn_id),
+        txn_id=txn_id,
+        kind=kind,
+        currency=currency,
+        entries=[[a, v] for a, v in entries],
+        refs=refs or {},
+        posted_at=now,
+    )
+    try:
+        with transaction() as write:
+            write.save(txn, condition=Txn.pk.does_not_exist())
+            for account, amount in entries:
+                write.save(
+                    Entry(
+                        *Entry.key(account, now, txn_id),
+                        txn_id=txn_id,
+                        kind=kind,
+                        amount=amount,
+                        currency=currency,
+                        posted_at=now,
+                    )
+                )
+            for account, amount in entries:
+                owner = account.split(":", 1)[1]
+                condition = None
+                if amount < 0 and domain.bounded(account):
+                    condition = Account.balance >= -amount
+                write.update(
+                    Account(*Account.key(account)),
+                    actions=[
+                        Account.balance.add(amount),
+                        Account.account.set(account),
+                        Account.currency.set(currency),
+                        Account.gsi1pk.set(f"OWNER#{owner}"),
+                        Account.gsi1sk.set(account),
+                        Account.updated_at.set(now),
+                    ],
+                    condition=condition,
+                )
+            if also:
+                also(write)
+    except TransactWriteError as exc:
+        failed = failed_conditions(exc)
+        if 0 in failed:
+            return Posted(Txn.get(*Txn.key(txn_id), consistent_read=True), False)
+        first = 1 + len(entries)
+        short = [entries[i - first][0] for i in sorted(failed) if first <= i < first * 2 - 1]
+        if short:
+            raise InsufficientFunds(short[0]) from exc
+        if failed:
+            raise LookupError(f"{txn_id}: a condition of the transaction failed") from exc
+        raise
+    return Posted(txn, True)
+
+
+def balance(account: str) -> int:
+    """The account's balance in minor units (0 for an account never posted to)."""
+    try:
+        return int(Account.get(*Account.key(account), consistent_read=True).balance)
+    except Account.DoesNotExist:
+        return 0
+
+
+def entries_sum(account: str) -> int:
+    """The sum of the account's entries, read from the entries themselves."""
+    return sum(
+        int(e.amount)
+        for e in Entry.query(
+            f"ACCOUNT#{account}", Entry.sk.startswith("ENTRY#"), consistent_read=True
+        )
+    )
+
+
+def trial_balance() -> dict:
+    """Every account's balance against the sum of its entries. ``{"accounts": n, "total":
+    sum of all balances (0 when the books balance), "mismatched": [accounts whose balance is
+    not the sum of their entries]}``. Reads the whole table: an audit, not a request path."""
+    balances: dict[str, int] = {}
+    sums: dict[str, int] = {}
+    for item in Account.scan(filter_condition=Account.sk == "ACCOUNT", consistent_read=True):
+        balances[item.account] = int(item.balance)
+    for entry in Entry.scan(filter_condition=Entry.sk.startswith("ENTRY#"), consistent_read=True):
+        account = entry.pk.split("#", 1)[1]
+        sums[account] = sums.get(account, 0) + int(entry.amount)
+    accounts = set(balances) | set(sums)
+    return {
+        "accounts": len(accounts),
+        "total": sum(balances.values()),
+        "mismatched": sorted(a for a in accounts if balances.get(a, 0) != sums.get(a, 0)),
+    }
+
+
+# ------------------------------------------------------------------ wallet
+
+
+def top_up(customer_id: str, payment_id: str, amount: int, currency: str) -> Posted:
+    """Credit a wallet with a captured top-up payment (txn ``topup:<paymentId>``)."""
+    return post(
+        f"topup:{payment_id}",
+        "TOP_UP",
+        [("provider:sandbox", -amount), (f"wallet:{customer_id}", amount)],
+        currency,
+        {"customerId": customer_id, "paymentId": payment_id},
+    )
+
+
+def authorize_wallet(customer_id: str, payment_id: str, amount: int, currency: str) -> Posted:
+    """Set ``amount`` of the buyer's wallet aside for a checkout's wallet payment (txn
+    ``walletauth:<paymentId>``). Raises ``InsufficientFunds`` if the wallet holds less."""
+    return post(
+        f"walletauth:{payment_id}",
+        "WALLET_AUTHORIZATION",
+        [(f"wallet:{customer_id}", -amount), (f"hold:{payment_id}", amount)],
+        currency,
+        {"customerId": customer_id, "paymentId": payment_id},
+    )
+
+
+def payment_events(kind: str, data: dict) -> list[DomainEvent]:
+    """Record a payment event of the payments context (``data``: its payment view with
+    ``orderId``, ``customerId``, ``refunded``...). Capture: source → the order's escrow.
+    Void of a wallet payment: the hold goes back to the wallet. Refund (a checkout undone,
+    not a return: returns post their own refunds): escrow → the source. Idempotent."""
+    pid, method = data["paymentId"], data["method"]
+    amount, currency = int(data["amount"]["amount"]), data["amount"]["currency"]
+    customer, order = data["customerId"], data["orderId"]
+    refs = {"paymentId": pid, "orderId": order, "customerId": customer}
+    if data.get("purpose") == "TOP_UP":
+        return []
+    if kind in ("PaymentCaptured", "PaymentRefunded") and data.get("status") != "VOIDED":
+        post(
+            f"capture:{pid}",
+            "CAPTURE",
+            [(domain.source_of(method, pid), -amount), (f"escrow:{order}", amount)],
+            currency,
+            refs,
+        )
+    if kind == "PaymentVoided" and method == "wallet":
+        held = balance(f"hold:{pid}")
+        if held:
+            post(
+                f"walletvoid:{pid}",
+                "WALLET_VOID",
+                [(f"hold:{pid}", -held), (f"wallet:{customer}", held)],
+                currency,
+                refs,
+            )
+    if kind == "PaymentRefunded" and not data.get("returnId"):
+        refunded = int((data.get("refunded") or {}).get("amount") or amount)
+        post(
+            f"reversal:{pid}",
+            "REFUND",
+            [(f"escrow:{order}", -refunded), (domain.refund_target(method, customer), refunded)],
+            currency,
+            refs,
+        )
+    return []
+
+
+# ------------------------------------------------------------------ escrow
+
+
+def open_escrow(data: dict) -> bool:
+    """Record how an order's escrow splits (from OrderPlaced ``data``: lines with sellerId,
+    quantity, unitPrice, freight; discount). False if recorded before."""
+    shares: dict[str, dict] = {}
+    for line in data["lines"]:
+        share = shares.setdefault(
+            line["sellerId"], {"items": 0, "freight": 0, "refundedItems": 0, "refundedFreight": 0}
+        )
+        share["items"] += int(line["quantity"]) * int(line["unitPrice"]["amount"])
+        share["freight"] += int((line.get("freight") or {}).get("amount") or 0)
+    escrow = Escrow(
+        *Escrow.key(data["orderId"]),
+        order_id=data["orderId"],
+        customer_id=data["customerId"],
+        currency=data["total"]["currency"],
+        shares=shares,
+        discount=int((data.get("discount") or {}).get("amount") or 0),
+        status="HELD",
+        created_at=clock.iso(),
+    )
+    try:
+        escrow.save(condition=Escrow.pk.does_not_exist())
+    except PutError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def get_escrow(order_id: str) -> Escrow:
+    """The order's escrow record. Raises ``LookupError`` if OrderPlaced was not seen yet."""
+    try:
+        return Escrow.get(*Escrow.key(order_id), consistent_read=True)
+    except Escrow.DoesNotExist as exc:
+        raise LookupError(order_id) from exc
+
+
+def delivered(order_id: str, at: str | None = None) -> None:
+    """Start the release clock: the escrow is released ``RELEASE_DAYS`` after delivery."""
+    escrow = get_escrow(order_id)
+    if escrow.status != "HELD" or escrow.release_at:
+        return
+    moment = clock.parse(at) if at else clock.now()
+    release_at = clock.iso(moment + timedelta(days=RELEASE_DAYS))
+    escrow.update(
+        actions=[
+            Escrow.delivered_at.set(clock.iso(moment)),
+            Escrow.release_at.set(release_at),
+            Escrow.gsi1pk.set("RELEASE"),
+            Escrow.gsi1sk.set(f"{release_at}#{order_id}"),
+        ],
+        condition=Escrow.status == "HELD",
+    )
+
+
+class NotFunded(RuntimeError):
+    """The escrow holds less than the order's payments: a capture is not posted yet (the
+    events are on their way). A fault, not a refusal: retry."""
+
+
+class NotReleasable(Exception):
+    """The escrow cannot be released now: ``reason`` is DISPUTED, NOT_FUNDED or RELEASED."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _shares(escrow: Escrow) -> dict[str, SellerShare]:
+    return {
+        seller: SellerShare(
+            int(s["items"]), int(s["freight"]), int(s["refundedItems"]), int(s["refundedFreight"])
+        )
+        for seller, s in escrow.shares.items()
+    }
+
+
+def release(order_id: str, reason: str) -> list[DomainEvent]:
+    """Release the order's escrow to its sellers (minus the commission), once. Raises
+    ``NotReleasable`` DISPUTED (a return is open), NOT_FUNDED (the escrow does not hold what
+    the order owes yet: a capture not posted) or RELEASED (done before: no event)."""
+    escrow = get_escrow(order_id)
+    if escrow.status == "RELEASED":
+        raise NotReleasable("RELEASED")
+    if escrow.disputes:
+        raise NotReleasable("DISPUTED")
+    account = f"escrow:{order_id}"
+    held = balance(account)
+    discount_left = int(escrow.discount) - int(escrow.discount_refunded)
+    try:
+        entries = domain.release_entries(
+            account, held, _shares(escrow), discount_left, COMMISSION_BPS
+        )
+    except domain.Unbalanced as exc:
+        raise NotReleasable("NOT_FUNDED") from exc
+    now = clock.iso()
+
+    def close(write):
+        write.update(
+            escrow,
+            actions=[
+                Escrow.status.set("RELEASED"),
+                Escrow.released_at.set(now),
+                Escrow.gsi1pk.remove(),
+                Escrow.gsi1sk.remove(),
+            ],
+            condition=(Escrow.status == "HELD") & Escrow.disputes.does_not_exist(),
+        )
+
+    try:
+        posted = post(
+            f"release:{order_id}",
+            "ESCROW_RELEASE",
+            entries,
+            escrow.currency,
+            {"orderId": order_id, "reason": reason},
+            also=close,
+        )
+    except (LookupError, InsufficientFunds) as exc:
+        raise NotReleasable("DISPUTED") from exc
+    if not posted.new:
+        raise NotReleasable("RELEASED")
+    sellers = {a.split(":", 1)[1]: v for a, v in entries if a.startswith("seller:")}
+    return [
+        DomainEvent(
+            "ledger",
+            "EscrowReleased",
+            {
+                "orderId": order_id,
+                "reason": reason,
+                "released": {"amount": held, "currency": escrow.currency},
+                "sellers": [
+                    {"sellerId": s, "amount": {"amount": v, "currency": escrow.currency}}
+                    for s, v in sorted(sellers.items())
+                ],
+                "commission": {
+                    "amount": dict(entries).get(domain.COMMISSION_ACCOUNT, 0),
+                    "currency": escrow.currency,
+                },
+            },
+        )
+    ]
+
+
+def due_releases(limit: int = 100) -> list[str]:
+    """Orders whose escrow is due for release (delivered more than ``RELEASE_DAYS`` ago)."""
+    items = Escrow.by_gsi1.query("RELEASE", Escrow.gsi1sk <= clock.iso() + "~", limit=limit)
+    return [item.order_id for item in items]
+
+
+def release_due() -> list[DomainEvent]:
+    """Release every due escrow that can be; the ones disputed or not funded wait."""
+    events = []
+    for order_id in due_releases():
+        try:
+            events += release(order_id, "RETURN_WINDOW_ENDED")
+        except NotReleasable:
+            continue
+    return events
+
+
+def dispute(order_id: str, return_id: str) -> None:
+    """A return is open: the escrow stays held until ``settle_dispute``. Raises
+    ``NotReleasable`` RELEASED if the money has already gone to the sellers."""
+    escrow = get_escrow(order_id)
+    try:
+        escrow.update(actions=[Escrow.disputes.add({return_id})], condition=Escrow.status == "HELD")
+    except UpdateError as exc:
+        if condition_failed(exc):
+            raise NotReleasable("RELEASED") from exc
+        raise
+
+
+def settle_dispute(order_id: str, return_id: str) -> None:
+    """The return ended (refunded, rejected or expired): it no longer holds the escrow."""
+    try:
+        Escrow(*Escrow.key(order_id)).update(
+            actions=[Escrow.disputes.delete({return_id})], condition=Escrow.pk.exists()
+        )
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise
+
+
+# ------------------------------------------------------------------ refunds
+
+
+def hold_refund(
+    return_id: str,
+    order_id: str,
+    amount: int,
+    currency: str,
+    refund_to: str,
+    customer_id: str,
+    by_seller: dict[str, dict],
+    discount: int,
+) -> Posted:
+    """Take a return's refund out of the order's escrow (txn ``refund:<returnId>``): to the
+    buyer's wallet at once (``refund_to`` "wallet"), or to ``refunding:<returnId>`` until
+    the payment provider has refunded it ("original"). ``by_seller`` {sellerId: {items,
+    freight}} and ``discount`` (the coupon's part returned to the platform) say whose money
+    it is; ``amount`` = their sum minus the discount. Raises ``InsufficientFunds`` (the escrow
+    holds less: never more than captured comes back) or ``domain.Unbalanced``."""
+    if amount != sum(int(v["items"]) + int(v["freight"]) for v in by_seller.values()) - discount:
+        raise domain.Unbalanced("refund amount does not match its sellers' parts")
+    target = f"wallet:{customer_id}" if refund_to == "wallet" else f"refunding:{return_id}"
+    for _ in range(5):
+        escrow = get_escrow(order_id)
+        if escrow.status != "HELD":
+            raise InsufficientFunds(f"escrow:{order_id}")
+        shares = {seller: dict(share) for seller, share in escrow.shares.items()}
+        for seller, part in by_seller.items():
+            shares[seller]["refundedItems"] += int(part["items"])
+            shares[seller]["refundedFreight"] += int(part["freight"])
+
+        def record(write, escrow=escrow, shares=shares):
+            write.update(
+                escrow,
+                actions=[Escrow.shares.set(shares), Escrow.discount_refunded.add(discount)],
+                condition=(Escrow.status == "HELD") & (Escrow.shares == escrow.shares),
+            )
+
+        try:
+            return _post_refund(return_id, order_id, amount, target, currency, refund_to, record)
+        except LookupError:
+            continue  # another refund changed the escrow's shares meanwhile: again
+    raise RuntimeError(f"escrow of {order_id} kept changing")
+
+
+def _post_refund(return_id, order_id, amount, target, currency, refund_to, record) -> Posted:
+    try:
+        return post(
+            f"refund:{return_id}",
+            "REFUND",
+            [(f"escrow:{order_id}", -amount), (target, amount)],
+            currency,
+            {"returnId": return_id, "orderId": order_id, "refundTo": refund_to},
+            also=record,
+        )
+    except InsufficientFunds:
+        escrow = get_escrow(order_id)
+        shares = _shares(escrow).values()
+        owed = sum(s.items + s.freight for s in shares) - int(escrow.discount)
+        back = sum(s.refunded_items + s.refunded_freight for s in shares) - int(
+            escrow.discount_refunded
+        )
+        if balance(f"escrow:{order_id}") + back < owed:
+            raise NotFunded(f"escrow:{order_id} is not funded yet") from None
+        raise
+
+
+def settle_refund(return_id: str, customer_id: str, refunds: list[dict], currency: str) -> Posted:
+    """The provider refunded (``refunds`` [{paymentId, method, amount}]): the money leaves
+    ``refunding:<returnId>``: wallet payments back to the wallet, others to the provider."""
+    entries = [(f"refunding:{return_id}", -sum(int(r["amount"]) for r in refunds))]
+    entries += [(domain.refund_target(r["method"], customer_id), int(r["amount"])) for r in refunds]
+    return post(
+        f"refundsettle:{return_id}", "REFUND_SETTLEMENT", entries, currency, {"returnId": return_id}
+    )
+
+
+def unhold_refund(return_id: str, order_id: str, currency: str) -> Posted | None:
+    """Compensation of ``hold_refund`` when the provider refused: what waits in
+    ``refunding:<returnId>`` goes back to the escrow. None if nothing waits."""
+    held = balance(f"refunding:{return_id}")
+    if not held:
+        return None
+    return post(
+        f"refundback:{return_id}",
+        "REFUND_REVERSAL",
+        [(f"refunding:{return_id}", -held), (f"escrow:{order_id}", held)],
+        currency,
+        {"returnId": return_id},
+    )
+
+
+# ------------------------------------------------------------------ payouts
+
+
+def request_payout(seller_id: str, amount: int, currency: str) -> tuple[Payout, list[DomainEvent]]:
+    """Move ``amount`` from the seller's balance to a new payout. Raises ``InsufficientFunds``."""
+    payout_id = new_id("pyt")
+    now = clock.iso()
+    payout = Payout(
+        *Payout.key(payout_id),
+        gsi1pk=f"SELLER#{seller_id}",
+        gsi1sk=f"PAYOUT#{now}#{payout_id}",
+        payout_id=payout_id,
+        seller_id=seller_id,
+        amount=amount,
+        currency=currency,
+        status="REQUESTED",
+        requested_at=now,
+    )
+    fields = {n: a for n, a in Payout.get_attributes().items() if n not in ("pk", "sk")}
+    post(
+        f"payout:{payout_id}",
+        "PAYOUT_REQUEST",
+        [(f"seller:{seller_id}", -amount), (f"payout:{payout_id}", amount)],
+        currency,
+        {"sellerId": seller_id, "payoutId": payout_id},
+        also=lambda write: write.update(
+            payout,
+            actions=[
+                a.set(getattr(payout, n))
+                for n, a in fields.items()
+                if getattr(payout, n) is not None
+            ],
+            condition=Payout.pk.does_not_exist(),
+        ),
+    )
+    return payout, [DomainEvent("ledger", "PayoutRequested", payout.view())]
+
+
+def pay_out(payout_id: str) -> list[DomainEvent]:
+    """Send a requested payout to the seller's bank (the sandbox bank pays at once)."""
+    payout = Payout.get(*Payout.key(payout_id), consistent_read=True)
+    if payout.status != "REQUESTED":
+        return []
+    now = clock.iso()
+    posted = post(
+        f"payoutpaid:{payout_id}",
+        "PAYOUT",
+        [(f"payout:{payout_id}", -int(payout.amount)), ("bank:sandbox", int(payout.amount))],
+        payout.currency,
+        {"sellerId": payout.seller_id, "payoutId": payout_id},
+        also=lambda write: write.update(
+            payout,
+            actions=[Payout.status.set("PAID"), Payout.paid_at.set(now)],
+            condition=Payout.status == "REQUESTED",
+        ),
+    )
+    if not posted.new:
+        return []
+    payout.status, payout.paid_at = "PAID", now
+    return [DomainEvent("ledger", "PayoutPaid", payout.view())]

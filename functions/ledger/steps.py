@@ -1,0 +1,103 @@
+"""Ledger's saga steps and synchronous calls (see ``titan.saga``):
+
+- ``authorizeWallet`` (payments, at checkout): set wallet money aside for a wallet payment;
+  refuses 402 PAYMENT_DECLINED ``insufficient_funds``.
+- ``dispute`` / ``settleDispute`` (returns): keep an order's escrow held while a return is
+  open; ``dispute`` refuses 409 RETURN_WINDOW_CLOSED once the escrow was released.
+- ``holdRefund`` (refund saga): the refund leaves the escrow; refuses 409
+  REFUND_EXCEEDS_CAPTURED. ``settleRefund``: the provider refunded. ``unholdRefund``:
+  compensation, the refund goes back to the escrow.
+Every action is idempotent: its transaction id follows from the return or payment.
+"""
+
+from __future__ import annotations
+
+from ledger import service
+from titan.saga import StepRefused, steps
+
+
+def authorize_wallet(event: dict) -> dict:
+    """``{"customerId", "paymentId", "amount", "currency"}`` → ``{"paymentId", "held"}``."""
+    try:
+        service.authorize_wallet(
+            event["customerId"], event["paymentId"], int(event["amount"]), event["currency"]
+        )
+    except service.InsufficientFunds:
+        raise StepRefused(
+            "PAYMENT_DECLINED",
+            402,
+            "The wallet balance is too low.",
+            declineCode="insufficient_funds",
+            paymentId=event["paymentId"],
+        ) from None
+    return {"paymentId": event["paymentId"], "held": int(event["amount"])}
+
+
+def dispute(event: dict) -> dict:
+    """``{"orderId", "returnId"}`` → ``{"disputed": true}``."""
+    try:
+        service.dispute(event["orderId"], event["returnId"])
+    except LookupError:
+        raise StepRefused(
+            "ORDER_NOT_PAID", 409, "This order has no payment held to refund."
+        ) from None
+    except service.NotReleasable:
+        raise StepRefused(
+            "RETURN_WINDOW_CLOSED", 409, "The order's payment has been released to the seller."
+        ) from None
+    return {"disputed": True}
+
+
+def settle_dispute(event: dict) -> dict:
+    """``{"orderId", "returnId"}`` → ``{"disputed": false}``."""
+    service.settle_dispute(event["orderId"], event["returnId"])
+    return {"disputed": False}
+
+
+def hold_refund(event: dict) -> dict:
+    """``{"returnId", "orderId", "customerId", "amount", "currency", "refundTo", "bySeller",
+    "discount"}`` → ``{"txnId"}``."""
+    try:
+        posted = service.hold_refund(
+            event["returnId"],
+            event["orderId"],
+            int(event["amount"]),
+            event["currency"],
+            event["refundTo"],
+            event["customerId"],
+            event["bySeller"],
+            int(event["discount"]),
+        )
+    except service.InsufficientFunds:
+        raise StepRefused(
+            "REFUND_EXCEEDS_CAPTURED", 409, "The order's escrow holds less than this refund."
+        ) from None
+    return {"txnId": posted.txn.txn_id}
+
+
+def settle_refund(event: dict) -> dict:
+    """``{"returnId", "customerId", "currency", "refunds": [{paymentId, method, amount}]}``."""
+    posted = service.settle_refund(
+        event["returnId"], event["customerId"], event["refunds"], event["currency"]
+    )
+    return {"txnId": posted.txn.txn_id}
+
+
+def unhold_refund(event: dict) -> dict:
+    """Compensation: ``{"returnId", "orderId", "currency"}`` → ``{"reversed": bool}``."""
+    return {
+        "reversed": service.unhold_refund(event["returnId"], event["orderId"], event["currency"])
+        is not None
+    }
+
+
+handler = steps(
+    {
+        "authorizeWallet": authorize_wallet,
+        "dispute": dispute,
+        "settleDispute": settle_dispute,
+        "holdRefund": hold_refund,
+        "settleRefund": settle_refund,
+        "unholdRefund": unhold_refund,
+    }
+)

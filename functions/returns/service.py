@@ -1,0 +1,368 @@
+"""Return rules with their writes: recording a return (with the units it takes, once), the
+saga's waits and decisions, and its end.
+
+Status moves are conditional on the current status, so a decision sent twice, an approval
+racing a rejection, or a late receive after the saga gave up, change nothing twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import boto3
+from pynamodb.exceptions import TransactWriteError, UpdateError
+
+from returns import domain
+from returns.store import OPEN, Return, ReturnedLine
+from titan import clock
+from titan.context import correlation_id
+from titan.dynamo import condition_failed, failed_conditions, transaction
+from titan.errors import Conflict, NotFound, Unprocessable
+from titan.events import DomainEvent
+from titan.ids import new_id
+
+#: Days after delivery a return may be asked for (the escrow is released when it ends).
+WINDOW_DAYS = int(os.environ.get("RETURN_WINDOW_DAYS", "7"))
+#: Returns up to this refund (minor units) are approved by rule; 0: every one waits.
+AUTO_APPROVE_LIMIT = int(os.environ.get("RETURN_AUTO_APPROVE_LIMIT", "10000"))
+#: How long the saga waits for the seller's decision (then approves: the buyer is not left
+#: waiting) and for the goods (then the return expires), in seconds.
+DECISION_TIMEOUT = int(os.environ.get("RETURN_DECISION_TIMEOUT_SECONDS", str(3 * 86400)))
+GOODS_TIMEOUT = int(os.environ.get("RETURN_GOODS_TIMEOUT_SECONDS", str(14 * 86400)))
+
+_sfn = None
+
+
+def _client():
+    global _sfn
+    _sfn = _sfn or boto3.client("stepfunctions")
+    return _sfn
+
+
+def lines_of(order: dict) -> list[domain.Line]:
+    """The order view's lines (``unitPrice``/``freight`` as money objects) as domain lines."""
+    return [
+        domain.Line(
+            line["lineId"],
+            line["sellerId"],
+            line["offerId"],
+            int(line["quantity"]),
+            int(line["unitPrice"]["amount"]),
+            int(line["freight"]["amount"]),
+        )
+        for line in order["lines"]
+    ]
+
+
+def returned_so_far(order_id: str) -> dict[str, int]:
+    """{lineId: units returned} of the order's recorded returns."""
+    return {
+        item.sk.split("#", 1)[1]: int(item.returned)
+        for item in ReturnedLine.query(f"ORDER#{order_id}", consistent_read=True)
+    }
+
+
+def delivered_at(order: dict):
+    """When the order was delivered (its status history), or None."""
+    for change in reversed(order.get("statusHistory") or []):
+        if change["status"] == "DELIVERED":
+            return clock.parse(change["at"])
+    return None
+
+
+def check_window(order: dict) -> None:
+    """Raises Conflict ORDER_NOT_DELIVERED or RETURN_WINDOW_CLOSED (``WINDOW_DAYS`` after
+    delivery, or once the buyer confirmed receipt)."""
+    if order["status"] != "DELIVERED":
+        raise Conflict(
+            f"An order that is {order['status']} cannot be returned; cancel it instead.",
+            code="ORDER_NOT_DELIVERED",
+        )
+    closes = domain.window_closes(delivered_at(order), WINDOW_DAYS)
+    if order.get("receiptConfirmedAt") or clock.now() > closes:
+        raise Conflict(
+            f"Returns for this order closed at {clock.iso(closes)}.",
+            code="RETURN_WINDOW_CLOSED",
+            closedAt=clock.iso(closes),
+        )
+
+
+def record(
+    order: dict,
+    wanted: list[dict],
+    refund_to: str,
+    kind: str = "RETURN",
+    return_id: str | None = None,
+) -> Return:
+    """Record a return of ``wanted`` [{lineId, quantity, reason}] of ``order`` (the orders
+    step's view) with its refund. Raises Unprocessable UNKNOWN_LINE, Conflict
+    RETURN_QUANTITY_EXCEEDED (more than bought, counting earlier returns), Conflict
+    NOTHING_TO_REFUND. The units are counted in the same transaction as the return is put,
+    conditional on the counts read (a racing return makes this one read again)."""
+    lines = {line.line_id: line for line in lines_of(order)}
+    for want in wanted:
+        if want["lineId"] not in lines:
+            raise Unprocessable(f"The order has no line {want['lineId']}.", code="UNKNOWN_LINE")
+    now_units: dict[str, int] = {}
+    for want in wanted:
+        now_units[want["lineId"]] = now_units.get(want["lineId"], 0) + int(want["quantity"])
+    return_id = return_id or new_id("ret")
+    for _ in range(5):
+        before = returned_so_far(order["orderId"])
+        for line_id, units in now_units.items():
+            if before.get(line_id, 0) + units > lines[line_id].quantity:
+                raise Conflict(
+                    f"Line {line_id} has {lines[line_id].quantity - before.get(line_id, 0)} "
+                    "units left to return.",
+                    code="RETURN_QUANTITY_EXCEEDED",
+                    lineId=line_id,
+                )
+        refund = domain.refund_for(list(lines.values()), _discount(order), before, now_units)
+        if refund.amount <= 0:
+            raise Conflict("Nothing is left to refund on this order.", code="NOTHING_TO_REFUND")
+        now = clock.iso()
+        item = Return(
+            *Return.key(return_id),
+            gsi1pk=f"ORDER#{order['orderId']}",
+            gsi1sk=f"{now}#{return_id}",
+            return_id=return_id,
+            kind=kind,
+            order_id=order["orderId"],
+            checkout_id=order["checkoutId"],
+            reservation_id=order.get("reservationId"),
+            customer_id=order["customerId"],
+            customer_email=(order.get("contact") or {}).get("email"),
+            seller_ids=sorted({lines[k].seller_id for k in now_units}),
+            status="REQUESTED",
+            refund_to=refund_to,
+            lines=[
+                {
+                    "lineId": w["lineId"],
+                    "offerId": lines[w["lineId"]].offer_id,
+                    "sellerId": lines[w["lineId"]].seller_id,
+                    "quantity": int(w["quantity"]),
+                    "reason": w.get("reason"),
+                }
+                for w in wanted
+            ],
+            amount=refund.amount,
+            currency=order["totals"]["total"]["currency"],
+            by_seller=refund.by_seller,
+            discount=refund.discount,
+            history=[{"status": "REQUESTED", "at": now}],
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            with transaction() as write:
+                write.save(item, condition=Return.pk.does_not_exist())
+                for line_id, units in sorted(now_units.items()):
+                    counter = ReturnedLine(*ReturnedLine.key(order["orderId"], line_id))
+                    was = before.get(line_id, 0)
+                    write.update(
+                        counter,
+                        actions=[ReturnedLine.returned.set(was + units)],
+                        condition=(ReturnedLine.returned == was)
+                        if was
+                        else ReturnedLine.pk.does_not_exist(),
+                    )
+        except TransactWriteError as exc:
+            failed = failed_conditions(exc)
+            if 0 in failed:
+                return get(return_id)  # recorded before (a retried step)
+            if failed:
+                continue
+            raise
+        return item
+    raise Conflict("The order's returns kept changing; try again.", code="REQUEST_IN_PROGRESS")
+
+
+def _discount(order: dict) -> int:
+    return int(order["totals"]["discount"]["amount"])
+
+
+def get(return_id: str) -> Return:
+    """Raises NotFound RETURN_NOT_FOUND."""
+    try:
+        return Return.get(*Return.key(return_id), consistent_read=True)
+    except Return.DoesNotExist as exc:
+        raise NotFound("No such return.", code="RETURN_NOT_FOUND") from exc
+
+
+def saga_input(item: Return) -> dict:
+    """The refund saga's input for ``item``."""
+    return {
+        "returnId": item.return_id,
+        "kind": item.kind,
+        "orderId": item.order_id,
+        "checkoutId": item.checkout_id,
+        "reservationId": item.reservation_id,
+        "customerId": item.customer_id,
+        "currency": item.currency,
+        "amount": int(item.amount),
+        "refundTo": item.refund_to,
+        "lines": [
+            {"lineId": x["lineId"], "offerId": x["offerId"], "quantity": x["quantity"]}
+            for x in item.lines
+        ],
+        "bySeller": item.by_seller,
+        "discount": int(item.discount),
+        "autoApprove": domain.auto_approved(int(item.amount), AUTO_APPROVE_LIMIT),
+        "decisionTimeoutSeconds": DECISION_TIMEOUT,
+        "goodsTimeoutSeconds": GOODS_TIMEOUT,
+        "correlationId": correlation_id(),
+    }
+
+
+def start(item: Return) -> None:
+    """Start the refund saga for ``item`` (its execution is named after the return: a second
+    start of the same return is refused by Step Functions and ignored here)."""
+    try:
+        _client().start_execution(
+            stateMachineArn=os.environ["REFUND_STATE_MACHINE"],
+            name=item.return_id,
+            input=json.dumps(saga_input(item)),
+        )
+    except _client().exceptions.ExecutionAlreadyExists:
+        pass
+
+
+def move(
+    item: Return,
+    status: str,
+    allowed: tuple[str, ...],
+    by: str | None = None,
+    reason: str | None = None,
+    token: str | None = None,
+) -> bool:
+    """Move ``item`` to ``status`` if it is in ``allowed``; False if not (then refreshed).
+    ``token``: the task token the saga now waits on (or cleared when None)."""
+    now = clock.iso()
+    entry = {
+        "status": status,
+        "at": now,
+        **({"by": by} if by else {}),
+        **({"reason": reason} if reason else {}),
+    }
+    actions = [
+        Return.status.set(status),
+        Return.updated_at.set(now),
+        Return.history.set([*item.history, entry]),
+        Return.task_token.set(token) if token else Return.task_token.remove(),
+    ]
+    for _ in range(5):
+        if item.status not in allowed:
+            return False
+        try:
+            item.update(actions=actions, condition=Return.status == item.status)
+            return True
+        except UpdateError as exc:
+            if not condition_failed(exc):
+                raise
+            item.refresh(consistent_read=True)
+            actions[2] = Return.history.set([*item.history, entry])
+    return False
+
+
+def wait(return_id: str, token: str, stage: str) -> None:
+    """The saga waits for a person: ``stage`` "decision" (status PENDING_DECISION) or
+    "goods" (status stays APPROVED); the token is kept for the API to answer with."""
+    item = get(return_id)
+    if stage == "decision":
+        move(item, "PENDING_DECISION", ("REQUESTED",), token=token)
+    else:
+        item.update(actions=[Return.task_token.set(token)], condition=Return.status == "APPROVED")
+
+
+def answer(
+    item: Return,
+    status: str,
+    allowed: tuple[str, ...],
+    by: str,
+    output: dict,
+    reason: str | None = None,
+) -> None:
+    """A person answered the waiting saga: move to ``status`` and send ``output`` with the
+    task token. Raises Conflict RETURN_NOT_PENDING (not waiting for this: decided, received
+    or expired already; or the saga is not waiting yet: retry shortly)."""
+    token = item.task_token
+    if not token or not move(item, status, allowed, by=by, reason=reason):
+        raise Conflict(
+            f"This return is {item.status}; it is not waiting for that.",
+            code="RETURN_NOT_PENDING",
+            status=item.status,
+        )
+    try:
+        _client().send_task_success(taskToken=token, output=json.dumps(output))
+    except (_client().exceptions.TaskTimedOut, _client().exceptions.InvalidToken) as exc:
+        raise Conflict("This return is no longer waiting.", code="RETURN_NOT_PENDING") from exc
+
+
+def close(return_id: str, status: str, reason: str | None = None) -> list[DomainEvent]:
+    """End a return without a refund (REJECTED, EXPIRED, FAILED): its units may be returned
+    again. Idempotent (a rejection's status is set by the API; this step finishes it)."""
+    item = get(return_id)
+    if item.status != status and not move(item, status, OPEN, reason=reason):
+        return []
+    if not _give_back(item):
+        return []
+    kind = {"REJECTED": "ReturnRejected", "EXPIRED": "ReturnExpired", "FAILED": "RefundFailed"}
+    return [event(item, kind[status], reason=reason)]
+
+
+def _give_back(item: Return) -> bool:
+    """The return's units count as not returned again; once (False the second time)."""
+    try:
+        with transaction() as write:
+            write.update(
+                item,
+                actions=[Return.units_back.set(clock.iso())],
+                condition=Return.units_back.does_not_exist(),
+            )
+            for line in item.lines:
+                write.update(
+                    ReturnedLine(*ReturnedLine.key(item.order_id, line["lineId"])),
+                    actions=[ReturnedLine.returned.add(-int(line["quantity"]))],
+                    condition=ReturnedLine.returned >= int(line["quantity"]),
+                )
+    except TransactWriteError as exc:
+        if 0 in failed_conditions(exc):
+            return False
+        raise
+    return True
+
+
+def event(item: Return, kind: str, **extra) -> DomainEvent:
+    data = {
+        "returnId": item.return_id,
+        "kind": item.kind,
+        "orderId": item.order_id,
+        "customerId": item.customer_id,
+        "status": item.status,
+        "refundTo": item.refund_to,
+        "amount": {"amount": int(item.amount), "currency": item.currency},
+        "lines": [
+            {k: line[k] for k in ("lineId", "offerId", "sellerId", "quantity")}
+            for line in item.lines
+        ],
+        **{k: v for k, v in extra.items() if v is not None},
+    }
+    return DomainEvent("returns", kind, data)
+
+
+def view(item: Return) -> dict:
+    """The API shape of a return."""
+    return {
+        "returnId": item.return_id,
+        "kind": item.kind,
+        "orderId": item.order_id,
+        "status": item.status,
+        "refundTo": item.refund_to,
+        "refund": {"amount": int(item.amount), "currency": item.currency},
+        "lines": item.lines,
+        "autoApproved": bool(item.auto_approved),
+        "history": item.history,
+        "createdAt": item.created_at,
+        "updatedAt": item.updated_at,
+    }
