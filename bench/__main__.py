@@ -8,6 +8,7 @@
   threads), UpdateItem and TransactWriteItems;
 - a flash sale: 2,000 purchase attempts for 100 units from 50 clients on the service layer
   and from 8 over HTTP (reservations/s, p50/p95), see ``bench/flash_sale.py``;
+- refunds/s and ledger-post p50/p95 on the service layer, see ``bench/refunds.py``;
 - TransactWriteItems latency as the table grows (0, 1k, 5k items): flat since the extension
   rolls back item by item instead of copying the table.
 
@@ -27,7 +28,7 @@ from pathlib import Path
 import requests
 from botocore.exceptions import ClientError
 
-from bench import checkout, flash_sale
+from bench import checkout, flash_sale, refunds
 from figures import percentile
 from localcloud import cloud as local
 from localcloud import seed
@@ -265,6 +266,8 @@ def main() -> None:
         print("\n".join(flash_sale.direct_race()))
         print("Flash sale over HTTP (API Gateway, authorizer, Lambda, DynamoDB):")
         print("\n".join(flash_sale.http_race(api, seed.admin_token(api, outputs))))
+        print("\nRefunds and the ledger (service layer, local cloud DynamoDB only):")
+        print("\n".join(refunds.figures()))
         ddb = local.client("dynamodb", max_pool_connections=16)
         name = _table(ddb)
         print("\nDynamoDB conditional writes on one hot item (8 client threads):")

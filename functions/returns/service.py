@@ -291,7 +291,7 @@ def answer(
         raise Conflict(
             f"This return is {item.status}; it is not waiting for that.",
             code="RETURN_NOT_PENDING",
-            status=item.status,
+            returnStatus=item.status,
         )
     try:
         _client().send_task_success(taskToken=token, output=json.dumps(output))
