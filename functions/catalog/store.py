@@ -17,29 +17,17 @@ re-import that would change nothing writes nothing.
 from __future__ import annotations
 
 from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from titan.dynamo import table_meta
+from titan.dynamo import index, table_meta
 
 META = table_meta("CATALOG_TABLE")
 
 
-class ByGsi1(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
+ByGsi1 = index("gsi1")
 
 
-class ByOfferId(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "gsi2"
-        projection = AllProjection()
-
-    gsi2pk = UnicodeAttribute(hash_key=True)
+ByOfferId = index("gsi2", range_key=False)
 
 
 class _Item(Model):

@@ -21,10 +21,9 @@ from __future__ import annotations
 import hashlib
 
 from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from titan.dynamo import table_meta
+from titan.dynamo import index, table_meta
 
 META = table_meta("FLASHSALES_TABLE")
 #: The expiry index is spread over this many partition keys, so thousands of reservations a
@@ -32,13 +31,7 @@ META = table_meta("FLASHSALES_TABLE")
 HELD_PARTITIONS = 16
 
 
-class ByGsi1(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
+ByGsi1 = index("gsi1")
 
 
 class _Item(Model):

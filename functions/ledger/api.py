@@ -10,8 +10,6 @@ the books for staff.
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -20,10 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ledger import service
 from ledger.store import Entry, Escrow, Payout
-from titan.api import create_app, lambda_handler
+from titan.api import create_app, lambda_handler, page_cursor, page_start
 from titan.auth import Principal, require
 from titan.cards import CardIn
-from titan.errors import BadRequest, Conflict, NotFound
+from titan.errors import Conflict, NotFound
 from titan.events import publish
 from titan.idempotency import idempotent, require_key
 from titan.ids import new_id
@@ -125,19 +123,6 @@ def _money(amount: int, currency: str = CURRENCY) -> MoneyOut:
     return MoneyOut(amount=int(amount), currency=currency)
 
 
-def _cursor(key: dict | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
-
-
-def _start(cursor: str | None) -> dict | None:
-    if not cursor:
-        return None
-    try:
-        return json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError as exc:
-        raise BadRequest("The cursor is not valid.", code="INVALID_CURSOR") from exc
-
-
 @app.get("/wallet", tags=["wallet"], summary="My wallet balance")
 def get_wallet() -> WalletOut:
     customer = require(app, "customer").id
@@ -155,7 +140,7 @@ def wallet_transactions(
         Entry.sk.startswith("ENTRY#"),
         scan_index_forward=False,
         limit=limit,
-        last_evaluated_key=_start(cursor),
+        last_evaluated_key=page_start(cursor),
     )
     items = [
         TransactionOut(
@@ -163,7 +148,7 @@ def wallet_transactions(
         )
         for e in page
     ]
-    return TransactionPage(transactions=items, cursor=_cursor(page.last_evaluated_key))
+    return TransactionPage(transactions=items, cursor=page_cursor(page.last_evaluated_key))
 
 
 @app.post("/wallet/top-ups", tags=["wallet"], summary="Add money to my wallet (sandbox card)")

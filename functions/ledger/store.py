@@ -23,21 +23,14 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UnicodeSetAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from titan.dynamo import table_meta
+from titan.dynamo import index, table_meta
 
 META = table_meta("LEDGER_TABLE")
 
 
-class ByGsi1(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
+ByGsi1 = index("gsi1")
 
 
 class _Item(Model):

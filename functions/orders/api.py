@@ -7,8 +7,6 @@ else it does not exist (404)."""
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -16,9 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from orders import service
 from orders.store import DELIVERED, SHIPPED, Order, SellerOrder
-from titan.api import create_app, lambda_handler
+from titan.api import create_app, lambda_handler, page_cursor, page_start
 from titan.auth import Principal, require
-from titan.errors import BadRequest, Conflict, Forbidden, NotFound
+from titan.errors import Conflict, Forbidden, NotFound
 from titan.events import publish
 
 app = create_app()
@@ -113,19 +111,6 @@ def _visible(order_id: str) -> tuple[Order, Principal]:
     return order, caller
 
 
-def _cursor(key: dict | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
-
-
-def _key(cursor: str | None) -> dict | None:
-    if not cursor:
-        return None
-    try:
-        return json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError as exc:
-        raise BadRequest("The cursor is not valid.", code="INVALID_CURSOR") from exc
-
-
 @app.get("/orders", tags=["orders"], summary="Orders, newest first")
 def list_orders(
     sellerId: Annotated[str | None, Query(pattern=r"^[0-9a-f]{32}$")] = None,
@@ -136,7 +121,7 @@ def list_orders(
     """My orders; ``?sellerId=`` a seller's (that seller or staff); ``?customerId=`` a
     customer's (staff)."""
     caller = require(app)
-    start = _key(cursor)
+    start = page_start(cursor)
     if sellerId:
         if caller.seller_id != sellerId and not caller.has_any("staff", "admin"):
             raise Forbidden("Sellers see their own orders only.", code="NOT_YOUR_SELLER")
@@ -157,7 +142,8 @@ def list_orders(
         )
         found = list(page)
     return OrderPage(
-        orders=[OrderOut(**service.view(o)) for o in found], cursor=_cursor(page.last_evaluated_key)
+        orders=[OrderOut(**service.view(o)) for o in found],
+        cursor=page_cursor(page.last_evaluated_key),
     )
 
 

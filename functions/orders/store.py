@@ -17,10 +17,9 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from titan.dynamo import table_meta
+from titan.dynamo import index, table_meta
 
 META = table_meta("ORDERS_TABLE")
 
@@ -41,13 +40,7 @@ NEXT = {
 }
 
 
-class ByCustomer(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
+ByCustomer = index("gsi1")
 
 
 class Order(Model):

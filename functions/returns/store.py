@@ -12,10 +12,9 @@ Items (pk / sk):
 from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from titan.dynamo import table_meta
+from titan.dynamo import index, table_meta
 
 META = table_meta("RETURNS_TABLE")
 #: RETURN: REQUESTED → PENDING_DECISION → APPROVED (or REJECTED) → RECEIVED → REFUNDED;
@@ -24,13 +23,7 @@ META = table_meta("RETURNS_TABLE")
 OPEN = ("REQUESTED", "PENDING_DECISION", "APPROVED", "RECEIVED")
 
 
-class ByOrder(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
+ByOrder = index("gsi1")
 
 
 class Return(Model):

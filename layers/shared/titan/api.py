@@ -17,6 +17,7 @@ from ``X-Correlation-Id`` or the API Gateway request id), the tracer and metrics
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -28,7 +29,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.logging import correlation_paths
 
 from titan.context import set_correlation_id
-from titan.errors import InternalError, Problem
+from titan.errors import BadRequest, InternalError, Problem
 from titan.observability import logger, metrics, tracer
 
 PROBLEM_JSON = "application/problem+json"
@@ -143,3 +144,23 @@ def lambda_handler(app: APIGatewayRestResolver):
         return app.resolve(event, context)
 
     return handler
+
+
+def page_cursor(last_key: dict | None) -> str | None:
+    """The opaque ``cursor`` a paginated response returns for a DynamoDB query's
+    ``last_evaluated_key`` (None on the last page)."""
+    return base64.urlsafe_b64encode(json.dumps(last_key).encode()).decode() if last_key else None
+
+
+def page_start(cursor: str | None) -> dict | None:
+    """The ``last_evaluated_key`` a ``?cursor=`` continues from. Raises BadRequest
+    ``INVALID_CURSOR`` for a cursor this API did not make."""
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except ValueError as exc:
+        raise BadRequest("The cursor is not valid.", code="INVALID_CURSOR") from exc
+    if not isinstance(key, dict):
+        raise BadRequest("The cursor is not valid.", code="INVALID_CURSOR")
+    return key

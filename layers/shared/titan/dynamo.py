@@ -15,7 +15,9 @@ from __future__ import annotations
 import os
 import threading
 
+from pynamodb.attributes import UnicodeAttribute
 from pynamodb.connection import Connection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
 
@@ -73,3 +75,17 @@ def table_meta(env_var: str, **extra) -> type:
         **extra,
     }
     return type("Meta", (), attributes)
+
+
+def index(name: str, range_key: bool = True) -> type[GlobalSecondaryIndex]:
+    """A pynamodb global secondary index class for the index ``name`` (``gsi1``...), keyed
+    by ``<name>pk`` and, with ``range_key``, ``<name>sk`` (string attributes), all
+    attributes projected: the shape every context's table uses. Declare it on the model
+    beside its key attributes: ``by_order = index("gsi1")()``."""
+    attributes = {
+        "Meta": type("Meta", (), {"index_name": name, "projection": AllProjection()}),
+        f"{name}pk": UnicodeAttribute(hash_key=True),
+    }
+    if range_key:
+        attributes[f"{name}sk"] = UnicodeAttribute(range_key=True)
+    return type(f"Index_{name}", (GlobalSecondaryIndex,), attributes)
