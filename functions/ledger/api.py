@@ -24,7 +24,7 @@ from titan.cards import CardIn
 from titan.errors import Conflict, NotFound
 from titan.events import publish
 from titan.idempotency import idempotent, require_key
-from titan.ids import new_id
+from titan.ids import derived_id
 from titan.saga import call_step
 
 app = create_app()
@@ -156,10 +156,10 @@ def top_up(body: TopUpIn) -> Response[TopUpOut]:
     """Charges the card (authorized and captured at once) and credits the wallet. Needs an
     Idempotency-Key. 402 PAYMENT_DECLINED, 422 INVALID_CARD."""
     customer = require(app, "customer").id
-    require_key(app)
+    # Named by the key: a retry after a crash charges the same top-up, not a second one.
+    top_up_id = derived_id("top", customer, require_key(app))
 
     def run() -> dict:
-        top_up_id = new_id("top")
         charge = call_step(
             "PAYMENTS_STEPS_FUNCTION",
             "charge",
@@ -209,11 +209,11 @@ def request_payout(
     """From the available balance to the seller's bank. Needs an Idempotency-Key. 409
     INSUFFICIENT_BALANCE."""
     caller = _seller(sellerId)
-    require_key(app)
+    payout_id = derived_id("pyt", caller.id, sellerId, require_key(app))
 
     def run() -> dict:
         try:
-            payout, events = service.request_payout(sellerId, body.amount, CURRENCY)
+            payout, events = service.request_payout(payout_id, sellerId, body.amount, CURRENCY)
         except service.InsufficientFunds as exc:
             raise Conflict(
                 "The available balance is lower than this payout.", code="INSUFFICIENT_BALANCE"

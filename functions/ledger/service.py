@@ -21,7 +21,6 @@ from ledger.store import Account, Entry, Escrow, Payout, Txn
 from titan import clock
 from titan.dynamo import condition_failed, failed_conditions, transaction
 from titan.events import DomainEvent
-from titan.ids import new_id
 
 #: Commission in basis points of the item price (freight passes through to the seller).
 COMMISSION_BPS = int(os.environ.get("COMMISSION_BPS", "1200"))
@@ -505,9 +504,12 @@ def unhold_refund(return_id: str, order_id: str, currency: str) -> Posted | None
 # ------------------------------------------------------------------ payouts
 
 
-def request_payout(seller_id: str, amount: int, currency: str) -> tuple[Payout, list[DomainEvent]]:
-    """Move ``amount`` from the seller's balance to a new payout. Raises ``InsufficientFunds``."""
-    payout_id = new_id("pyt")
+def request_payout(
+    payout_id: str, seller_id: str, amount: int, currency: str
+) -> tuple[Payout, list[DomainEvent]]:
+    """Move ``amount`` from the seller's balance to the payout ``payout_id``, once (a second
+    request with the same id changes nothing and returns the payout). Raises
+    ``InsufficientFunds``."""
     now = clock.iso()
     payout = Payout(
         *Payout.key(payout_id),
@@ -521,7 +523,7 @@ def request_payout(seller_id: str, amount: int, currency: str) -> tuple[Payout, 
         requested_at=now,
     )
     fields = {n: a for n, a in Payout.get_attributes().items() if n not in ("pk", "sk")}
-    post(
+    posted = post(
         f"payout:{payout_id}",
         "PAYOUT_REQUEST",
         [(f"seller:{seller_id}", -amount), (f"payout:{payout_id}", amount)],
@@ -537,6 +539,8 @@ def request_payout(seller_id: str, amount: int, currency: str) -> tuple[Payout, 
             condition=Payout.pk.does_not_exist(),
         ),
     )
+    if not posted.new:
+        return Payout.get(*Payout.key(payout_id), consistent_read=True), []
     return payout, [DomainEvent("ledger", "PayoutRequested", payout.view())]
 
 

@@ -23,7 +23,7 @@ from titan.auth import Principal, require
 from titan.errors import Forbidden, NotFound
 from titan.events import publish
 from titan.idempotency import idempotent, require_key
-from titan.ids import new_id
+from titan.ids import derived_id
 from titan.saga import call_step
 
 app = create_app()
@@ -103,14 +103,14 @@ def request_return(
     to the wallet. Small refunds are approved at once; others wait for the seller. Needs an
     Idempotency-Key. 202: the return and its refund go on in the background."""
     caller = require(app, "customer")
-    require_key(app)
+    # Named by the key: a retry after a crash finds this return instead of making another.
+    return_id = derived_id("ret", caller.id, orderId, require_key(app))
 
     def run() -> dict:
         order = call_step("ORDERS_STEPS_FUNCTION", "get", {"orderId": orderId})
         if order["customerId"] != caller.id:
             raise NotFound("No such order.", code="ORDER_NOT_FOUND")
         service.check_window(order)
-        return_id = new_id("ret")
         call_step("LEDGER_STEPS_FUNCTION", "dispute", {"orderId": orderId, "returnId": return_id})
         try:
             item = service.record(

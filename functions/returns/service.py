@@ -108,6 +108,10 @@ def record(
     for want in wanted:
         now_units[want["lineId"]] = now_units.get(want["lineId"], 0) + int(want["quantity"])
     return_id = return_id or new_id("ret")
+    try:
+        return get(return_id)  # recorded before: a retried request or step
+    except NotFound:
+        pass
     for _ in range(5):
         before = returned_so_far(order["orderId"])
         for line_id, units in now_units.items():
@@ -303,12 +307,13 @@ def close(return_id: str, status: str, reason: str | None = None) -> list[Domain
     """End a return without a refund (REJECTED, EXPIRED, FAILED): its units may be returned
     again. Idempotent (a rejection's status is set by the API; this step finishes it)."""
     item = get(return_id)
-    if item.status != status and not move(item, status, OPEN, reason=reason):
-        return []
-    if not _give_back(item):
-        return []
     kind = {"REJECTED": "ReturnRejected", "EXPIRED": "ReturnExpired", "FAILED": "RefundFailed"}
-    return [event(item, kind[status], reason=reason)]
+    moved = item.status == status or move(item, status, OPEN, reason=reason)
+    # If another end came first (a rejection as the decision timed out), finish that one;
+    # a refunded return has nothing to give back.
+    if (not moved and item.status not in kind) or not _give_back(item):
+        return []
+    return [event(item, kind[item.status], reason=reason)]
 
 
 def _give_back(item: Return) -> bool:

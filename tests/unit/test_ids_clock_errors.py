@@ -50,3 +50,13 @@ def test_problem_document_has_type_status_code_and_extras():
         "available": 2,
     }
     assert Problem().status == 400
+
+
+def test_a_derived_id_follows_from_its_parts_and_is_well_formed():
+    from titan.ids import derived_id, is_id
+
+    one = derived_id("ret", "acct_1", "key-1")
+    assert one == derived_id("ret", "acct_1", "key-1") and is_id(one, "ret")
+    assert one != derived_id("ret", "acct_1", "key-2") != derived_id("ret", "acct_1key-1")
+    with pytest.raises(ValueError):
+        derived_id("Bad", "x")

@@ -93,12 +93,15 @@ def idempotent(
         ) from exc
 
 
-def require_key(app: APIGatewayRestResolver) -> None:
+def require_key(app: APIGatewayRestResolver) -> str:
     """For routes where a retry without a key could act twice (an order, a reservation):
-    raises BadRequest ``IDEMPOTENCY_KEY_REQUIRED`` when the request has no Idempotency-Key."""
-    if not any(k.lower() == HEADER for k in (app.current_event.headers or {})):
-        raise BadRequest(
-            f"{app.current_event.http_method} {app.current_event.resource} needs an "
-            "Idempotency-Key header.",
-            code="IDEMPOTENCY_KEY_REQUIRED",
-        )
+    the request's Idempotency-Key; raises BadRequest ``IDEMPOTENCY_KEY_REQUIRED`` when it has
+    none."""
+    for name, value in (app.current_event.headers or {}).items():
+        if name.lower() == HEADER:
+            return value
+    raise BadRequest(
+        f"{app.current_event.http_method} {app.current_event.resource} needs an "
+        "Idempotency-Key header.",
+        code="IDEMPOTENCY_KEY_REQUIRED",
+    )

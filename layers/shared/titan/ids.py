@@ -6,6 +6,7 @@ built from them list newest-last without a separate timestamp. Library: python-u
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from ulid import ULID
@@ -25,3 +26,13 @@ def is_id(value: str, prefix: str | None = None) -> bool:
     if not isinstance(value, str) or not _ID.match(value):
         return False
     return prefix is None or value.startswith(prefix + "_")
+
+
+def derived_id(prefix: str, *parts: str) -> str:
+    """An id ``<prefix>_<26 characters>`` that always follows from ``parts`` (a caller and
+    its Idempotency-Key, say): a request retried after a crash names the same thing again
+    instead of making a second one. Well-formed like ``new_id``'s, but not time-ordered."""
+    if not re.fullmatch(r"[a-z]{2,12}", prefix):
+        raise ValueError(f"invalid id prefix {prefix!r}")
+    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
+    return f"{prefix}_{ULID.from_bytes(digest[:16])}"

@@ -464,8 +464,10 @@ def test_receipt_releases_escrow_to_the_seller_who_is_paid_out(shop):
     with pytest.raises(ledger.NotReleasable):
         ledger.release(order_id, "AGAIN")
     with pytest.raises(ledger.InsufficientFunds):
-        ledger.request_payout(SELLER, 14001, "BRL")
-    payout, events = ledger.request_payout(SELLER, 10000, "BRL")
+        ledger.request_payout("pyt_1", SELLER, 14001, "BRL")
+    payout, events = ledger.request_payout("pyt_2", SELLER, 10000, "BRL")
+    again, none = ledger.request_payout("pyt_2", SELLER, 10000, "BRL")  # a retried request
+    assert again.payout_id == payout.payout_id and none == []
     shop.events.extend(events)
     deliver_events(shop)
     assert payout_status(payout.payout_id) == "PAID"
