@@ -99,6 +99,10 @@ def load() -> list[dict]:
     return orders
 
 
+#: Times a checkout still in progress under its key is asked again, 2 s apart.
+IN_PROGRESS_TRIES = 45
+
+
 class Replay:
     def __init__(self, api: str, sign_in) -> None:
         """``sign_in()``: a fresh staff access token (they last 15 minutes)."""
@@ -183,6 +187,18 @@ class Replay:
                 self.staff.token = self.sign_in()
             return self.staff.call(method, path, body).json()
 
+    @staticmethod
+    def _checkout(shopper: Shopper, payments: list[dict], key: str):
+        """``POST /checkout`` with ``key``; while an earlier try with the key still runs (a
+        retry after a 5xx whose saga went on: 409 REQUEST_IN_PROGRESS), ask again until it
+        has its answer, as a client of an idempotent API does."""
+        for _ in range(IN_PROGRESS_TRIES):
+            response = shopper.checkout(payments, key=key, expect=(201, 409))
+            if not _in_progress(response):
+                return response
+            time.sleep(2)
+        return response
+
     def _place(self, order: dict) -> dict:
         if not order["lines"]:
             return {"outcome": "refused", "reason": f"NO_ITEMS_IN_DATASET ({order['status']})"}
@@ -214,13 +230,13 @@ class Replay:
             )
             payments[-1].pop("amount")  # the last payment takes what the items cost
         key = f"olist-{order['orderId']}"
-        response = shopper.checkout(payments, key=key, expect=(201, 409))
+        response = self._checkout(shopper, payments, key)
         if response.status_code == 409 and response.json().get("code") == "OUT_OF_STOCK":
             # An earlier replay sold these units: the seller restocks, the customer retries.
             for offer in response.json()["offerIds"]:
                 self.as_staff("POST", f"/inventory/offers/{offer}/receipts", {"quantity": 50})
             notes.append("restocked")
-            response = shopper.checkout(payments, key=f"{key}-restocked")
+            response = self._checkout(shopper, payments, f"{key}-restocked")
         elif response.status_code == 409:
             raise HttpError(response)
         placed = response.json()
@@ -241,6 +257,10 @@ class Replay:
             "notes": notes,
             "methods": sorted({p["method"] for p in payments}),
         }
+
+
+def _in_progress(response) -> bool:
+    return response.status_code == 409 and response.json().get("code") == "REQUEST_IN_PROGRESS"
 
 
 def summary(results: list[dict], seconds: float, total: int) -> str:
