@@ -90,9 +90,10 @@ test: lint ## Lint, then every test: unit, integration, e2e
 bench: install ## Benchmarks against the local cloud (prints figures)
 	PYTHONPATH=infra/localcloud:infra/tools:functions:layers/shared .venv/bin/python -m bench
 
-replay: install ## Place the real Olist orders through the HTTP API (OFFSET=N LIMIT=N WORKERS=N)
+replay: install ## Place the real Olist orders through the HTTP API (OFFSET=N LIMIT=N WORKERS=N RESULTS=file)
 	.venv/bin/python infra/tools/replay.py $(if $(OFFSET),--offset $(OFFSET)) \
-	  $(if $(LIMIT),--limit $(LIMIT)) $(if $(WORKERS),--workers $(WORKERS))
+	  $(if $(LIMIT),--limit $(LIMIT)) $(if $(WORKERS),--workers $(WORKERS)) \
+	  $(if $(RESULTS),--results $(RESULTS))
 
 bench-search: install ## Compare search engine candidates on the real catalog (no cloud needed)
 	PYTHONPATH=functions:layers/shared .venv/bin/python -m bench.search_candidates

@@ -18,6 +18,7 @@ import argparse
 import collections
 import csv
 import hashlib
+import json
 import signal
 import sys
 import threading
@@ -104,8 +105,10 @@ IN_PROGRESS_TRIES = 45
 
 
 class Replay:
-    def __init__(self, api: str, sign_in) -> None:
-        """``sign_in()``: a fresh staff access token (they last 15 minutes)."""
+    def __init__(self, api: str, sign_in, log=None) -> None:
+        """``sign_in()``: a fresh staff access token (they last 15 minutes); ``log``: a text
+        file each order's result is written to as a JSON line, as it ends."""
+        self.log = log
         self.api = api
         self.sign_in = sign_in
         self.staff = Shopper(api, token=sign_in())
@@ -142,6 +145,9 @@ class Replay:
         result.update(orderId=order["orderId"], seconds=time.perf_counter() - started)
         with self.lock:
             self.results.append(result)
+            if self.log:
+                self.log.write(json.dumps(result) + "\n")
+                self.log.flush()
             if len(self.results) % 50 == 0:
                 placed = sum(1 for r in self.results if r["outcome"] == "placed")
                 print(f"  {len(self.results)} orders done, {placed} placed", flush=True)
@@ -177,15 +183,19 @@ class Replay:
         raise AssertionError("unreachable")
 
     def as_staff(self, method: str, path: str, body: dict) -> dict:
-        """A staff call, signing in again once the access token has expired."""
-        try:
-            return self.staff.call(method, path, body).json()
-        except HttpError as exc:
-            if exc.status != 401:
-                raise
-            with self.lock:
-                self.staff.token = self.sign_in()
-            return self.staff.call(method, path, body).json()
+        """A staff call, signing in again once the access token has expired, and made again
+        when the offer changed between the API's read and write (409 CONCURRENT_UPDATE: the
+        catalog's own consumers update offers too)."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return self.staff.call(method, path, body).json()
+            except HttpError as exc:
+                if exc.status == 401:
+                    with self.lock:
+                        self.staff.token = self.sign_in()
+                elif exc.code != "CONCURRENT_UPDATE" or attempt == ATTEMPTS:
+                    raise
+        return self.staff.call(method, path, body).json()
 
     @staticmethod
     def _checkout(shopper: Shopper, payments: list[dict], key: str):
@@ -294,17 +304,21 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--offset", type=int, default=0, help="skip the first N orders")
     parser.add_argument("--limit", type=int, default=None, help="N orders only")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--results", default=None, help="append each order's result to this file (JSON lines)"
+    )
     args = parser.parse_args(argv)
     from localcloud import cloud, seed
 
     outputs = (
         cloud.read_outputs()
         if hasattr(cloud, "read_outputs")
-        else __import__("json").loads(cloud.OUTPUTS.read_text())
+        else json.loads(cloud.OUTPUTS.read_text())
     )
     api = outputs["ApiUrl"]
     orders = load()[args.offset :][: args.limit]
-    replay = Replay(api, lambda: seed.admin_token(api, outputs))
+    log = open(args.results, "a", encoding="utf-8") if args.results else None  # noqa: SIM115
+    replay = Replay(api, lambda: seed.admin_token(api, outputs), log)
     started = time.perf_counter()
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
