@@ -112,7 +112,8 @@ class Shopper:
         import sys
         from pathlib import Path
 
-        sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "functions"))
+        root = Path(__file__).resolve().parents[2]
+        sys.path[0:0] = [str(root / "functions"), str(root / "layers" / "shared")]
         from payments.provider import sign  # the provider's scheme, shared with the API
 
         raw = json.dumps(

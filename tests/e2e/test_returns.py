@@ -96,8 +96,12 @@ def test_return_to_card_then_to_wallet_keeps_the_books(api_url, staff):
         lambda o: o["payments"][0]["status"] == "PARTIALLY_REFUNDED" and o["refunds"],
         "the order shows the refund",
     )
-    escrow = ana.call("GET", f"/orders/{order['orderId']}/escrow").json()
-    assert escrow["held"]["amount"] == total - (PRICE + FREIGHT) and escrow["disputed"] is False
+    escrow = until(  # the saga's last step, after REFUNDED, settles the dispute
+        lambda: ana.call("GET", f"/orders/{order['orderId']}/escrow").json(),
+        lambda e: e["disputed"] is False,
+        "the escrow no longer disputed",
+    )
+    assert escrow["held"]["amount"] == total - (PRICE + FREIGHT)
     stock = staff.call("GET", f"/inventory/offers/{offer['offerId']}").json()
     assert stock["available"] == 50 - 2 + 1
     # The other unit, to the wallet this time.
