@@ -457,6 +457,40 @@ def check_sqs_batches() -> list[str]:
     return problems
 
 
+def check_thread_reaper() -> list[str]:
+    """Finished threads, kept referenced as LocalStack keeps them, give their stacks back."""
+    import threading
+
+    from localstack.utils.threads import TMP_THREADS, start_thread
+
+    from localcloud import threads
+
+    def stacks() -> int:
+        with open("/proc/self/maps") as maps:
+            return sum(1 for line in maps if line.split()[1] == "---p")
+
+    original = threading.Thread.start
+    threading.Thread.start = threads._remembered_start
+    try:
+        before = stacks()
+        kept = [start_thread(lambda *_: None, name="guard") for _ in range(50)]
+        for thread in kept:
+            while thread.is_alive():
+                time.sleep(0.01)
+        leaked = stacks() - before
+        reaped = threads.reap()
+        after = stacks() - before
+    finally:
+        threading.Thread.start = original
+    problems = []
+    if leaked < 40 or reaped < 50 or after > 5 or any(t in TMP_THREADS for t in kept):
+        problems.append(
+            f"thread reaper: {leaked} stacks kept by 50 finished threads, {reaped} reaped, "
+            f"{after} left"
+        )
+    return problems
+
+
 def main() -> int:
     problems = check_internals()
     if not problems:
@@ -468,6 +502,7 @@ def main() -> int:
             + check_sqs_batches()
             + check_item_size()
             + check_scan_pages()
+            + check_thread_reaper()
         )
     for problem in problems:
         print(f"localcloud guard: {problem}", file=sys.stderr)
