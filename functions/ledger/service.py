@@ -181,7 +181,7 @@ def authorize_wallet(customer_id: str, payment_id: str, amount: int, currency: s
     )
 
 
-def payment_events(kind: str, data: dict) -> list[DomainEvent]:
+def payment_events(kind: str, data: dict) -> None:
     """Record a payment event of the payments context (``data``: its payment view with
     ``orderId``, ``customerId``, ``refunded``...). Capture: source → the order's escrow.
     Void of a wallet payment: the hold goes back to the wallet. Refund (a checkout undone,
@@ -191,7 +191,7 @@ def payment_events(kind: str, data: dict) -> list[DomainEvent]:
     customer, order = data["customerId"], data["orderId"]
     refs = {"paymentId": pid, "orderId": order, "customerId": customer}
     if data.get("purpose") == "TOP_UP":
-        return []
+        return
     if kind in ("PaymentCaptured", "PaymentRefunded") and data.get("status") != "VOIDED":
         post(
             f"capture:{pid}",
@@ -219,7 +219,6 @@ def payment_events(kind: str, data: dict) -> list[DomainEvent]:
             currency,
             refs,
         )
-    return []
 
 
 # ------------------------------------------------------------------ escrow

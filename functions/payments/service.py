@@ -134,9 +134,10 @@ def _authorize_one(
     return record
 
 
-def _move(payment: Payment, status: str, allowed: tuple[str, ...], **changes) -> bool:
-    """Move ``payment`` to ``status`` if its status is one of ``allowed``; False if not."""
-    now = clock.iso()
+def _moving(status: str, now: str, **changes) -> list:
+    """Update actions of a payment moving to ``status`` at ``now``: the status, its history
+    entry (with ``amount``), out of the pending index, and ``captured``/``refunded`` if
+    given."""
     actions = [
         Payment.status.set(status),
         Payment.updated_at.set(now),
@@ -150,9 +151,16 @@ def _move(payment: Payment, status: str, allowed: tuple[str, ...], **changes) ->
         actions.append(Payment.captured.set(changes["captured"]))
     if "refunded" in changes:
         actions.append(Payment.refunded.set(changes["refunded"]))
-    condition = Payment.status.is_in(*allowed)
+    return actions
+
+
+def _move(payment: Payment, status: str, allowed: tuple[str, ...], **changes) -> bool:
+    """Move ``payment`` to ``status`` if its status is one of ``allowed``; False if not."""
     try:
-        payment.update(actions=actions, condition=condition)
+        payment.update(
+            actions=_moving(status, clock.iso(), **changes),
+            condition=Payment.status.is_in(*allowed),
+        )
     except UpdateError as exc:
         if condition_failed(exc):
             payment.refresh(consistent_read=True)
@@ -276,16 +284,7 @@ def _record_refund(return_id: str, checkout_id: str, amount: int) -> list[dict]:
                     status = "REFUNDED" if after == int(record.captured) else "PARTIALLY_REFUNDED"
                     write.update(
                         record,
-                        actions=[
-                            Payment.refunded.set(after),
-                            Payment.status.set(status),
-                            Payment.updated_at.set(now),
-                            Payment.history.set(
-                                Payment.history.append(
-                                    [Change(status=status, at=now, amount=part["amount"])]
-                                )
-                            ),
-                        ],
+                        actions=_moving(status, now, refunded=after, amount=part["amount"]),
                         condition=Payment.refunded == record.refunded,
                     )
         except TransactWriteError as exc:

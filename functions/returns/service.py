@@ -249,15 +249,15 @@ def move(
         **({"by": by} if by else {}),
         **({"reason": reason} if reason else {}),
     }
-    actions = [
-        Return.status.set(status),
-        Return.updated_at.set(now),
-        Return.history.set([*item.history, entry]),
-        Return.task_token.set(token) if token else Return.task_token.remove(),
-    ]
     for _ in range(5):
         if item.status not in allowed:
             return False
+        actions = [
+            Return.status.set(status),
+            Return.updated_at.set(now),
+            Return.history.set([*item.history, entry]),
+            Return.task_token.set(token) if token else Return.task_token.remove(),
+        ]
         try:
             item.update(actions=actions, condition=Return.status == item.status)
             return True
@@ -265,7 +265,6 @@ def move(
             if not condition_failed(exc):
                 raise
             item.refresh(consistent_read=True)
-            actions[2] = Return.history.set([*item.history, entry])
     return False
 
 
