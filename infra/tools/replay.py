@@ -131,8 +131,10 @@ class Replay:
                     self.busy |= offers
                 future = pool.submit(self.place, order, offers)
                 future.add_done_callback(lambda _: slots.release())
-        finally:
+        except BaseException:  # stopped: drop the orders not yet started
             pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)  # every order submitted is placed, the last one too
 
     def place(self, order: dict, offers: set[str]) -> None:
         started = time.perf_counter()
