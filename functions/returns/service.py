@@ -167,9 +167,10 @@ def record(
                     write.update(
                         counter,
                         actions=[ReturnedLine.returned.set(was + units)],
+                        # A counter back at 0 (a return that ended) is there: 0 or absent.
                         condition=(ReturnedLine.returned == was)
                         if was
-                        else ReturnedLine.pk.does_not_exist(),
+                        else ReturnedLine.pk.does_not_exist() | (ReturnedLine.returned == 0),
                     )
         except TransactWriteError as exc:
             failed = failed_conditions(exc)
@@ -232,6 +233,11 @@ def start(item: Return) -> None:
         pass
 
 
+#: Ends without a refund, and the event each publishes: the return's units may be returned
+#: again, in the same write as the status (nobody sees the end before the units are back).
+ENDS = {"REJECTED": "ReturnRejected", "EXPIRED": "ReturnExpired", "FAILED": "RefundFailed"}
+
+
 def move(
     item: Return,
     status: str,
@@ -241,7 +247,8 @@ def move(
     token: str | None = None,
 ) -> bool:
     """Move ``item`` to ``status`` if it is in ``allowed``; False if not (then refreshed).
-    ``token``: the task token the saga now waits on (or cleared when None)."""
+    ``token``: the task token the saga now waits on (or cleared when None). A move to one of
+    ``ENDS`` gives the return's units back in the same transaction."""
     now = clock.iso()
     entry = {
         "status": status,
@@ -259,13 +266,35 @@ def move(
             Return.task_token.set(token) if token else Return.task_token.remove(),
         ]
         try:
-            item.update(actions=actions, condition=Return.status == item.status)
+            if status in ENDS:
+                _end(item, actions, now)
+            else:
+                item.update(actions=actions, condition=Return.status == item.status)
             return True
-        except UpdateError as exc:
-            if not condition_failed(exc):
+        except (UpdateError, TransactWriteError) as exc:
+            if not (condition_failed(exc) or 0 in failed_conditions(exc)):
                 raise
             item.refresh(consistent_read=True)
     return False
+
+
+def _end(item: Return, actions: list, now: str) -> None:
+    """One transaction: the return's status ``actions`` (conditional on its status read) and
+    its units counted as not returned. Raises TransactWriteError (position 0: the status moved
+    meanwhile)."""
+    with transaction() as write:
+        write.update(
+            item,
+            actions=[*actions, Return.units_back.set(now)],
+            condition=(Return.status == item.status) & Return.units_back.does_not_exist(),
+        )
+        for line in item.lines:
+            write.update(
+                ReturnedLine(*ReturnedLine.key(item.order_id, line["lineId"])),
+                actions=[ReturnedLine.returned.add(-int(line["quantity"]))],
+                condition=ReturnedLine.returned >= int(line["quantity"]),
+            )
+    item.refresh(consistent_read=True)
 
 
 def wait(return_id: str, token: str, stage: str) -> None:
@@ -303,38 +332,16 @@ def answer(
 
 
 def close(return_id: str, status: str, reason: str | None = None) -> list[DomainEvent]:
-    """End a return without a refund (REJECTED, EXPIRED, FAILED): its units may be returned
-    again. Idempotent (a rejection's status is set by the API; this step finishes it)."""
+    """End a return without a refund (REJECTED, EXPIRED, FAILED; its units may be returned
+    again) and give its event. Idempotent: a rejection's status is set by the API and this
+    step publishes it; a retried step publishes again (events are at-least-once)."""
     item = get(return_id)
-    kind = {"REJECTED": "ReturnRejected", "EXPIRED": "ReturnExpired", "FAILED": "RefundFailed"}
-    moved = item.status == status or move(item, status, OPEN, reason=reason)
-    # If another end came first (a rejection as the decision timed out), finish that one;
+    move(item, status, OPEN, reason=reason)
+    # If another end came first (a rejection as the decision timed out), publish that one;
     # a refunded return has nothing to give back.
-    if (not moved and item.status not in kind) or not _give_back(item):
+    if item.status not in ENDS:
         return []
-    return [event(item, kind[item.status], reason=reason)]
-
-
-def _give_back(item: Return) -> bool:
-    """The return's units count as not returned again; once (False the second time)."""
-    try:
-        with transaction() as write:
-            write.update(
-                item,
-                actions=[Return.units_back.set(clock.iso())],
-                condition=Return.units_back.does_not_exist(),
-            )
-            for line in item.lines:
-                write.update(
-                    ReturnedLine(*ReturnedLine.key(item.order_id, line["lineId"])),
-                    actions=[ReturnedLine.returned.add(-int(line["quantity"]))],
-                    condition=ReturnedLine.returned >= int(line["quantity"]),
-                )
-    except TransactWriteError as exc:
-        if 0 in failed_conditions(exc):
-            return False
-        raise
-    return True
+    return [event(item, ENDS[item.status], reason=reason)]
 
 
 def event(item: Return, kind: str, **extra) -> DomainEvent:

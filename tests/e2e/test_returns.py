@@ -104,7 +104,15 @@ def test_return_to_card_then_to_wallet_keeps_the_books(api_url, staff):
     assert escrow["held"]["amount"] == total - (PRICE + FREIGHT)
     stock = staff.call("GET", f"/inventory/offers/{offer['offerId']}").json()
     assert stock["available"] == 50 - 2 + 1
-    # The other unit, to the wallet this time.
+    # The other unit: the seller rejects a return of it; at once it may be asked for again.
+    body = {"lines": [{"lineId": line, "quantity": 1, "reason": "CHANGED_MIND"}]}
+    ret = ana.call(
+        "POST", f"/orders/{order['orderId']}/returns", body, headers=key(), expect=(202,)
+    ).json()
+    return_status(ana, ret["returnId"], "PENDING_DECISION")
+    refused = staff.call("POST", f"/returns/{ret['returnId']}/reject", {"reason": "used"})
+    assert refused.json()["status"] == "REJECTED"
+    # Then to the wallet.
     body = {
         "lines": [{"lineId": line, "quantity": 1, "reason": "CHANGED_MIND"}],
         "refundTo": "wallet",

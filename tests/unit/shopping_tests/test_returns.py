@@ -349,6 +349,31 @@ def test_goods_that_never_come_expire_the_return(shop):
     books_balance()
 
 
+def test_an_end_gives_the_units_back_in_the_same_write_and_only_once(shop):
+    order = delivered_order(shop)
+    line = order["lines"][0]
+    asked = [{"lineId": line["lineId"], "quantity": 1, "reason": "DAMAGED"}]
+    item = returns.record(order, asked, "original")
+    assert returns.returned_so_far(order["orderId"]) == {line["lineId"]: 1}
+    # The seller's rejection (the API's move): nobody sees REJECTED with the unit still held.
+    assert returns.move(item, "REJECTED", returns.OPEN, by="seller")
+    assert item.status == "REJECTED" and item.units_back
+    assert returns.returned_so_far(order["orderId"]) == {line["lineId"]: 0}
+    # The saga's end step after it, retried: it publishes the end; nothing comes back twice.
+    for _ in range(2):
+        assert [e.detail_type for e in returns.close(item.return_id, "REJECTED")] == [
+            "ReturnRejected"
+        ]
+    again = returns.record(order, asked, "original")
+    assert returns.returned_so_far(order["orderId"]) == {line["lineId"]: 1}
+    # A late timeout of the first return changes nothing: it ended already.
+    assert [e.detail_type for e in returns.close(item.return_id, "EXPIRED")] == ["ReturnRejected"]
+    assert returns.get(item.return_id).status == "REJECTED"
+    assert returns.returned_so_far(order["orderId"]) == {line["lineId"]: 1}
+    assert returns.close(again.return_id, "EXPIRED")[0].detail_type == "ReturnExpired"
+    assert returns.returned_so_far(order["orderId"]) == {line["lineId"]: 0}
+
+
 def test_no_decision_in_time_approves_and_a_rejection_refunds_nothing(shop):
     order = delivered_order(shop, lines=((P2, 1),))
     line = order["lines"][0]
