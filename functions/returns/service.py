@@ -317,7 +317,11 @@ def answer(
 ) -> None:
     """A person answered the waiting saga: move to ``status`` and send ``output`` with the
     task token. Raises Conflict RETURN_NOT_PENDING (not waiting for this: decided, received
-    or expired already; or the saga is not waiting yet: retry shortly)."""
+    or expired already; or the saga is not waiting yet: retry shortly).
+
+    The status move is the answer: if the wait timed out between the move and the token
+    (TaskTimedOut), the saga's timeout steps find the moved status and follow it (see
+    ``close`` and the ``approve`` step), so the answer stands."""
     token = item.task_token
     if not token or not move(item, status, allowed, by=by, reason=reason):
         raise Conflict(
@@ -327,21 +331,24 @@ def answer(
         )
     try:
         _client().send_task_success(taskToken=token, output=json.dumps(output))
-    except (_client().exceptions.TaskTimedOut, _client().exceptions.InvalidToken) as exc:
+    except _client().exceptions.TaskTimedOut:
+        pass
+    except _client().exceptions.InvalidToken as exc:
         raise Conflict("This return is no longer waiting.", code="RETURN_NOT_PENDING") from exc
 
 
-def close(return_id: str, status: str, reason: str | None = None) -> list[DomainEvent]:
+def close(return_id: str, status: str, reason: str | None = None) -> tuple[str, list[DomainEvent]]:
     """End a return without a refund (REJECTED, EXPIRED, FAILED; its units may be returned
-    again) and give its event. Idempotent: a rejection's status is set by the API and this
-    step publishes it; a retried step publishes again (events are at-least-once)."""
+    again): (the return's status afterwards, the end's event). A person's answer sent as the
+    saga's wait timed out comes first: a rejection is finished here; received goods are not
+    expired (status RECEIVED, no event: the saga refunds them). Idempotent: a rejection's
+    status is set by the API and this step publishes it; a retried step publishes again
+    (events are at-least-once)."""
     item = get(return_id)
-    move(item, status, OPEN, reason=reason)
-    # If another end came first (a rejection as the decision timed out), publish that one;
-    # a refunded return has nothing to give back.
-    if item.status not in ENDS:
-        return []
-    return [event(item, ENDS[item.status], reason=reason)]
+    move(item, status, ("APPROVED",) if status == "EXPIRED" else OPEN, reason=reason)
+    if item.status not in ENDS:  # received, or refunded: nothing to give back
+        return item.status, []
+    return item.status, [event(item, ENDS[item.status], reason=reason)]
 
 
 def event(item: Return, kind: str, **extra) -> DomainEvent:

@@ -4,7 +4,8 @@
   ``.waitForTaskToken`` state: keep it for the API's approve, reject and receive.
 - ``approve``: approved by rule (a small refund) or because the seller did not answer.
 - ``close``: REJECTED, EXPIRED (the goods never came) or FAILED; the units may be returned
-  again. ``complete``: REFUNDED, RefundCompleted.
+  again. A person's answer sent as a wait timed out comes first (the saga follows it).
+- ``complete``: REFUNDED, RefundCompleted.
 """
 
 from __future__ import annotations
@@ -36,9 +37,11 @@ def approve(event: dict) -> dict:
 
 
 def close(event: dict) -> dict:
-    """``{"returnId", "status", "reason"?}`` → ``{"status"}``."""
-    publish(service.close(event["returnId"], event["status"], event.get("reason")))
-    return {"status": event["status"]}
+    """``{"returnId", "status", "reason"?}`` → ``{"status"}``: the return's status after it
+    (RECEIVED when the goods came as their wait timed out)."""
+    status, events = service.close(event["returnId"], event["status"], event.get("reason"))
+    publish(events)
+    return {"status": status}
 
 
 def complete(event: dict) -> dict:

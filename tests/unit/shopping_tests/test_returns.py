@@ -361,17 +361,106 @@ def test_an_end_gives_the_units_back_in_the_same_write_and_only_once(shop):
     assert returns.returned_so_far(order["orderId"]) == {line["lineId"]: 0}
     # The saga's end step after it, retried: it publishes the end; nothing comes back twice.
     for _ in range(2):
-        assert [e.detail_type for e in returns.close(item.return_id, "REJECTED")] == [
-            "ReturnRejected"
-        ]
+        status, events = returns.close(item.return_id, "REJECTED")
+        assert (status, [e.detail_type for e in events]) == ("REJECTED", ["ReturnRejected"])
     again = returns.record(order, asked, "original")
     assert returns.returned_so_far(order["orderId"]) == {line["lineId"]: 1}
     # A late timeout of the first return changes nothing: it ended already.
-    assert [e.detail_type for e in returns.close(item.return_id, "EXPIRED")] == ["ReturnRejected"]
-    assert returns.get(item.return_id).status == "REJECTED"
+    status, events = returns.close(item.return_id, "EXPIRED")
+    assert (status, [e.detail_type for e in events]) == ("REJECTED", ["ReturnRejected"])
     assert returns.returned_so_far(order["orderId"]) == {line["lineId"]: 1}
-    assert returns.close(again.return_id, "EXPIRED")[0].detail_type == "ReturnExpired"
+    assert returns.move(again, "APPROVED", returns.OPEN)
+    status, events = returns.close(again.return_id, "EXPIRED")
+    assert (status, [e.detail_type for e in events]) == ("EXPIRED", ["ReturnExpired"])
     assert returns.returned_so_far(order["orderId"]) == {line["lineId"]: 0}
+
+
+def answered_as_it_timed_out(status: str):
+    """A waiter: the person's answer (``status``: REJECTED at the decision, RECEIVED at the
+    goods) moves the return, then the wait times out before the token reaches the saga."""
+
+    def waiter(state, data):
+        item = returns.get(data["returnId"])
+        if status == "RECEIVED" and state == "AwaitDecision":
+            returns.move(item, "APPROVED", ("PENDING_DECISION",), by="SELLER")
+            return {"approved": True}
+        returns.move(item, status, ("PENDING_DECISION", "APPROVED"), by="SELLER")
+        raise TimedOut()
+
+    return waiter
+
+
+def test_a_rejection_sent_as_the_decision_timed_out_stands(shop):
+    order = delivered_order(shop, lines=((P2, 1),))  # over the rule's limit: it waits
+    line = order["lines"][0]
+    trace: list = []
+    item, out = run_return(
+        shop,
+        order,
+        [{"lineId": line["lineId"], "quantity": 1, "reason": "DAMAGED"}],
+        waiter=answered_as_it_timed_out("REJECTED"),
+        trace=trace,
+    )
+    assert "failed" not in out and trace[-4:] == [
+        "ApprovedOnTimeout",
+        "CloseRejected",
+        "SettleRejected",
+        "Rejected",
+    ]
+    assert item.status == "REJECTED" and not item.auto_approved
+    assert "ReturnRejected" in shop.kinds() and "ReturnApproved" not in shop.kinds()
+    assert escrow_balance(order["orderId"]) == order["totals"]["total"]["amount"]
+    assert not ledger.get_escrow(order["orderId"]).disputes
+    assert returns.returned_so_far(order["orderId"]) == {line["lineId"]: 0}
+    books_balance()
+
+
+def test_an_answer_whose_wait_timed_out_meanwhile_stands(shop, monkeypatch):
+    import boto3
+    from botocore.stub import Stubber
+
+    order = delivered_order(shop, lines=((P2, 1),))
+    line = order["lines"][0]
+    asked = [{"lineId": line["lineId"], "quantity": 1, "reason": "DAMAGED"}]
+    item = returns.record(order, asked, "original")
+    returns.wait(item.return_id, "token-1", "decision")
+    sfn = boto3.client("stepfunctions")
+    monkeypatch.setattr(returns, "_sfn", sfn)
+    with Stubber(sfn) as stub:
+        stub.add_client_error("send_task_success", service_error_code="TaskTimedOut")
+        item = returns.get(item.return_id)
+        returns.answer(item, "REJECTED", ("PENDING_DECISION",), "SELLER", {"approved": False})
+        stub.assert_no_pending_responses()
+    # The saga's timeout step then finds the rejection and finishes it (test above).
+    assert returns.get(item.return_id).status == "REJECTED"
+    assert returns.returned_so_far(order["orderId"]) == {line["lineId"]: 0}
+    with pytest.raises(Problem) as again:  # answered: nothing is waiting any more
+        returns.answer(item, "APPROVED", ("PENDING_DECISION",), "SELLER", {"approved": True})
+    assert again.value.code == "RETURN_NOT_PENDING"
+
+
+def test_goods_received_as_their_wait_timed_out_are_refunded_not_expired(shop):
+    order = delivered_order(shop)
+    line = order["lines"][0]
+    trace: list = []
+    item, out = run_return(
+        shop,
+        order,
+        [{"lineId": line["lineId"], "quantity": 1, "reason": "DAMAGED"}],
+        waiter=answered_as_it_timed_out("RECEIVED"),
+        trace=trace,
+    )
+    assert "failed" not in out and item.status == "REFUNDED", (out, trace)
+    assert trace[trace.index("CloseExpired") :][:3] == [
+        "CloseExpired",
+        "ExpiredOrReceived",
+        "Restock",
+    ]
+    assert "ReturnExpired" not in shop.kinds()
+    (payment,) = Payment.of_checkout(order["checkoutId"])
+    assert int(payment.refunded) == int(item.amount) > 0
+    assert returns.returned_so_far(order["orderId"]) == {line["lineId"]: 1}
+    books_balance()
 
 
 def test_no_decision_in_time_approves_and_a_rejection_refunds_nothing(shop):
