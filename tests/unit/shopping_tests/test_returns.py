@@ -390,17 +390,24 @@ def answered_as_it_timed_out(status: str):
     return waiter
 
 
-def test_a_rejection_sent_as_the_decision_timed_out_stands(shop):
-    order = delivered_order(shop, lines=((P2, 1),))  # over the rule's limit: it waits
+def raced(shop, order, status):
+    """One unit of the order's first line returned, answered ``status`` as the wait timed
+    out: (line, return, saga output, trace)."""
     line = order["lines"][0]
     trace: list = []
     item, out = run_return(
         shop,
         order,
         [{"lineId": line["lineId"], "quantity": 1, "reason": "DAMAGED"}],
-        waiter=answered_as_it_timed_out("REJECTED"),
+        waiter=answered_as_it_timed_out(status),
         trace=trace,
     )
+    return line, item, out, trace
+
+
+def test_a_rejection_sent_as_the_decision_timed_out_stands(shop):
+    order = delivered_order(shop, lines=((P2, 1),))  # over the rule's limit: it waits
+    line, item, out, trace = raced(shop, order, "REJECTED")
     assert "failed" not in out and trace[-4:] == [
         "ApprovedOnTimeout",
         "CloseRejected",
@@ -441,15 +448,7 @@ def test_an_answer_whose_wait_timed_out_meanwhile_stands(shop, monkeypatch):
 
 def test_goods_received_as_their_wait_timed_out_are_refunded_not_expired(shop):
     order = delivered_order(shop)
-    line = order["lines"][0]
-    trace: list = []
-    item, out = run_return(
-        shop,
-        order,
-        [{"lineId": line["lineId"], "quantity": 1, "reason": "DAMAGED"}],
-        waiter=answered_as_it_timed_out("RECEIVED"),
-        trace=trace,
-    )
+    line, item, out, trace = raced(shop, order, "RECEIVED")
     assert "failed" not in out and item.status == "REFUNDED", (out, trace)
     assert trace[trace.index("CloseExpired") :][:3] == [
         "CloseExpired",
