@@ -339,13 +339,17 @@ def reload_code() -> None:
     build()
     lam = client("lambda")
     began = time.monotonic()
+    updating = []
     for logical_id, name in stack_functions().items():
         folder = ROOT / ".aws-sam" / "build" / logical_id
-        if not folder.is_dir():
-            continue
-        lam.update_function_code(FunctionName=name, ZipFile=_zip(folder))
-        lam.get_waiter("function_updated_v2").wait(FunctionName=name)
-    print(f"code reloaded in {time.monotonic() - began:.1f} s")
+        if folder.is_dir():
+            lam.update_function_code(FunctionName=name, ZipFile=_zip(folder))
+            updating.append(name)
+    # All updates run at once; then wait for each (polling at the local cloud's pace).
+    waiter = lam.get_waiter("function_updated_v2")
+    for name in updating:
+        waiter.wait(FunctionName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 1500})
+    print(f"code of {len(updating)} functions reloaded in {time.monotonic() - began:.1f} s")
 
 
 def _zip(folder: Path) -> bytes:

@@ -157,6 +157,36 @@ def patch_events_rule_update() -> None:
     EventsRuleProvider.update = _update_events_rule
 
 
+# --- Lambda updates in a stack deploy -----------------------------------------------------------
+# LocalStack's AWS::Lambda::Function provider updates a function and then waits with botocore's
+# FunctionUpdatedV2 waiter, which polls every second (AWS's pace). The engine updates one
+# resource at a time, so a deploy that touches every function (a new layer, a changed global
+# variable) spent about 1.2 s on each of 33: 40 s of a 50 s stack update, mostly asleep. The
+# local cloud's functions are updated in well under a second, so its waits poll every 0.1 s
+# for as long in all (300 s).
+#: Waiters of the local cloud's own Lambda service, polled faster: (delay s, attempts).
+FAST_WAITERS = {"FunctionUpdatedV2": (0.1, 3000), "FunctionActiveV2": (0.1, 3000)}
+
+
+def _waiting_faster(wait):
+    def wait_for(self, **kwargs):
+        pace = FAST_WAITERS.get(self.name)
+        if pace and "WaiterConfig" not in kwargs:
+            kwargs["WaiterConfig"] = {"Delay": pace[0], "MaxAttempts": pace[1]}
+        return wait(self, **kwargs)
+
+    return wait_for
+
+
+@hooks.on_infra_start()
+def patch_lambda_waiters() -> None:
+    """Poll the Lambda waiters LocalStack uses in its own process every 0.1 s (the waiters
+    of code outside the local cloud's process are left alone)."""
+    from botocore.waiter import Waiter
+
+    Waiter.wait = _waiting_faster(Waiter.wait)
+
+
 # --- AWS::Events::Archive ---------------------------------------------------------------------
 # LocalStack community has the EventBridge archive API but no CloudFormation provider for it,
 # so the template's EventArchive was skipped (physical id "unknown"). This provider maps the

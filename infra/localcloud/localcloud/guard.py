@@ -169,6 +169,15 @@ def check_internals() -> list[str]:
     expect(hasattr(ApiGatewayStageProvider, "update"), "ApiGatewayStageProvider.update")
     expect(hasattr(ApiGatewayRestApiProvider, "update"), "ApiGatewayRestApiProvider.update")
     expect("createOnlyProperties" in ApiGatewayStageProvider.SCHEMA, "Stage SCHEMA")
+    from localstack.services.lambda_.resource_providers.aws_lambda_function import (
+        LambdaFunctionProvider,
+    )
+
+    expect(
+        'get_waiter("function_updated_v2").wait(FunctionName=function_name)'
+        in inspect.getsource(LambdaFunctionProvider.update),
+        "LambdaFunctionProvider.update waiter",
+    )
     expect(
         'SCHEMA.get("createOnlyProperties"'
         in inspect.getsource(ChangeSetModel._resolve_requires_replacement),
@@ -491,6 +500,33 @@ def check_thread_reaper() -> list[str]:
     return problems
 
 
+def check_lambda_waiters() -> list[str]:
+    """The Lambda waiters poll at the local cloud's pace; a caller's own pace is kept."""
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+    from botocore.stub import Stubber
+    from botocore.waiter import Waiter
+
+    from localcloud import cloudformation
+
+    lam = boto3.client("lambda", region_name="us-east-1", config=Config(signature_version=UNSIGNED))
+    pending = {"Configuration": {"State": "Active", "LastUpdateStatus": "InProgress"}}
+    done = {"Configuration": {"State": "Active", "LastUpdateStatus": "Successful"}}
+    original = Waiter.wait
+    Waiter.wait = cloudformation._waiting_faster(original)
+    try:
+        with Stubber(lam) as stub:
+            for answer in (pending, pending, done):
+                stub.add_response("get_function", answer, {"FunctionName": "f"})
+            began = time.monotonic()
+            lam.get_waiter("function_updated_v2").wait(FunctionName="f")
+            took = time.monotonic() - began
+    finally:
+        Waiter.wait = original
+    return [] if took < 0.9 else [f"Lambda waiter: two polls took {took:.1f} s"]
+
+
 def main() -> int:
     problems = check_internals()
     if not problems:
@@ -503,6 +539,7 @@ def main() -> int:
             + check_item_size()
             + check_scan_pages()
             + check_thread_reaper()
+            + check_lambda_waiters()
         )
     for problem in problems:
         print(f"localcloud guard: {problem}", file=sys.stderr)
