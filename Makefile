@@ -85,7 +85,7 @@ e2e: install ## End-to-end tests over HTTP (start or reuse the local cloud)
 
 test: lint ## Lint, then every test: unit, integration, e2e
 	$(PYTEST) tests/unit -n auto -q $(PYTEST_ARGS)
-	$(PYTEST) tests/integration tests/e2e -q $(PYTEST_ARGS)
+	$(PYTEST) tests/integration tests/e2e -q --durations=10 $(PYTEST_ARGS)
 
 bench: install ## Benchmarks against the local cloud (prints figures)
 	PYTHONPATH=infra/localcloud:infra/tools:functions:layers/shared .venv/bin/python -m bench
