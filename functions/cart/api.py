@@ -12,18 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cart import service
 from titan.api import create_app, lambda_handler
-from titan.auth import require
+from titan.auth import bearer, require
+from titan.schemas import Money
 
 app = create_app()
 
 SOURCE_ID = r"^[0-9a-f]{32}$"
 LINE_ID = r"^ln_[0-9a-f]{20}$"
 Quantity = Annotated[int, Field(ge=1, le=99, description="Units, 1-99")]
-
-
-class MoneyOut(BaseModel):
-    amount: int = Field(description="Minor units (centavos for BRL)")
-    currency: str
 
 
 class LineIn(BaseModel):
@@ -38,7 +34,7 @@ class QuantityIn(BaseModel):
     quantity: Quantity
 
 
-class LineOut(BaseModel):
+class CartLineOut(BaseModel):
     lineId: str
     productId: str
     sellerId: str
@@ -46,45 +42,54 @@ class LineOut(BaseModel):
     available: bool = Field(description="False when the offer is no longer sold")
     offerId: str | None = None
     title: str | None = None
-    unitPrice: MoneyOut | None = None
-    freight: MoneyOut | None = Field(None, description="Freight for the whole line")
-    lineTotal: MoneyOut | None = None
+    unitPrice: Money | None = None
+    freight: Money | None = Field(None, description="Freight for the whole line")
+    lineTotal: Money | None = None
 
 
 class CartOut(BaseModel):
-    lines: list[LineOut]
+    lines: list[CartLineOut]
     itemCount: int
-    subtotal: MoneyOut
-    freight: MoneyOut
-    total: MoneyOut
+    subtotal: Money
+    freight: Money
+    total: Money
 
 
-@app.get("/cart", tags=["cart"], summary="My cart with current prices")
+@app.get("/cart", tags=["cart"], summary="My cart with current prices", security=bearer("customer"))
 def get_cart() -> CartOut:
     """Lines with the catalog's current prices and freight; totals leave out unavailable lines."""
-    return CartOut(**service.view(require(app, "customer").id))
+    return CartOut(**service.view(require(app).id))
 
 
-@app.post("/cart/items", tags=["cart"], summary="Add an offer to my cart")
-def add_line(body: LineIn) -> Response[LineOut]:
+@app.post(
+    "/cart/items", tags=["cart"], summary="Add an offer to my cart", security=bearer("customer")
+)
+def add_line(body: LineIn) -> Response[CartLineOut]:
     """201 with the line. The same offer again adds to its line (at most 99 units: 422
     QUANTITY_LIMIT); at most 40 lines (422 CART_FULL); an offer not sold: 409 OFFER_UNAVAILABLE."""
-    customer = require(app, "customer").id
+    customer = require(app).id
     line = service.add(customer, body.productId, body.sellerId, body.quantity)
-    return Response(201, "application/json", LineOut(**service.line_view(line)))
+    return Response(201, "application/json", CartLineOut(**service.line_view(line)))
 
 
-@app.patch("/cart/items/<lineId>", tags=["cart"], summary="Change a line's quantity")
-def patch_line(lineId: Annotated[str, Path(pattern=LINE_ID)], body: QuantityIn) -> LineOut:
+@app.patch(
+    "/cart/items/<lineId>",
+    tags=["cart"],
+    summary="Change a line's quantity",
+    security=bearer("customer"),
+)
+def patch_line(lineId: Annotated[str, Path(pattern=LINE_ID)], body: QuantityIn) -> CartLineOut:
     """404 LINE_NOT_FOUND for a line not in my cart."""
-    customer = require(app, "customer").id
-    return LineOut(**service.line_view(service.set_quantity(customer, lineId, body.quantity)))
+    customer = require(app).id
+    return CartLineOut(**service.line_view(service.set_quantity(customer, lineId, body.quantity)))
 
 
-@app.delete("/cart/items/<lineId>", tags=["cart"], summary="Remove a line")
+@app.delete(
+    "/cart/items/<lineId>", tags=["cart"], summary="Remove a line", security=bearer("customer")
+)
 def delete_line(lineId: Annotated[str, Path(pattern=LINE_ID)]) -> Response[None]:
     """204; 404 LINE_NOT_FOUND for a line not in my cart."""
-    service.remove(require(app, "customer").id, lineId)
+    service.remove(require(app).id, lineId)
     return Response(204, None, None)
 
 

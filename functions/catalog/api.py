@@ -25,11 +25,12 @@ from catalog.index_files import LocalIndex
 from catalog.store import CategoryCount, Import, Offer, PriceChange, Product, Seller
 from titan import clock
 from titan.api import create_app, lambda_handler
-from titan.auth import require
+from titan.auth import bearer, require
 from titan.errors import BadRequest, Forbidden, NotFound
 from titan.events import DomainEvent, EventPublisher
 from titan.idempotency import idempotent
 from titan.ids import new_id
+from titan.schemas import Money
 
 app = create_app()
 UPLOAD_SECONDS = 900
@@ -41,13 +42,8 @@ Title = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
 Description = Annotated[str, Field(max_length=5000)]
 
 
-class MoneyOut(BaseModel):
-    amount: int = Field(description="Minor units (centavos for BRL)")
-    currency: str
-
-
-def _money(amount) -> MoneyOut:
-    return MoneyOut(**editing.money(amount))
+def _money(amount) -> Money:
+    return Money(**editing.money(amount))
 
 
 class ImportRequest(BaseModel):
@@ -149,8 +145,8 @@ class CategoryRef(BaseModel):
 class OfferOut(BaseModel):
     offerId: str
     sellerId: str
-    price: MoneyOut
-    freight: MoneyOut
+    price: Money
+    freight: Money
     status: str
 
 
@@ -229,8 +225,8 @@ class ProductPatch(BaseModel):
 
 
 class PricePoint(BaseModel):
-    price: MoneyOut
-    freight: MoneyOut
+    price: Money
+    freight: Money
     changedAt: str
     changedBy: str
 
@@ -243,8 +239,8 @@ class OfferDetail(OfferOut):
 class OfferSummary(BaseModel):
     offerId: str
     sellerId: str
-    price: MoneyOut
-    freight: MoneyOut
+    price: Money
+    freight: Money
 
 
 class ProductSummary(BaseModel):
@@ -352,11 +348,16 @@ def _report(record: Import) -> ImportReport:
     )
 
 
-@app.post("/admin/catalog/imports", tags=["catalog admin"], summary="Start a bulk import")
+@app.post(
+    "/admin/catalog/imports",
+    tags=["catalog admin"],
+    summary="Start a bulk import",
+    security=bearer("admin", "staff"),
+)
 def start_import(body: ImportRequest) -> Response[ImportCreated]:
     """Returns an import id and a presigned URL: PUT the CSV there (``Content-Type:
     text/csv``) within 15 minutes; the import runs on upload. Staff and admins only."""
-    caller = require(app, "staff", "admin")
+    caller = require(app)
     import_id = new_id("imp")
     key = f"imports/{import_id}/{body.kind}.csv"
     Import(
@@ -386,9 +387,14 @@ def start_import(body: ImportRequest) -> Response[ImportCreated]:
     return Response(201, "application/json", created)
 
 
-@app.get("/admin/catalog/imports/<importId>", tags=["catalog admin"], summary="Import report")
+@app.get(
+    "/admin/catalog/imports/<importId>",
+    tags=["catalog admin"],
+    summary="Import report",
+    security=bearer("admin", "staff"),
+)
 def import_report(importId: str) -> ImportReport:
-    require(app, "staff", "admin")
+    require(app)
     try:
         return _report(Import.get(*Import.key(importId), consistent_read=True))
     except Import.DoesNotExist as exc:
@@ -434,11 +440,16 @@ def _category_out(category: domain.Category) -> CategoryOut:
     )
 
 
-@app.post("/categories", tags=["catalog admin"], summary="Create a category")
+@app.post(
+    "/categories",
+    tags=["catalog admin"],
+    summary="Create a category",
+    security=bearer("admin", "staff"),
+)
 def create_category(body: CategoryIn) -> Response[CategoryOut]:
     """Staff and admins. ``id`` is a lower-case slug; ``sourceName`` lets CSV imports use it.
     409 CATEGORY_EXISTS, 422 UNKNOWN_DEPARTMENT. Publishes CategoryCreated."""
-    caller = require(app, "staff", "admin")
+    caller = require(app)
 
     def create() -> dict:
         category, events = categories.create(body.id, body.name, body.department, body.sourceName)
@@ -449,21 +460,31 @@ def create_category(body: CategoryIn) -> Response[CategoryOut]:
     return Response(201, "application/json", CategoryOut(**created))
 
 
-@app.patch("/categories/<categoryId>", tags=["catalog admin"], summary="Change a category")
+@app.patch(
+    "/categories/<categoryId>",
+    tags=["catalog admin"],
+    summary="Change a category",
+    security=bearer("admin", "staff"),
+)
 def update_category(categoryId: str, body: CategoryPatch) -> CategoryOut:
     """Rename or move a staff-created category; built-ins: 409 BUILT_IN_CATEGORY.
     Publishes CategoryUpdated."""
-    require(app, "staff", "admin")
+    require(app)
     category, events = categories.update(categoryId, body.name, body.department)
     _publisher().publish(*events)
     return _category_out(category)
 
 
-@app.delete("/categories/<categoryId>", tags=["catalog admin"], summary="Delete a category")
+@app.delete(
+    "/categories/<categoryId>",
+    tags=["catalog admin"],
+    summary="Delete a category",
+    security=bearer("admin", "staff"),
+)
 def delete_category(categoryId: str) -> Response[None]:
     """Delete a staff-created category with no products (409 CATEGORY_NOT_EMPTY otherwise;
     built-ins: 409 BUILT_IN_CATEGORY). Publishes CategoryDeleted."""
-    require(app, "staff", "admin")
+    require(app)
     _publisher().publish(*categories.delete(categoryId))
     return Response(204, None, None)
 
@@ -476,12 +497,17 @@ class ReindexQueued(BaseModel):
     currentVersion: int = Field(description="The index version searches use now")
 
 
-@app.post("/admin/search/reindex", tags=["catalog admin"], summary="Rebuild the search index")
+@app.post(
+    "/admin/search/reindex",
+    tags=["catalog admin"],
+    summary="Rebuild the search index",
+    security=bearer("admin", "staff"),
+)
 def reindex() -> Response[ReindexQueued]:
     """Staff and admins. Queues a rebuild of the whole search index from the catalog table
     (SearchReindexRequested); the indexer applies it in turn with other changes. Use after
     events went to the dead-letter queue or to refresh renamed categories in search text."""
-    caller = require(app, "staff", "admin")
+    caller = require(app)
     _publisher().publish(
         DomainEvent("catalog", "SearchReindexRequested", {"requestedBy": caller.id})
     )
@@ -691,12 +717,17 @@ def _attributes(body: ProductIn | ProductPatch) -> dict:
     return fields
 
 
-@app.post("/products", tags=["catalog admin"], summary="Create a product")
+@app.post(
+    "/products",
+    tags=["catalog admin"],
+    summary="Create a product",
+    security=bearer("admin", "staff"),
+)
 def create_product(body: ProductIn) -> Response[ProductOut]:
     """Staff and admins. The product gets a new 32-hex id and is ACTIVE; it shows in browse
     and search once a seller offers it. Publishes ProductCreated. With an ``Idempotency-Key``
     header, a retry returns the same product instead of creating another (24 h)."""
-    caller = require(app, "staff", "admin")
+    caller = require(app)
 
     def create() -> dict:
         item, events = editing.create_product(
@@ -709,11 +740,16 @@ def create_product(body: ProductIn) -> Response[ProductOut]:
     return Response(201, "application/json", ProductOut(**created))
 
 
-@app.patch("/products/<productId>", tags=["catalog admin"], summary="Change a product")
+@app.patch(
+    "/products/<productId>",
+    tags=["catalog admin"],
+    summary="Change a product",
+    security=bearer("admin", "staff"),
+)
 def update_product(productId: SourceId, body: ProductPatch) -> ProductOut:
     """Staff and admins; only the fields sent change. INACTIVE hides the product from browse
     and search. 409 CONCURRENT_UPDATE if it changed meanwhile. Publishes ProductUpdated."""
-    require(app, "staff", "admin")
+    require(app)
     given = body.model_dump(
         exclude_unset=True, include={"title", "category", "description", "status"}
     )
@@ -722,11 +758,16 @@ def update_product(productId: SourceId, body: ProductPatch) -> ProductOut:
     return _product_out(item)
 
 
-@app.delete("/products/<productId>", tags=["catalog admin"], summary="Delete a product")
+@app.delete(
+    "/products/<productId>",
+    tags=["catalog admin"],
+    summary="Delete a product",
+    security=bearer("admin", "staff"),
+)
 def delete_product(productId: SourceId) -> Response[None]:
     """Staff and admins: the product and its offers go (price histories stay). Publishes
     OfferDeleted for each offer and ProductDeleted."""
-    require(app, "staff", "admin")
+    require(app)
     _publisher().publish(*editing.delete_product(productId))
     return Response(204, None, None)
 
@@ -748,18 +789,23 @@ def get_offer(offerId: str) -> OfferDetail:
 
 def _own_offer(offerId: str) -> tuple[Offer, str]:
     """The offer, if the caller may change it (staff, admins, its seller); else 404."""
-    caller = require(app, "staff", "admin", "seller")
+    caller = require(app)
     offer = _offer(offerId)
     if not caller.has_any("staff", "admin") and caller.seller_id != offer.seller_id:
         raise NotFound("No such offer.", code="OFFER_NOT_FOUND")  # not theirs: not visible
     return offer, caller.id
 
 
-@app.post("/offers", tags=["catalog admin"], summary="Offer a product")
+@app.post(
+    "/offers",
+    tags=["catalog admin"],
+    summary="Offer a product",
+    security=bearer("admin", "seller", "staff"),
+)
 def create_offer(body: OfferIn) -> Response[OfferDetail]:
     """Staff and admins for any seller; a seller for itself (another seller id: 403).
     One offer per product and seller: 409 OFFER_EXISTS. Publishes OfferCreated."""
-    caller = require(app, "staff", "admin", "seller")
+    caller = require(app)
     if not caller.has_any("staff", "admin") and caller.seller_id != body.sellerId:
         raise Forbidden("Sellers create offers for themselves only.", code="NOT_YOUR_SELLER")
 
@@ -774,7 +820,12 @@ def create_offer(body: OfferIn) -> Response[OfferDetail]:
     return Response(201, "application/json", OfferDetail(**created))
 
 
-@app.delete("/offers/<offerId>", tags=["catalog admin"], summary="Withdraw an offer")
+@app.delete(
+    "/offers/<offerId>",
+    tags=["catalog admin"],
+    summary="Withdraw an offer",
+    security=bearer("admin", "seller", "staff"),
+)
 def delete_offer(offerId: str) -> Response[None]:
     """Staff, admins, or the seller who owns the offer. Publishes OfferDeleted."""
     offer, _ = _own_offer(offerId)
@@ -782,7 +833,12 @@ def delete_offer(offerId: str) -> Response[None]:
     return Response(204, None, None)
 
 
-@app.patch("/offers/<offerId>", tags=["catalog admin"], summary="Change an offer's price")
+@app.patch(
+    "/offers/<offerId>",
+    tags=["catalog admin"],
+    summary="Change an offer's price",
+    security=bearer("admin", "seller", "staff"),
+)
 def patch_offer(offerId: str, body: OfferPatch) -> OfferDetail:
     """Staff and admins, or the seller who owns the offer. Price and freight are BRL centavos.
     The offer and its price history change in one transaction (conditional on the price being

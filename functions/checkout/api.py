@@ -25,7 +25,7 @@ from checkout import domain
 from checkout.store import CouponItem
 from titan import clock
 from titan.api import create_app, lambda_handler
-from titan.auth import require
+from titan.auth import bearer, require
 from titan.cards import CardIn
 from titan.context import correlation_id
 from titan.errors import Conflict, NotFound, Problem
@@ -33,6 +33,7 @@ from titan.idempotency import idempotent, require_key
 from titan.ids import new_id
 from titan.observability import logger
 from titan.saga import refusal_from_cause
+from titan.schemas import Money
 
 app = create_app()
 CODE = r"^[A-Z0-9][A-Z0-9_-]{2,31}$"
@@ -80,15 +81,10 @@ class CheckoutIn(BaseModel):
     ) = None
 
 
-class MoneyOut(BaseModel):
-    amount: int = Field(description="Minor units (centavos for BRL)")
-    currency: str
-
-
 class CheckoutOut(BaseModel):
     orderId: str
     status: str = Field(description="CONFIRMED (paid) or PENDING_PAYMENT (a boleto to pay)")
-    total: MoneyOut
+    total: Money
 
 
 class CouponIn(BaseModel):
@@ -182,7 +178,12 @@ def run_checkout(customer_id: str, body: CheckoutIn) -> dict:
     )
 
 
-@app.post("/checkout", tags=["checkout"], summary="Place an order from my cart")
+@app.post(
+    "/checkout",
+    tags=["checkout"],
+    summary="Place an order from my cart",
+    security=bearer("customer"),
+)
 def checkout(body: CheckoutIn) -> Response[CheckoutOut]:
     """Runs the checkout saga on the cart: validate, price (with coupon), reserve stock, risk
     check, authorize payments, create the order, capture, commit stock, publish OrderPlaced.
@@ -192,7 +193,7 @@ def checkout(body: CheckoutIn) -> Response[CheckoutOut]:
     reservation's units are ordered at the sale price instead of the cart (once: 409
     RESERVATION_USED, RESERVATION_EXPIRED; 404 RESERVATION_NOT_FOUND). Needs an
     ``Idempotency-Key`` header (400 IDEMPOTENCY_KEY_REQUIRED)."""
-    customer = require(app, "customer").id
+    customer = require(app).id
     require_key(app)
     answer = idempotent(
         app,
@@ -222,10 +223,15 @@ def _coupon_out(item: CouponItem) -> CouponOut:
     )
 
 
-@app.post("/admin/coupons", tags=["checkout admin"], summary="Create a coupon")
+@app.post(
+    "/admin/coupons",
+    tags=["checkout admin"],
+    summary="Create a coupon",
+    security=bearer("admin", "staff"),
+)
 def create_coupon(body: CouponIn) -> Response[CouponOut]:
     """Staff and admins. 409 COUPON_EXISTS for a code in use."""
-    caller = require(app, "staff", "admin")
+    caller = require(app)
     iso = lambda moment: clock.iso(moment) if moment else None  # noqa: E731
     item = CouponItem(
         *CouponItem.key(body.code),
@@ -250,9 +256,14 @@ def create_coupon(body: CouponIn) -> Response[CouponOut]:
     return Response(201, "application/json", _coupon_out(item))
 
 
-@app.get("/admin/coupons/<code>", tags=["checkout admin"], summary="A coupon and its uses")
+@app.get(
+    "/admin/coupons/<code>",
+    tags=["checkout admin"],
+    summary="A coupon and its uses",
+    security=bearer("admin", "staff"),
+)
 def get_coupon(code: Annotated[str, Path(pattern=CODE)]) -> CouponOut:
-    require(app, "staff", "admin")
+    require(app)
     try:
         return _coupon_out(CouponItem.get(*CouponItem.key(code), consistent_read=True))
     except CouponItem.DoesNotExist as exc:

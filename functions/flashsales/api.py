@@ -26,12 +26,13 @@ from flashsales.consumers import schedule_expiry
 from flashsales.store import Sale
 from titan import clock
 from titan.api import create_app, lambda_handler
-from titan.auth import require
+from titan.auth import bearer, require
 from titan.errors import Problem, Unprocessable
 from titan.events import publish
 from titan.idempotency import idempotent, require_key
 from titan.ids import new_id
 from titan.saga import call_step
+from titan.schemas import Money
 
 app = create_app()
 SALE_ID = r"^fs_[0-9A-HJKMNP-TV-Z]{26}$"
@@ -76,19 +77,14 @@ class SaleIn(BaseModel):
         return self
 
 
-class MoneyOut(BaseModel):
-    amount: int = Field(description="Minor units")
-    currency: str
-
-
 class SaleOut(BaseModel):
     saleId: str
     productId: str
     sellerId: str
     offerId: str
     title: str
-    salePrice: MoneyOut
-    listPrice: MoneyOut
+    salePrice: Money
+    listPrice: Money
     quantity: int
     remaining: int = Field(description="Units not reserved (the sum of the stock shards)")
     perCustomerLimit: int
@@ -114,7 +110,7 @@ class ReservationOut(BaseModel):
     reservationId: str
     saleId: str
     quantity: int
-    unitPrice: MoneyOut
+    unitPrice: Money
     status: str
     expiresAt: datetime
 
@@ -122,7 +118,7 @@ class ReservationOut(BaseModel):
 def _sale_out(sale: Sale, left: int | None = None) -> SaleOut:
     now = clock.now()
     starts, ends = clock.parse(sale.starts_at), clock.parse(sale.ends_at)
-    money = lambda amount: MoneyOut(amount=int(amount), currency=sale.currency)  # noqa: E731
+    money = lambda amount: Money(amount=int(amount), currency=sale.currency)  # noqa: E731
     return SaleOut(
         saleId=sale.sale_id,
         productId=sale.product_id,
@@ -204,13 +200,18 @@ def create(body: SaleIn, actor: str) -> dict:
     return {"status": 201, "body": _sale_out(sale, body.quantity).model_dump(mode="json")}
 
 
-@app.post("/admin/flash-sales", tags=["flash sales admin"], summary="Create a flash sale")
+@app.post(
+    "/admin/flash-sales",
+    tags=["flash sales admin"],
+    summary="Create a flash sale",
+    security=bearer("admin", "staff"),
+)
 def create_sale(body: SaleIn) -> Response[SaleOut]:
     """Staff and admins; needs an ``Idempotency-Key``. The units are taken from the offer's
     stock now (409 OUT_OF_STOCK if it has fewer). 422 SALE_PRICE_NOT_LOWER,
     SALE_WINDOW_INVALID; 409 OFFER_UNAVAILABLE. ``expectedRate`` (purchase attempts/s) sizes
     the stock shards: one per 250/s."""
-    caller = require(app, "staff", "admin")
+    caller = require(app)
     require_key(app)
     answer = idempotent(
         app, "flash-sale", caller.id, body.model_dump(mode="json"), lambda: create(body, caller.id)
@@ -252,14 +253,19 @@ def purchase(sale_id: str, customer_id: str, quantity: int) -> dict:
         reservationId=hold.reservation_id,
         saleId=sale_id,
         quantity=int(hold.quantity),
-        unitPrice=MoneyOut(amount=int(sale.sale_price), currency=sale.currency),
+        unitPrice=Money(amount=int(sale.sale_price), currency=sale.currency),
         status=hold.status,
         expiresAt=clock.parse(hold.expires_at),
     )
     return {"status": 201, "body": out.model_dump(mode="json")}
 
 
-@app.post("/flash-sales/<saleId>/reservations", tags=["flash sales"], summary="Reserve sale units")
+@app.post(
+    "/flash-sales/<saleId>/reservations",
+    tags=["flash sales"],
+    summary="Reserve sale units",
+    security=bearer("customer"),
+)
 def reserve(
     saleId: Annotated[str, Path(pattern=SALE_ID)],
     body: ReservationIn,
@@ -268,7 +274,7 @@ def reserve(
     second reservation). 201 with the reservation, held for the sale's ``holdSeconds``: pay it
     with ``POST /checkout {reservationId}``, or its units go back to the sale. 409 SOLD_OUT,
     LIMIT_REACHED, SALE_NOT_ACTIVE; 404 SALE_NOT_FOUND; 429 RATE_LIMITED with Retry-After."""
-    customer = require(app, "customer").id
+    customer = require(app).id
     require_key(app)  # before the limits: a request refused anyway spends no token
     source_ip = app.current_event.request_context.identity.source_ip or "unknown"
     service.limit("ip", source_ip, ip_limit())

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from identity import service, tokens
 from identity.store import Account, Address
 from titan.api import create_app, lambda_handler
-from titan.auth import require
+from titan.auth import bearer, require
 
 app = create_app()
 
@@ -256,59 +256,72 @@ def jwks() -> dict:
 
 
 # --- the signed-in account ------------------------------------------------------------------
-@app.get("/me", tags=["profile"], summary="My profile")
+@app.get("/me", tags=["profile"], summary="My profile", security=bearer())
 def me() -> Profile:
     return _profile(service.get_account(require(app).id))
 
 
-@app.patch("/me", tags=["profile"], summary="Change my name")
+@app.patch("/me", tags=["profile"], summary="Change my name", security=bearer())
 def update_me(body: ProfileUpdate) -> Profile:
     return _profile(service.update_name(require(app).id, body.name))
 
 
-@app.post("/me/password", tags=["profile"], summary="Change my password")
+@app.post("/me/password", tags=["profile"], summary="Change my password", security=bearer())
 def change_password(body: PasswordChange) -> Response[None]:
     """Ends every session (refresh tokens); 401 if the current password is wrong."""
     service.change_password(require(app).id, body.currentPassword, body.newPassword)
     return _no_content()
 
 
-@app.post("/me/mfa/totp", tags=["profile"], summary="Start TOTP two-factor sign-in")
+@app.post(
+    "/me/mfa/totp", tags=["profile"], summary="Start TOTP two-factor sign-in", security=bearer()
+)
 def totp_start() -> Response[TotpSetup]:
     secret, uri = service.start_totp(require(app).id)
     return Response(201, "application/json", TotpSetup(secret=secret, otpauthUri=uri))
 
 
-@app.post("/me/mfa/totp/confirm", tags=["profile"], summary="Turn TOTP on with a first code")
+@app.post(
+    "/me/mfa/totp/confirm",
+    tags=["profile"],
+    summary="Turn TOTP on with a first code",
+    security=bearer(),
+)
 def totp_confirm(body: CodeRequest) -> Response[None]:
     service.confirm_totp(require(app).id, body.code)
     return _no_content()
 
 
-@app.post("/me/mfa/totp/disable", tags=["profile"], summary="Turn TOTP off with a code")
+@app.post(
+    "/me/mfa/totp/disable", tags=["profile"], summary="Turn TOTP off with a code", security=bearer()
+)
 def totp_disable(body: CodeRequest) -> Response[None]:
     service.disable_totp(require(app).id, body.code)
     return _no_content()
 
 
-@app.get("/me/addresses", tags=["profile"], summary="My addresses")
+@app.get("/me/addresses", tags=["profile"], summary="My addresses", security=bearer())
 def addresses() -> AddressList:
     return AddressList(items=[_address(a) for a in service.list_addresses(require(app).id)])
 
 
-@app.post("/me/addresses", tags=["profile"], summary="Add an address")
+@app.post("/me/addresses", tags=["profile"], summary="Add an address", security=bearer())
 def add_address(body: AddressIn) -> Response[AddressCreated]:
     """The first address, or one with ``isDefault``, becomes the default shipping address."""
     address = service.add_address(require(app).id, _address_fields(body), body.isDefault)
     return Response(201, "application/json", AddressCreated(addressId=address.address_id))
 
 
-@app.get("/me/addresses/<addressId>", tags=["profile"], summary="One of my addresses")
+@app.get(
+    "/me/addresses/<addressId>", tags=["profile"], summary="One of my addresses", security=bearer()
+)
 def get_address(addressId: str) -> AddressOut:
     return _address(service.get_address(require(app).id, addressId))
 
 
-@app.patch("/me/addresses/<addressId>", tags=["profile"], summary="Change an address")
+@app.patch(
+    "/me/addresses/<addressId>", tags=["profile"], summary="Change an address", security=bearer()
+)
 def update_address(addressId: str, body: AddressPatch) -> AddressOut:
     address = service.update_address(
         require(app).id, addressId, _address_fields(body), body.isDefault
@@ -316,35 +329,51 @@ def update_address(addressId: str, body: AddressPatch) -> AddressOut:
     return _address(address)
 
 
-@app.delete("/me/addresses/<addressId>", tags=["profile"], summary="Delete an address")
+@app.delete(
+    "/me/addresses/<addressId>", tags=["profile"], summary="Delete an address", security=bearer()
+)
 def delete_address(addressId: str) -> Response[None]:
     service.delete_address(require(app).id, addressId)
     return _no_content()
 
 
 # --- administration ---------------------------------------------------------------------------
-@app.get("/admin/accounts", tags=["admin"], summary="Find an account by e-mail")
+@app.get(
+    "/admin/accounts", tags=["admin"], summary="Find an account by e-mail", security=bearer("admin")
+)
 def find_account(email: Annotated[str, Query(min_length=3, max_length=254)]) -> Profile:
-    require(app, "admin")
+    require(app)
     return _profile(service.find_account(email))
 
 
-@app.get("/admin/accounts/<accountId>", tags=["admin"], summary="An account")
+@app.get(
+    "/admin/accounts/<accountId>", tags=["admin"], summary="An account", security=bearer("admin")
+)
 def get_account(accountId: str) -> Profile:
-    require(app, "admin")
+    require(app)
     return _profile(service.get_account(accountId))
 
 
-@app.post("/admin/accounts/<accountId>/roles", tags=["admin"], summary="Grant a role")
+@app.post(
+    "/admin/accounts/<accountId>/roles",
+    tags=["admin"],
+    summary="Grant a role",
+    security=bearer("admin"),
+)
 def grant_role(accountId: str, body: RoleGrant) -> Profile:
     """``seller`` needs ``sellerId``. Effective in the account's next access token."""
-    actor = require(app, "admin")
+    actor = require(app)
     return _profile(service.grant_role(actor.id, accountId, body.role, body.sellerId))
 
 
-@app.delete("/admin/accounts/<accountId>/roles/<role>", tags=["admin"], summary="Revoke a role")
+@app.delete(
+    "/admin/accounts/<accountId>/roles/<role>",
+    tags=["admin"],
+    summary="Revoke a role",
+    security=bearer("admin"),
+)
 def revoke_role(accountId: str, role: str) -> Profile:
-    actor = require(app, "admin")
+    actor = require(app)
     return _profile(service.revoke_role(actor.id, accountId, role))
 
 

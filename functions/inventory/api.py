@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from inventory import service
 from inventory.store import Movement, Stock
 from titan.api import create_app, lambda_handler
-from titan.auth import require
+from titan.auth import bearer, require
 from titan.errors import NotFound, Unprocessable
 from titan.idempotency import idempotent
 
@@ -53,7 +53,7 @@ class ReceiptIn(BaseModel):
 
 
 def _stocks(offer_id: str) -> list[Stock]:
-    caller = require(app, "staff", "admin", "seller")
+    caller = require(app)
     stocks = Stock.of(offer_id)
     if not stocks or not (
         caller.has_any("staff", "admin") or caller.seller_id == stocks[0].seller_id
@@ -95,19 +95,29 @@ def _view(offer_id: str, stocks: list[Stock]) -> InventoryOut:
     )
 
 
-@app.get("/inventory/offers/<offerId>", tags=["inventory"], summary="Stock of an offer")
+@app.get(
+    "/inventory/offers/<offerId>",
+    tags=["inventory"],
+    summary="Stock of an offer",
+    security=bearer("admin", "seller", "staff"),
+)
 def get_inventory(offerId: Annotated[str, Path(pattern=OFFER_ID)]) -> InventoryOut:
     """The offer's seller, staff or admins; anyone else 404 STOCK_NOT_FOUND."""
     return _view(offerId, _stocks(offerId))
 
 
-@app.post("/inventory/offers/<offerId>/receipts", tags=["inventory"], summary="Receive units")
+@app.post(
+    "/inventory/offers/<offerId>/receipts",
+    tags=["inventory"],
+    summary="Receive units",
+    security=bearer("admin", "seller", "staff"),
+)
 def receive(
     offerId: Annotated[str, Path(pattern=OFFER_ID)], body: ReceiptIn
 ) -> Response[InventoryOut]:
     """Adds units to a warehouse's stock (default: the seller's own), with a RECEIVE movement.
     Takes an ``Idempotency-Key``. 422 UNKNOWN_WAREHOUSE for a warehouse without this offer."""
-    caller = require(app, "staff", "admin", "seller")
+    caller = require(app)
     stocks = _stocks(offerId)
     warehouse = body.warehouseId or service.warehouse_of(stocks[0].seller_id)
     if warehouse not in {s.warehouse_id for s in stocks}:

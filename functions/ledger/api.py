@@ -19,13 +19,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from ledger import service
 from ledger.store import Entry, Escrow, Payout
 from titan.api import create_app, lambda_handler, page_cursor, page_start
-from titan.auth import Principal, require
+from titan.auth import Principal, bearer, require
 from titan.cards import CardIn
 from titan.errors import Conflict, NotFound
 from titan.events import publish
 from titan.idempotency import idempotent, require_key
 from titan.ids import derived_id
 from titan.saga import call_step
+from titan.schemas import Money
 
 app = create_app()
 CURRENCY = "BRL"
@@ -33,20 +34,15 @@ SELLER_ID = r"^[0-9a-f]{32}$"
 ACCOUNT = r"^[a-z]+:[A-Za-z0-9_:-]{1,120}$"
 
 
-class MoneyOut(BaseModel):
-    amount: int = Field(description="Minor units (centavos for BRL)")
-    currency: str
-
-
 class WalletOut(BaseModel):
     customerId: str
-    balance: MoneyOut
+    balance: Money
 
 
 class TransactionOut(BaseModel):
     txnId: str
     kind: str = Field(description="TOP_UP, WALLET_AUTHORIZATION, WALLET_VOID, REFUND, ...")
-    amount: MoneyOut = Field(description="Signed: + into the account, - out of it")
+    amount: Money = Field(description="Signed: + into the account, - out of it")
     postedAt: str
 
 
@@ -63,13 +59,13 @@ class TopUpIn(BaseModel):
 
 class TopUpOut(BaseModel):
     topUpId: str
-    amount: MoneyOut
-    balance: MoneyOut
+    amount: Money
+    balance: Money
 
 
 class SellerBalanceOut(BaseModel):
     sellerId: str
-    available: MoneyOut = Field(description="Released from escrow, not yet paid out")
+    available: Money = Field(description="Released from escrow, not yet paid out")
 
 
 class PayoutIn(BaseModel):
@@ -80,7 +76,7 @@ class PayoutIn(BaseModel):
 class PayoutOut(BaseModel):
     payoutId: str
     sellerId: str
-    amount: MoneyOut
+    amount: Money
     status: str = Field(description="REQUESTED, then PAID")
     requestedAt: str
     paidAt: str | None = None
@@ -92,15 +88,15 @@ class PayoutPage(BaseModel):
 
 class SellerShareOut(BaseModel):
     sellerId: str
-    items: MoneyOut
-    freight: MoneyOut
-    refunded: MoneyOut
+    items: Money
+    freight: Money
+    refunded: Money
 
 
 class EscrowOut(BaseModel):
     orderId: str
     status: str = Field(description="HELD or RELEASED")
-    held: MoneyOut = Field(description="What the escrow account holds now")
+    held: Money = Field(description="What the escrow account holds now")
     sellers: list[SellerShareOut]
     disputed: bool = Field(description="A return is open: no release meanwhile")
     releaseAt: str | None = None
@@ -115,32 +111,38 @@ class TrialBalanceOut(BaseModel):
 
 class AccountOut(BaseModel):
     account: str
-    balance: MoneyOut
-    entriesSum: MoneyOut
+    balance: Money
+    entriesSum: Money
 
 
-def _money(amount: int, currency: str = CURRENCY) -> MoneyOut:
-    return MoneyOut(amount=int(amount), currency=currency)
+def _money(amount: int, currency: str = CURRENCY) -> Money:
+    return Money(amount=int(amount), currency=currency)
 
 
-@app.get("/wallet", tags=["wallet"], summary="My wallet balance")
+@app.get("/wallet", tags=["wallet"], summary="My wallet balance", security=bearer("customer"))
 def get_wallet() -> WalletOut:
-    customer = require(app, "customer").id
+    customer = require(app).id
     return WalletOut(customerId=customer, balance=_money(service.balance(f"wallet:{customer}")))
 
 
-@app.get("/wallet/transactions", tags=["wallet"], summary="My wallet's movements, newest first")
+@app.get(
+    "/wallet/transactions",
+    tags=["wallet"],
+    summary="My wallet's movements, newest first",
+    security=bearer("customer"),
+)
 def wallet_transactions(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> TransactionPage:
-    customer = require(app, "customer").id
+    customer = require(app).id
+    partition = f"ACCOUNT#wallet:{customer}"
     page = Entry.query(
-        f"ACCOUNT#wallet:{customer}",
+        partition,
         Entry.sk.startswith("ENTRY#"),
         scan_index_forward=False,
         limit=limit,
-        last_evaluated_key=page_start(cursor),
+        last_evaluated_key=page_start(cursor, ("pk", "sk"), {"pk": partition}, {"sk": "ENTRY#"}),
     )
     items = [
         TransactionOut(
@@ -151,11 +153,16 @@ def wallet_transactions(
     return TransactionPage(transactions=items, cursor=page_cursor(page.last_evaluated_key))
 
 
-@app.post("/wallet/top-ups", tags=["wallet"], summary="Add money to my wallet (sandbox card)")
+@app.post(
+    "/wallet/top-ups",
+    tags=["wallet"],
+    summary="Add money to my wallet (sandbox card)",
+    security=bearer("customer"),
+)
 def top_up(body: TopUpIn) -> Response[TopUpOut]:
     """Charges the card (authorized and captured at once) and credits the wallet. Needs an
     Idempotency-Key. 402 PAYMENT_DECLINED, 422 INVALID_CARD."""
-    customer = require(app, "customer").id
+    customer = require(app).id
     # Named by the key: a retry after a crash charges the same top-up, not a second one.
     top_up_id = derived_id("top", customer, require_key(app))
 
@@ -193,7 +200,12 @@ def _seller(seller_id: str) -> Principal:
     return caller
 
 
-@app.get("/sellers/<sellerId>/balance", tags=["seller finance"], summary="A seller's balance")
+@app.get(
+    "/sellers/<sellerId>/balance",
+    tags=["seller finance"],
+    summary="A seller's balance",
+    security=bearer("admin", "seller", "staff"),
+)
 def seller_balance(sellerId: Annotated[str, Path(pattern=SELLER_ID)]) -> SellerBalanceOut:
     """That seller or staff; others 404."""
     _seller(sellerId)
@@ -202,7 +214,12 @@ def seller_balance(sellerId: Annotated[str, Path(pattern=SELLER_ID)]) -> SellerB
     )
 
 
-@app.post("/sellers/<sellerId>/payouts", tags=["seller finance"], summary="Request a payout")
+@app.post(
+    "/sellers/<sellerId>/payouts",
+    tags=["seller finance"],
+    summary="Request a payout",
+    security=bearer("admin", "seller", "staff"),
+)
 def request_payout(
     sellerId: Annotated[str, Path(pattern=SELLER_ID)], body: PayoutIn
 ) -> Response[PayoutOut]:
@@ -225,14 +242,24 @@ def request_payout(
     return Response(201, "application/json", PayoutOut(**view))
 
 
-@app.get("/sellers/<sellerId>/payouts", tags=["seller finance"], summary="A seller's payouts")
+@app.get(
+    "/sellers/<sellerId>/payouts",
+    tags=["seller finance"],
+    summary="A seller's payouts",
+    security=bearer("admin", "seller", "staff"),
+)
 def list_payouts(sellerId: Annotated[str, Path(pattern=SELLER_ID)]) -> PayoutPage:
     _seller(sellerId)
     items = Payout.by_gsi1.query(f"SELLER#{sellerId}", scan_index_forward=False, limit=100)
     return PayoutPage(payouts=[PayoutOut(**p.view()) for p in items])
 
 
-@app.get("/orders/<orderId>/escrow", tags=["seller finance"], summary="An order's escrow")
+@app.get(
+    "/orders/<orderId>/escrow",
+    tags=["seller finance"],
+    summary="An order's escrow",
+    security=bearer(),
+)
 def get_escrow(orderId: Annotated[str, Path(pattern=r"^ord_[0-9A-HJKMNP-TV-Z]{26}$")]) -> EscrowOut:
     """The buyer, a seller of the order, or staff; others 404 ESCROW_NOT_FOUND."""
     caller = require(app)
@@ -266,17 +293,27 @@ def get_escrow(orderId: Annotated[str, Path(pattern=r"^ord_[0-9A-HJKMNP-TV-Z]{26
     )
 
 
-@app.get("/admin/ledger/trial-balance", tags=["ledger admin"], summary="Do the books balance?")
+@app.get(
+    "/admin/ledger/trial-balance",
+    tags=["ledger admin"],
+    summary="Do the books balance?",
+    security=bearer("admin", "staff"),
+)
 def trial_balance() -> TrialBalanceOut:
     """Staff. Reads every account and entry (an audit; slow on a big ledger)."""
-    require(app, "staff", "admin")
+    require(app)
     return TrialBalanceOut(**service.trial_balance())
 
 
-@app.get("/admin/ledger/accounts/<account>", tags=["ledger admin"], summary="One account")
+@app.get(
+    "/admin/ledger/accounts/<account>",
+    tags=["ledger admin"],
+    summary="One account",
+    security=bearer("admin", "staff"),
+)
 def get_account(account: Annotated[str, Path(pattern=ACCOUNT)]) -> AccountOut:
     """Staff. Its balance and the sum of its entries (equal, or the books are wrong)."""
-    require(app, "staff", "admin")
+    require(app)
     return AccountOut(
         account=account,
         balance=_money(service.balance(account)),

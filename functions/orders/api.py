@@ -15,42 +15,38 @@ from pydantic import BaseModel, ConfigDict, Field
 from orders import service
 from orders.store import DELIVERED, SHIPPED, Order, SellerOrder
 from titan.api import create_app, lambda_handler, page_cursor, page_start
-from titan.auth import Principal, require
+from titan.auth import Principal, bearer, require
 from titan.errors import Conflict, Forbidden, NotFound
 from titan.events import publish
+from titan.schemas import Money
 
 app = create_app()
 ORDER_ID = r"^ord_[0-9A-HJKMNP-TV-Z]{26}$"
 
 
-class MoneyOut(BaseModel):
-    amount: int = Field(description="Minor units (centavos for BRL)")
-    currency: str
-
-
-class LineOut(BaseModel):
+class OrderLineOut(BaseModel):
     lineId: str
     productId: str
     sellerId: str
     offerId: str
     title: str | None = None
     quantity: int
-    unitPrice: MoneyOut
-    freight: MoneyOut = Field(description="Freight for the whole line")
+    unitPrice: Money
+    freight: Money = Field(description="Freight for the whole line")
 
 
 class TotalsOut(BaseModel):
-    subtotal: MoneyOut
-    freight: MoneyOut
-    discount: MoneyOut
-    total: MoneyOut
+    subtotal: Money
+    freight: Money
+    discount: Money
+    total: Money
 
 
-class PaymentOut(BaseModel):
+class OrderPaymentOut(BaseModel):
     model_config = ConfigDict(extra="allow")
     paymentId: str
     method: str
-    amount: MoneyOut
+    amount: Money
     installments: int
     status: str
 
@@ -64,7 +60,7 @@ class StatusChange(BaseModel):
 class RefundOut(BaseModel):
     returnId: str
     kind: str = Field(description="RETURN or CANCELLATION")
-    amount: MoneyOut
+    amount: Money
     lines: list[dict]
     at: str
 
@@ -73,10 +69,10 @@ class OrderOut(BaseModel):
     orderId: str
     customerId: str | None
     status: str = Field(description="PENDING_PAYMENT, CONFIRMED, SHIPPED, DELIVERED or CANCELLED")
-    lines: list[LineOut]
+    lines: list[OrderLineOut]
     totals: TotalsOut
     couponCode: str | None = None
-    payments: list[PaymentOut]
+    payments: list[OrderPaymentOut]
     shippingAddress: dict | None = None
     statusHistory: list[StatusChange]
     refunds: list[RefundOut] = []
@@ -111,7 +107,7 @@ def _visible(order_id: str) -> tuple[Order, Principal]:
     return order, caller
 
 
-@app.get("/orders", tags=["orders"], summary="Orders, newest first")
+@app.get("/orders", tags=["orders"], summary="Orders, newest first", security=bearer())
 def list_orders(
     sellerId: Annotated[str | None, Query(pattern=r"^[0-9a-f]{32}$")] = None,
     customerId: Annotated[str | None, Query(max_length=40)] = None,
@@ -121,12 +117,13 @@ def list_orders(
     """My orders; ``?sellerId=`` a seller's (that seller or staff); ``?customerId=`` a
     customer's (staff)."""
     caller = require(app)
-    start = page_start(cursor)
     if sellerId:
         if caller.seller_id != sellerId and not caller.has_any("staff", "admin"):
             raise Forbidden("Sellers see their own orders only.", code="NOT_YOUR_SELLER")
+        partition = f"SELLER#{sellerId}"
+        start = page_start(cursor, ("pk", "sk"), {"pk": partition})
         page = SellerOrder.query(
-            f"SELLER#{sellerId}", scan_index_forward=False, limit=limit, last_evaluated_key=start
+            partition, scan_index_forward=False, limit=limit, last_evaluated_key=start
         )
         ids = [item.order_id for item in page]
         orders = {o.order_id: o for o in Order.batch_get([Order.key(i) for i in ids])}
@@ -134,11 +131,14 @@ def list_orders(
     else:
         if customerId and customerId != caller.id and not caller.has_any("staff", "admin"):
             raise Forbidden("You can list your own orders only.", code="FORBIDDEN")
+        partition = f"CUSTOMER#{customerId or caller.id}"
         page = Order.by_customer.query(
-            f"CUSTOMER#{customerId or caller.id}",
+            partition,
             scan_index_forward=False,
             limit=limit,
-            last_evaluated_key=start,
+            last_evaluated_key=page_start(
+                cursor, ("pk", "sk", "gsi1pk", "gsi1sk"), {"gsi1pk": partition}
+            ),
         )
         found = list(page)
     return OrderPage(
@@ -147,14 +147,16 @@ def list_orders(
     )
 
 
-@app.get("/orders/<orderId>", tags=["orders"], summary="An order")
+@app.get("/orders/<orderId>", tags=["orders"], summary="An order", security=bearer())
 def get_order(orderId: Annotated[str, Path(pattern=ORDER_ID)]) -> OrderOut:
     """Lines, totals, payments, shipping address and status history."""
     order, _ = _visible(orderId)
     return OrderOut(**service.view(order))
 
 
-@app.post("/orders/<orderId>/cancel", tags=["orders"], summary="Cancel before shipping")
+@app.post(
+    "/orders/<orderId>/cancel", tags=["orders"], summary="Cancel before shipping", security=bearer()
+)
 def cancel_order(
     orderId: Annotated[str, Path(pattern=ORDER_ID)], body: CancelIn | None = None
 ) -> OrderOut:
@@ -187,19 +189,34 @@ def _fulfil(order_id: str, status: str, detail_type: str) -> OrderOut:
     return OrderOut(**service.view(order))
 
 
-@app.post("/orders/<orderId>/ship", tags=["orders"], summary="Mark as shipped")
+@app.post(
+    "/orders/<orderId>/ship",
+    tags=["orders"],
+    summary="Mark as shipped",
+    security=bearer("admin", "seller", "staff"),
+)
 def ship(orderId: Annotated[str, Path(pattern=ORDER_ID)]) -> OrderOut:
     """The seller (of every line) or staff; CONFIRMED → SHIPPED. Publishes OrderShipped."""
     return _fulfil(orderId, SHIPPED, "OrderShipped")
 
 
-@app.post("/orders/<orderId>/deliver", tags=["orders"], summary="Mark as delivered")
+@app.post(
+    "/orders/<orderId>/deliver",
+    tags=["orders"],
+    summary="Mark as delivered",
+    security=bearer("admin", "seller", "staff"),
+)
 def deliver(orderId: Annotated[str, Path(pattern=ORDER_ID)]) -> OrderOut:
     """The seller or staff; SHIPPED → DELIVERED. Publishes OrderDelivered."""
     return _fulfil(orderId, DELIVERED, "OrderDelivered")
 
 
-@app.post("/orders/<orderId>/confirm-receipt", tags=["orders"], summary="I received the goods")
+@app.post(
+    "/orders/<orderId>/confirm-receipt",
+    tags=["orders"],
+    summary="I received the goods",
+    security=bearer(),
+)
 def confirm_receipt(orderId: Annotated[str, Path(pattern=ORDER_ID)]) -> OrderOut:
     """The buyer, once DELIVERED (409 ORDER_NOT_DELIVERED before): the seller is paid from
     escrow now instead of at the end of the return window, and returns are closed. Publishes

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, ValidationError
 from payments import provider, service
 from payments.store import Payment
 from titan.api import create_app, lambda_handler
-from titan.auth import require
+from titan.auth import bearer, require
 from titan.errors import NotFound, Unauthorized, Unprocessable
 from titan.events import publish
 
@@ -82,7 +82,12 @@ def webhook(providerName: Annotated[str, Path(pattern=r"^[a-z0-9-]{1,30}$")]) ->
     return WebhookOut(received=True, events=len(events))
 
 
-@app.get("/payments/<paymentId>", tags=["payments"], summary="A payment and its history")
+@app.get(
+    "/payments/<paymentId>",
+    tags=["payments"],
+    summary="A payment and its history",
+    security=bearer(),
+)
 def get_payment(paymentId: Annotated[str, Path(max_length=80)]) -> PaymentOut:
     """Its customer or staff; anyone else 404 PAYMENT_NOT_FOUND."""
     caller = require(app)

@@ -19,12 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from returns import service
 from returns.store import Return
 from titan.api import create_app, lambda_handler
-from titan.auth import Principal, require
+from titan.auth import Principal, bearer, require
 from titan.errors import Forbidden, NotFound
 from titan.events import publish
 from titan.idempotency import idempotent, require_key
 from titan.ids import derived_id
 from titan.saga import call_step
+from titan.schemas import Money
 
 app = create_app()
 ORDER_ID = r"^ord_[0-9A-HJKMNP-TV-Z]{26}$"
@@ -51,11 +52,6 @@ class DecisionIn(BaseModel):
     reason: Annotated[str, Field(max_length=500)] | None = None
 
 
-class MoneyOut(BaseModel):
-    amount: int = Field(description="Minor units")
-    currency: str
-
-
 class ReturnOut(BaseModel):
     returnId: str
     kind: str = Field(description="RETURN, or CANCELLATION (a paid order cancelled)")
@@ -65,7 +61,7 @@ class ReturnOut(BaseModel):
         "EXPIRED or FAILED"
     )
     refundTo: str
-    refund: MoneyOut
+    refund: Money
     lines: list[dict]
     autoApproved: bool
     history: list[dict]
@@ -93,7 +89,12 @@ def _seller_or_staff(item: Return, caller: Principal) -> str:
     raise Forbidden("Only the order's seller or staff can do this.", code="NOT_YOUR_RETURN")
 
 
-@app.post("/orders/<orderId>/returns", tags=["returns"], summary="Return units of an order")
+@app.post(
+    "/orders/<orderId>/returns",
+    tags=["returns"],
+    summary="Return units of an order",
+    security=bearer("customer"),
+)
 def request_return(
     orderId: Annotated[str, Path(pattern=ORDER_ID)], body: ReturnIn
 ) -> Response[ReturnOut]:
@@ -102,7 +103,7 @@ def request_return(
     RETURN_QUANTITY_EXCEEDED; 422 UNKNOWN_LINE). The refund is to the original payments or
     to the wallet. Small refunds are approved at once; others wait for the seller. Needs an
     Idempotency-Key. 202: the return and its refund go on in the background."""
-    caller = require(app, "customer")
+    caller = require(app)
     # Named by the key: a retry after a crash finds this return instead of making another.
     return_id = derived_id("ret", caller.id, orderId, require_key(app))
 
@@ -136,13 +137,23 @@ def request_return(
     return Response(202, "application/json", ReturnOut(**view))
 
 
-@app.get("/returns/<returnId>", tags=["returns"], summary="A return, its refund and history")
+@app.get(
+    "/returns/<returnId>",
+    tags=["returns"],
+    summary="A return, its refund and history",
+    security=bearer(),
+)
 def get_return(returnId: Annotated[str, Path(pattern=RETURN_ID)]) -> ReturnOut:
     item, _ = _visible(returnId)
     return ReturnOut(**service.view(item))
 
 
-@app.post("/returns/<returnId>/approve", tags=["returns"], summary="Accept a return")
+@app.post(
+    "/returns/<returnId>/approve",
+    tags=["returns"],
+    summary="Accept a return",
+    security=bearer("admin", "seller", "staff"),
+)
 def approve(
     returnId: Annotated[str, Path(pattern=RETURN_ID)], body: DecisionIn | None = None
 ) -> ReturnOut:
@@ -162,7 +173,12 @@ def approve(
     return ReturnOut(**service.view(item))
 
 
-@app.post("/returns/<returnId>/reject", tags=["returns"], summary="Refuse a return")
+@app.post(
+    "/returns/<returnId>/reject",
+    tags=["returns"],
+    summary="Refuse a return",
+    security=bearer("admin", "seller", "staff"),
+)
 def reject(
     returnId: Annotated[str, Path(pattern=RETURN_ID)], body: DecisionIn | None = None
 ) -> ReturnOut:
@@ -182,7 +198,12 @@ def reject(
     return ReturnOut(**service.view(item))
 
 
-@app.post("/returns/<returnId>/receive", tags=["returns"], summary="The goods came back")
+@app.post(
+    "/returns/<returnId>/receive",
+    tags=["returns"],
+    summary="The goods came back",
+    security=bearer("admin", "seller", "staff"),
+)
 def receive(returnId: Annotated[str, Path(pattern=RETURN_ID)]) -> ReturnOut:
     """The order's seller or staff, once APPROVED: the units are restocked and the refund
     is made. 409 RETURN_NOT_PENDING before approval or after expiry."""

@@ -1,6 +1,10 @@
 """Write functions/meta/openapi.json: the whole API's OpenAPI document, merged by Powertools'
 OpenAPIMerge from every ``functions/*/api.py`` resolver (``make openapi``).
 
+Every context names its own models: two contexts declaring different schemas under one name
+would make the merged document point one context's operations at the other's models, so a
+clash fails the merge (Powertools' merge keeps the last one silently).
+
 ``--check`` exits 1 if the committed file differs from what would be generated (run by
 ``make lint``), so a route change without a regenerated document fails CI.
 
@@ -37,16 +41,30 @@ def generate() -> str:
     """The merged OpenAPI document as stable, indented JSON text."""
     _placeholder_environment()
     sys.path[0:0] = [str(ROOT / "functions"), str(ROOT / "layers" / "shared")]
-    from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
+    from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge, OpenAPIMergeError
 
     import titan
+    from titan.api import SECURITY_SCHEMES
 
-    merge = OpenAPIMerge(
+    class StrictMerge(OpenAPIMerge):
+        def _merge_components(self, source: dict, target: dict) -> None:
+            for kind, components in source.items():
+                merged = target.setdefault(kind, {})
+                for name, component in components.items():
+                    if name in merged and merged[name] != component:
+                        raise OpenAPIMergeError(
+                            f"components.{kind}.{name} is declared differently by two contexts: "
+                            "give each context's model its own name"
+                        )
+                    merged[name] = component
+
+    merge = StrictMerge(
         title="Titan Commerce API",
         version=titan.__version__,
         description=DESCRIPTION,
         servers=[{"url": "."}],
         on_conflict="error",
+        security_schemes=SECURITY_SCHEMES,
     )
     files = sorted((ROOT / "functions").glob("*/api.py"))
     if not files:

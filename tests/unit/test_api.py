@@ -1,15 +1,17 @@
 """The resolver every context uses: problem+json for every kind of failure."""
 
+import base64
+import json
 from typing import Annotated
 
 import pytest
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel, Field
 
-from apigw import call
-from titan.api import create_app, lambda_handler
-from titan.auth import principal, require
-from titan.errors import Conflict
+from apigw import FakeContext, call, event
+from titan.api import create_app, lambda_handler, page_cursor, page_start
+from titan.auth import bearer, principal, require
+from titan.errors import BadRequest, Conflict
 
 app = create_app()
 
@@ -50,9 +52,14 @@ def whoami() -> dict:
     return {"id": caller.id if caller else None}
 
 
-@app.get("/admin")
+@app.get("/admin", security=bearer("admin"))
 def admin() -> dict:
-    return {"id": require(app, "admin").id}
+    return {"id": require(app).id}
+
+
+@app.post("/admin/lines", security=bearer("admin", "staff"))
+def admin_line(line: Line, sku: Annotated[str, Query(min_length=3)]) -> dict:
+    return {"sku": sku, "by": require(app).id}
 
 
 handler = lambda_handler(app)
@@ -128,3 +135,78 @@ def test_roles_are_enforced():
 def test_cors_headers_are_sent():
     _, headers, _ = call(handler, "GET", "/items", headers={"Origin": "https://shop.example"})
     assert headers.get("access-control-allow-origin") == "*"
+
+
+STAFF = {"principalId": "u", "roles": "staff"}
+CUSTOMER = {"principalId": "u", "roles": "customer"}
+
+
+def test_a_caller_without_the_role_hears_403_before_anything_about_the_request():
+    # a bad body and a missing query parameter would tell a customer the route's shape
+    for body in ({"sku": ""}, None):
+        status, _, problem = call(handler, "POST", "/admin/lines", body, authorizer=CUSTOMER)
+        assert (status, problem["code"]) == (403, "FORBIDDEN")
+    status, _, problem = call(handler, "POST", "/admin/lines", raw_body="\udcff")
+    assert (status, problem["code"]) == (401, "UNAUTHORIZED")
+    status, _, problem = call(handler, "POST", "/admin/lines", {"sku": ""}, authorizer=STAFF)
+    assert (status, problem["code"]) == (422, "VALIDATION_FAILED")  # staff may learn it
+    line = {"sku": "a", "quantity": 1}
+    assert call(handler, "POST", "/admin/lines?sku=abc", line, authorizer=STAFF)[0] == 200
+
+
+@pytest.mark.parametrize("raw", [b"\xff", b'{"sku": "\xc3\x28", "quantity": 1}', b"\xc3"])
+def test_a_body_that_is_not_utf8_is_malformed_json(raw):
+    request = event("POST", "/lines", raw_body=base64.b64encode(raw).decode())
+    request["isBase64Encoded"] = True
+    response = handler(request, FakeContext())
+    body = json.loads(response["body"])
+    assert (response["statusCode"], body["code"]) == (400, "MALFORMED_JSON")
+
+
+def test_a_body_with_lone_surrogates_or_bad_base64_is_malformed_json():
+    assert call(handler, "POST", "/lines", raw_body='{"sku": "\udcff"}')[2]["code"] == (
+        "MALFORMED_JSON"
+    )
+    request = event("POST", "/lines", raw_body="%%%not base64")
+    request["isBase64Encoded"] = True
+    assert handler(request, FakeContext())["statusCode"] == 400
+
+
+KEY = {"pk": {"S": "CUSTOMER#c1"}, "sk": {"S": "ORDER#2"}}
+
+
+def _cursor(value) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
+
+
+def test_a_cursor_made_by_the_query_is_read_back():
+    cursor = page_cursor(KEY)
+    assert page_start(cursor, ("pk", "sk"), {"pk": "CUSTOMER#c1"}, {"sk": "ORDER#"}) == KEY
+    assert page_start(None, ("pk", "sk"), {}) is None
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "!!!",
+        base64.urlsafe_b64encode(b"\xff\xfe").decode(),
+        _cursor({"foo": 1}),
+        _cursor([1, 2]),
+        _cursor(None),
+        _cursor("x"),
+        _cursor({"pk": {"S": "CUSTOMER#c1"}}),
+        _cursor({"pk": {"N": "1"}, "sk": {"S": "ORDER#2"}}),
+        _cursor({"pk": {"S": 1}, "sk": {"S": "ORDER#2"}}),
+        _cursor({"pk": "CUSTOMER#c1", "sk": "ORDER#2"}),
+        _cursor({"pk": {"S": "CUSTOMER#c1", "N": "1"}, "sk": {"S": "ORDER#2"}}),
+        _cursor({"pk": {"S": "CUSTOMER#other"}, "sk": {"S": "ORDER#2"}}),
+        _cursor({"pk": {"S": "CUSTOMER#c1"}, "sk": {"S": "ADDRESS#2"}}),
+        _cursor({"pk": {"S": "CUSTOMER#c1"}, "sk": {"S": ""}}),
+        _cursor({"pk": {"S": "CUSTOMER#c1"}, "sk": {"S": "ORDER#\ud800"}}),
+        _cursor({**KEY, "extra": {"S": "x"}}),
+    ],
+)
+def test_a_cursor_the_query_did_not_make_is_400_invalid_cursor(cursor):
+    with pytest.raises(BadRequest) as refused:
+        page_start(cursor, ("pk", "sk"), {"pk": "CUSTOMER#c1"}, {"sk": "ORDER#"})
+    assert refused.value.code == "INVALID_CURSOR"

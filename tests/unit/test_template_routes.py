@@ -7,6 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENT = re.compile(r'Path: (?:"([^"]+)"|([^,}\s]+)), Method: (\w+)')
+PUBLIC = re.compile(r'Path: (?:"([^"]+)"|([^,}\s]+)), Method: (\w+)(, Auth: \{Authorizer: NONE\})?')
 # meta serves these itself, outside the API document: the catch-all 404 and the docs
 SERVED_BY_META = {("/{proxy+}", "ANY"), ("/docs", "GET"), ("/openapi.json", "GET")}
 
@@ -35,3 +36,25 @@ def test_documented_routes_and_template_routes_match():
     assert {r for r in documented if not covered(*r)} == set(), "in the code, not in the template"
     exact = {(p, m) for p, m in routed if "{proxy+}" not in p and m != "ANY"}
     assert exact - documented == set(), "routes in template.yaml only"
+
+
+def test_every_operation_behind_the_authorizer_declares_who_may_call_it():
+    """The document's security requirement is what the resolver enforces before validation:
+    a route behind the authorizer without one would admit any role."""
+    template = (ROOT / "template.yaml").read_text()
+    public = {
+        (quoted or bare, method.upper())
+        for quoted, bare, method, none in PUBLIC.findall(template)
+        if none
+    }
+    document = json.loads((ROOT / "functions" / "meta" / "openapi.json").read_text())
+    scheme = document["components"]["securitySchemes"]["bearerAuth"]
+    assert (scheme["type"], scheme["scheme"], scheme["bearerFormat"]) == ("http", "bearer", "JWT")
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            declared = operation.get("security")
+            if (path, method.upper()) in public:
+                assert not declared, f"{method.upper()} {path} is public"
+            else:
+                assert declared and "bearerAuth" in declared[0], f"{method.upper()} {path}"
+                assert set(declared[0]["bearerAuth"]) <= {"customer", "seller", "staff", "admin"}

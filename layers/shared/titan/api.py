@@ -4,7 +4,9 @@
 OpenAPI, CORS, and error handling that always answers ``application/problem+json``:
 
 - ``Problem`` raised anywhere -> its status and stable code;
-- a body that is not JSON -> 400 ``MALFORMED_JSON``;
+- a caller the route does not admit (its ``security=bearer(...)``) -> 401 / 403 ``FORBIDDEN``,
+  before anything else about the request is looked at;
+- a body that is not JSON, or not UTF-8 (RFC 8259 section 8.1) -> 400 ``MALFORMED_JSON``;
 - invalid query, path or header parameters -> 400 ``INVALID_PARAMETER``;
 - an invalid body -> 422 ``VALIDATION_FAILED`` with ``errors: [{location, message, type}]``;
 - an unknown route -> 404 ``ROUTE_NOT_FOUND``;
@@ -26,8 +28,10 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
     ResponseValidationError,
 )
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.logging import correlation_paths
 
+from titan.auth import BEARER, check, principal, route_roles
 from titan.context import set_correlation_id
 from titan.errors import BadRequest, InternalError, Problem
 from titan.observability import logger, metrics, tracer
@@ -40,6 +44,16 @@ CORS = CORSConfig(
     max_age=600,
 )
 _PARAMETER_LOCATIONS = {"query", "path", "header", "cookie"}
+#: The access token from ``POST /auth/login``; an operation's requirement lists the roles it
+#: admits (``titan.auth.bearer``).
+SECURITY_SCHEMES = {
+    BEARER: HTTPBearer(
+        bearerFormat="JWT",
+        description="`Authorization: Bearer <accessToken>` (ES256 JWT from POST /auth/login, "
+        "15 minutes). An operation's requirement lists the roles it admits: customer, seller, "
+        "staff, admin; an empty list admits any signed-in account.",
+    )
+}
 
 
 def problem_response(problem: Problem) -> Response:
@@ -90,11 +104,47 @@ def validation_problem(exc: RequestValidationError) -> Problem:
     )
 
 
+MALFORMED_BODY = Problem(
+    "The request body is not valid JSON text encoded in UTF-8.",
+    status=400,
+    code="MALFORMED_JSON",
+    title="Malformed JSON",
+)
+
+
+def _readable_body(event) -> bool:
+    """Whether the body decodes as UTF-8 (base64 first when API Gateway encoded it)."""
+    try:
+        body = event.decoded_body
+        if body:
+            body.encode("utf-8")  # a str body may carry lone surrogates
+    except ValueError:  # UnicodeError and binascii.Error are ValueErrors
+        return False
+    return True
+
+
+class Resolver(APIGatewayRestResolver):
+    """Powertools' REST resolver, checking the caller and the body's encoding before the
+    validation middleware, which Powertools always runs first."""
+
+    def _call_route(self, route, route_arguments):
+        signed_in, roles = route_roles(route.security)
+        try:
+            if signed_in:
+                check(principal(self), roles)
+            if not _readable_body(self.current_event):
+                raise MALFORMED_BODY
+        except Problem as problem:
+            return self._response_builder_class(
+                response=problem_response(problem), serializer=self._serializer, route=route
+            )
+        return super()._call_route(route, route_arguments)
+
+
 def create_app() -> APIGatewayRestResolver:
     """A resolver with validation, CORS and problem+json errors (see the module docstring)."""
-    app = APIGatewayRestResolver(
-        enable_validation=True, cors=CORS, response_validation_error_http_code=500
-    )
+    app = Resolver(enable_validation=True, cors=CORS, response_validation_error_http_code=500)
+    app.configure_openapi(security_schemes=SECURITY_SCHEMES)
 
     @app.exception_handler(Problem)
     def _problem(exc: Problem) -> Response:
@@ -152,15 +202,38 @@ def page_cursor(last_key: dict | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(last_key).encode()).decode() if last_key else None
 
 
-def page_start(cursor: str | None) -> dict | None:
-    """The ``last_evaluated_key`` a ``?cursor=`` continues from. Raises BadRequest
-    ``INVALID_CURSOR`` for a cursor this API did not make."""
+def page_start(
+    cursor: str | None,
+    names: tuple[str, ...],
+    fixed: dict[str, str],
+    prefixes: dict[str, str] | None = None,
+) -> dict | None:
+    """The ``last_evaluated_key`` a ``?cursor=`` continues from.
+
+    ``names``: the key attributes the query's page ends carry (the table's and the index's);
+    ``fixed``: those the query pins (its partition key: a cursor cannot move to another
+    partition); ``prefixes``: those its key condition bounds with ``begins_with``.
+    Raises BadRequest ``INVALID_CURSOR`` for any cursor this query did not make: not base64
+    of JSON, other attribute names, values that are not strings, another partition.
+    """
     if not cursor:
         return None
+    invalid = BadRequest("The cursor is not valid.", code="INVALID_CURSOR")
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except ValueError as exc:
-        raise BadRequest("The cursor is not valid.", code="INVALID_CURSOR") from exc
-    if not isinstance(key, dict):
-        raise BadRequest("The cursor is not valid.", code="INVALID_CURSOR")
+        raise invalid from exc
+    if not isinstance(key, dict) or set(key) != set(names):
+        raise invalid
+    for name, value in key.items():
+        if not (isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str)):
+            raise invalid
+        if not value["S"] or (name in fixed and value["S"] != fixed[name]):
+            raise invalid
+        if not value["S"].startswith((prefixes or {}).get(name, "")):
+            raise invalid
+        try:
+            value["S"].encode("utf-8")
+        except UnicodeError as exc:
+            raise invalid from exc
     return key

@@ -2,6 +2,12 @@
 
 The authorizer puts ``principalId``, ``roles`` (comma-separated) and, for sellers,
 ``sellerId`` into ``requestContext.authorizer``; public routes have none of them.
+
+A route says who may call it in its decorator, once: ``security=bearer("staff", "admin")``
+(those roles), ``security=bearer()`` (any signed-in caller), nothing for a public route. The
+same declaration is the route's OpenAPI security requirement (OpenAPI 3.1 lets a requirement
+list the roles an operation needs) and what ``titan.api`` checks before it validates the
+request, so a caller without the role hears 403 before learning the route's shape.
 """
 
 from __future__ import annotations
@@ -13,6 +19,35 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from titan.errors import Forbidden, Unauthorized
 
 ROLES = frozenset({"customer", "seller", "staff", "admin"})
+#: The name of the bearer JWT security scheme in the OpenAPI document.
+BEARER = "bearerAuth"
+
+
+def bearer(*roles: str) -> list[dict[str, list[str]]]:
+    """The security requirement of a route for signed-in callers holding one of ``roles``
+    (any signed-in caller when none are named): ``[{"bearerAuth": [roles...]}]``."""
+    unknown = set(roles) - ROLES
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}")
+    return [{BEARER: sorted(roles)}]
+
+
+def route_roles(security: list[dict[str, list[str]]] | None) -> tuple[bool, frozenset[str]]:
+    """(whether the route needs a signed-in caller, the roles it admits; empty: any role)
+    from a route's ``security`` declaration."""
+    for requirement in security or ():
+        if BEARER in requirement:
+            return True, frozenset(requirement[BEARER])
+    return False, frozenset()
+
+
+def check(caller: Principal | None, roles: frozenset[str] | set[str] | tuple[str, ...]) -> None:
+    """Raise ``Unauthorized`` (401) without a caller, ``Forbidden`` (403) when the caller
+    holds none of ``roles`` (any role will do when ``roles`` is empty)."""
+    if caller is None:
+        raise Unauthorized("This operation needs a bearer token.")
+    if roles and not caller.has_any(*roles):
+        raise Forbidden("Your account does not have the role this operation needs.")
 
 
 @dataclass(frozen=True)
@@ -38,12 +73,13 @@ def principal(app: APIGatewayRestResolver) -> Principal | None:
 
 
 def require(app: APIGatewayRestResolver, *roles: str) -> Principal:
-    """The caller, who must hold one of ``roles`` (any role if none are named).
+    """The caller, who must hold one of ``roles``, or when none are named one of the roles
+    the current route declares (``security=bearer(...)``; any role if it names none).
 
     Raises ``Unauthorized`` (401) without a principal, ``Forbidden`` (403) without the role."""
     caller = principal(app)
-    if caller is None:
-        raise Unauthorized("This operation needs a bearer token.")
-    if roles and not caller.has_any(*roles):
-        raise Forbidden("Your account does not have the role this operation needs.")
+    if not roles:
+        route = app.context.get("_route")
+        roles = tuple(route_roles(getattr(route, "security", None))[1])
+    check(caller, roles)
     return caller

@@ -1,0 +1,14 @@
+"""Response shapes every context shares, declared once so the merged OpenAPI document has one
+schema per name (``infra/tools/openapi.py`` fails on two different schemas under one name)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Money(BaseModel):
+    """An amount of money: ``amount`` in integer minor units (centavos for BRL), ``currency``
+    an ISO 4217 code."""
+
+    amount: int = Field(description="Minor units (centavos for BRL)")
+    currency: str = Field(description="ISO 4217 code", examples=["BRL"])
