@@ -11,6 +11,8 @@ key and making it active while older tokens expire. Library: joserfc (RFC 7515/7
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import os
@@ -30,6 +32,10 @@ AUDIENCE = "titan-api"
 ACCESS_TOKEN_SECONDS = 15 * 60
 REFRESH_TOKEN_SECONDS = 30 * 24 * 3600
 KEYS_CACHE_SECONDS = 300
+#: The order of the P-256 group (SEC 2 v2, section 2.4.2). An ECDSA signature (r, s) and
+#: (r, n - s) both verify; only the low one (s <= n/2) is issued or accepted, so a token
+#: has exactly one valid signature (the low-S rule of BIP 62 and of RFC 6979-style signers).
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 
 class InvalidToken(Exception):
@@ -100,7 +106,19 @@ def issue_access_token(account_id: str, roles: str, seller_id: str | None = None
     if seller_id:
         claims["sellerId"] = seller_id
     header = {"alg": ALGORITHM, "kid": keys.active.kid, "typ": "at+jwt"}
-    return jwt.encode(header, claims, keys.active, algorithms=[ALGORITHM])
+    return _low_s(jwt.encode(header, claims, keys.active, algorithms=[ALGORITHM]))
+
+
+def _low_s(token: str) -> str:
+    """The same token with its ES256 signature's ``s`` as ``min(s, n - s)``: still valid,
+    and the one form ``verify_access_token`` accepts."""
+    signing_input, _, signature = token.rpartition(".")
+    raw = _b64(signature)
+    r, s = raw[:32], int.from_bytes(raw[32:], "big")
+    if s <= P256_ORDER // 2:
+        return token
+    low = r + (P256_ORDER - s).to_bytes(32, "big")
+    return f"{signing_input}.{base64.urlsafe_b64encode(low).decode().rstrip('=')}"
 
 
 _REGISTRY = jwt.JWTClaimsRegistry(
@@ -115,12 +133,21 @@ _REGISTRY = jwt.JWTClaimsRegistry(
 
 def verify_access_token(token: str) -> dict:
     """The claims of a valid access token. Raises ``InvalidToken`` for anything else: not
-    three parts, an algorithm other than ES256 (``none``, HS256...), an unknown ``kid``, a bad
-    signature, the wrong issuer or audience, an expired or not-yet-valid token."""
+    three base64url parts, a header or claims that are not JSON objects, an algorithm other
+    than ES256 (``none``, HS256...), an unknown ``kid``, a bad or high-S signature, the wrong
+    issuer or audience, an expired or not-yet-valid token, claims of the wrong types."""
+    parts = token.split(".")
     try:
-        header = json.loads(_b64(token.split(".")[0]))
-    except (ValueError, IndexError) as exc:
+        if len(parts) != 3:
+            raise ValueError("not three parts")
+        header = json.loads(_b64(parts[0]))
+        signature = _b64(parts[2])
+    except (ValueError, UnicodeError) as exc:
         raise InvalidToken("malformed token") from exc
+    if not isinstance(header, dict):
+        raise InvalidToken("the header is not a JSON object")
+    if len(signature) != 64 or int.from_bytes(signature[32:], "big") > P256_ORDER // 2:
+        raise InvalidToken("not a low-S ES256 signature")
     if header.get("alg") != ALGORITHM:
         raise InvalidToken(f"algorithm {header.get('alg')!r} not accepted")
     keys = _load_keys()
@@ -128,18 +155,25 @@ def verify_access_token(token: str) -> dict:
         raise InvalidToken("unknown key id")
     try:
         decoded = jwt.decode(token, keys.verifying, algorithms=[ALGORITHM])
-        _REGISTRY.validate(decoded.claims)
-    except (JoseError, ValueError) as exc:
+        claims = decoded.claims
+        if not isinstance(claims, dict):
+            raise ValueError("the claims are not a JSON object")
+        _REGISTRY.validate(claims)
+    except (JoseError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise InvalidToken(str(exc)) from exc
-    if decoded.claims["iss"] != issuer():
+    if claims["iss"] != issuer():
         raise InvalidToken("wrong issuer")
-    return decoded.claims
+    if not all(isinstance(claims.get(name, ""), str) for name in ("sub", "roles", "sellerId")):
+        raise InvalidToken("claims of the wrong type")
+    return claims
 
 
 def _b64(segment: str) -> bytes:
-    import base64
-
-    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    """base64url without padding (RFC 7515 section 2); ValueError for anything else."""
+    try:
+        return base64.urlsafe_b64decode(segment.encode("ascii") + b"=" * (-len(segment) % 4))
+    except binascii.Error as exc:
+        raise ValueError("not base64url") from exc
 
 
 def new_secret_code() -> tuple[str, str]:

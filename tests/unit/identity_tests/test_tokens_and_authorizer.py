@@ -6,7 +6,9 @@ import os
 import time
 
 import pytest
-from joserfc import jwt
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from joserfc import jws, jwt
 from joserfc.jwk import ECKey, OctKey
 
 from apigw import FakeContext
@@ -157,3 +159,70 @@ def test_the_jwks_endpoint_serves_public_keys_only(api):
     assert status == 200
     assert [k["kty"] for k in body["keys"]] == ["EC"]
     assert "d" not in body["keys"][0]
+
+
+def _segment(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _mirrored(token: str) -> str:
+    """The same token with the other valid ECDSA signature of the same message: (r, n - s)."""
+    head, body, signature = token.split(".")
+    raw = base64.urlsafe_b64decode(signature + "==")
+    s = int.from_bytes(raw[32:], "big")
+    return f"{head}.{body}.{_segment(raw[:32] + (tokens.P256_ORDER - s).to_bytes(32, 'big'))}"
+
+
+def test_issued_tokens_are_low_s_and_their_high_s_twin_is_refused(api):
+    register(api)
+    for _ in range(8):  # half of raw ECDSA signatures are high-S: every issued one is low
+        access = login(api)[2]["accessToken"]
+        raw = base64.urlsafe_b64decode(access.split(".")[2] + "==")
+        assert int.from_bytes(raw[32:], "big") <= tokens.P256_ORDER // 2
+        assert _authorize(access)["principalId"].startswith("acct_")
+        with pytest.raises(Exception, match="^Unauthorized$"):
+            _authorize(_mirrored(access))
+
+
+@pytest.mark.parametrize(
+    "header", [b"[1]", b"null", b'"x"', b"1", b"{", b"\xff\xfe", b'{"alg": ["ES256"]}']
+)
+def test_a_header_that_is_not_a_json_object_is_unauthorized(identity, header):
+    token = f"{_segment(header)}.{_b64(_claims())}.{_segment(bytes(64))}"
+    with pytest.raises(Exception, match="^Unauthorized$"):
+        _authorize(token)
+
+
+@pytest.mark.parametrize(
+    "claims", [b"[1]", b"null", b'"x"', b"{", b"\xff", b'{"sub": 1}', b'{"roles": ["admin"]}']
+)
+def test_signed_claims_that_are_not_a_json_object_of_strings_are_unauthorized(identity, claims):
+    key = _active_key()
+    if claims.startswith(b'{"'):
+        claims = json.dumps({**_claims(), **json.loads(claims)}).encode()
+    signed = jws.serialize_compact({"alg": "ES256", "kid": key.kid}, claims, key)
+    with pytest.raises(Exception, match="^Unauthorized$"):
+        _authorize(tokens._low_s(signed))
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(header=st.text(max_size=300) | st.binary(max_size=300).map(lambda b: b.decode("latin-1")))
+def test_any_authorization_header_is_allowed_or_unauthorized_never_an_error(identity, header):
+    try:
+        authorize({"type": "TOKEN", "authorizationToken": header, "methodArn": ARN}, FakeContext())
+    except Exception as exc:
+        assert str(exc) == "Unauthorized"
+
+
+segments = st.binary(max_size=120).map(_segment) | st.text(max_size=40)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(parts=st.lists(segments, min_size=1, max_size=4))
+def test_any_dotted_token_is_unauthorized_never_an_error(identity, parts):
+    with pytest.raises(Exception, match="^Unauthorized$"):
+        _authorize(".".join(parts))
