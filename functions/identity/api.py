@@ -11,16 +11,19 @@ Admins: ``GET /admin/accounts?email=``, ``GET /admin/accounts/{accountId}``,
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from identity import service, tokens
 from identity.store import Account, Address
 from titan.api import create_app, lambda_handler
 from titan.auth import bearer, require
+from titan.errors import Conflict
+from titan.observability import logger
 
 app = create_app()
 
@@ -112,16 +115,19 @@ class AddressIn(_Camel):
 
 
 class AddressPatch(_Camel):
-    recipientName: Annotated[str, Field(min_length=1, max_length=100)] | None = None
-    street: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    number: Annotated[str, Field(min_length=1, max_length=20)] | None = None
+    """Only the fields sent change. Required fields cannot be cleared: null is 422 for them;
+    null clears an optional one (complement, district, phone)."""
+
+    recipientName: Annotated[str, Field(min_length=1, max_length=100)] = None
+    street: Annotated[str, Field(min_length=1, max_length=200)] = None
+    number: Annotated[str, Field(min_length=1, max_length=20)] = None
     complement: Annotated[str, Field(max_length=100)] | None = None
     district: Annotated[str, Field(max_length=100)] | None = None
-    city: Annotated[str, Field(min_length=1, max_length=100)] | None = None
-    state: Annotated[str, Field(min_length=2, max_length=2)] | None = None
-    postalCode: Annotated[str, Field(min_length=8, max_length=9)] | None = None
+    city: Annotated[str, Field(min_length=1, max_length=100)] = None
+    state: Annotated[str, Field(min_length=2, max_length=2)] = None
+    postalCode: Annotated[str, Field(min_length=8, max_length=9)] = None
     phone: Annotated[str, Field(max_length=30)] | None = None
-    isDefault: bool | None = None
+    isDefault: bool = None
 
 
 class AddressOut(BaseModel):
@@ -174,20 +180,29 @@ def _profile(account: Account) -> Profile:
 
 
 def _address(address: Address) -> AddressOut:
-    return AddressOut(
-        addressId=address.address_id,
-        recipientName=address.recipient_name,
-        street=address.street,
-        number=address.number,
-        complement=address.complement,
-        district=address.district,
-        city=address.city,
-        state=address.state,
-        postalCode=address.postal_code,
-        country=address.country,
-        phone=address.phone,
-        isDefault=address.is_default,
-    )
+    """Raises Conflict ADDRESS_INCOMPLETE for a stored record that breaks today's rules (a
+    required field empty): the owner can fix it with PATCH or delete it."""
+    try:
+        return AddressOut(
+            addressId=address.address_id,
+            recipientName=address.recipient_name,
+            street=address.street,
+            number=address.number,
+            complement=address.complement,
+            district=address.district,
+            city=address.city,
+            state=address.state,
+            postalCode=address.postal_code,
+            country=address.country,
+            phone=address.phone,
+            isDefault=address.is_default,
+        )
+    except ValidationError as exc:
+        logger.error("address record incomplete", extra={"addressId": address.address_id})
+        raise Conflict(
+            "This address lacks a required field; change it or delete it.",
+            code="ADDRESS_INCOMPLETE",
+        ) from exc
 
 
 def _tokens(issued: service.Tokens) -> TokenResponse:
@@ -302,7 +317,13 @@ def totp_disable(body: CodeRequest) -> Response[None]:
 
 @app.get("/me/addresses", tags=["profile"], summary="My addresses", security=bearer())
 def addresses() -> AddressList:
-    return AddressList(items=[_address(a) for a in service.list_addresses(require(app).id)])
+    """Addresses a record of which cannot be shown (written before a rule existed) are left
+    out and logged, so one bad record never takes down the list."""
+    items = []
+    for address in service.list_addresses(require(app).id):
+        with contextlib.suppress(Conflict):
+            items.append(_address(address))
+    return AddressList(items=items)
 
 
 @app.post("/me/addresses", tags=["profile"], summary="Add an address", security=bearer())

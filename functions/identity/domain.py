@@ -3,11 +3,14 @@ addresses. No I/O here."""
 
 from __future__ import annotations
 
+import hmac
 import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+import pyotp
 
 ROLES = ("customer", "seller", "staff", "admin")
 
@@ -110,8 +113,69 @@ class ThrottlePolicy:
         """When a source IP with ``failures`` recent failures may try again (None: now)."""
         return now + self.window if failures >= self.ip_failures else None
 
+    def reserve(self, current: Attempts | None, now: datetime, kind: str) -> Attempts:
+        """The state after one more sign-in attempt of an e-mail (``kind="email"``) or an IP
+        (``"ip"``) is let through, counted as a failure until it succeeds.
+
+        The attempt is counted before the password is checked, so however many arrive at once
+        no more are checked than one at a time would be: the attempt that reaches the limit
+        sets the lock, and after a lock one attempt goes through, which sets the next, longer
+        one. A new window starts when the last one is over. Raises ``Throttled`` while locked.
+        """
+        at = int(now.timestamp())
+        if current is not None and current.locked_until > at:
+            raise Throttled(current.locked_until)
+        window = int(self.window.total_seconds())
+        if current is None or current.window_start < at - window:
+            current = Attempts(failures=0, window_start=at, locked_until=0)
+        failures = current.failures + 1
+        lock = (self.account_lock if kind == "email" else self.ip_lock)(failures, now)
+        return Attempts(failures, current.window_start, int(lock.timestamp()) if lock else 0)
+
+
+@dataclass(frozen=True)
+class Attempts:
+    """Sign-in attempts of one e-mail or IP: ``failures`` counted in the window that began at
+    ``window_start``, and the lock until ``locked_until`` (epoch seconds; 0: none)."""
+
+    failures: int
+    window_start: int
+    locked_until: int
+
+
+class Throttled(Exception):
+    """Too many failed sign-ins: no attempt before ``until`` (epoch seconds)."""
+
+    def __init__(self, until: int) -> None:
+        super().__init__(f"locked until {until}")
+        self.until = until
+
 
 THROTTLE = ThrottlePolicy(ip_failures=int(os.environ.get("LOGIN_IP_FAILURE_LIMIT", "20")))
+
+
+#: Time steps either side of now a TOTP code is accepted in (clock drift), RFC 6238 section 5.2.
+TOTP_DRIFT_STEPS = 1
+
+
+def totp_step(secret: str, code: str, now: datetime) -> int | None:
+    """The RFC 6238 time step (30 s) within ``TOTP_DRIFT_STEPS`` of ``now`` whose code is
+    ``code``, or None. A code is then accepted once: only for a step after the last one
+    used (RFC 6238 section 5.2: "the verifier MUST NOT accept the second attempt of the OTP
+    after the successful validation has been issued for the first OTP")."""
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now)
+    for step in range(current - TOTP_DRIFT_STEPS, current + TOTP_DRIFT_STEPS + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def required_address_fields_missing(address: dict) -> list[str]:
+    """The required fields of a shipping address (``recipient_name``, ``street``, ``number``,
+    ``city``, ``state``, ``postal_code``) that are empty or missing."""
+    required = ("recipient_name", "street", "number", "city", "state", "postal_code")
+    return [name for name in required if not address.get(name)]
 
 
 def roles_claim(roles: set[str]) -> str:

@@ -18,12 +18,12 @@ import boto3
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
 from identity import domain, tokens
 from identity.store import Account, Address, Code, EmailClaim, Throttle, TokenFamily
 from titan import clock
-from titan.dynamo import transaction
+from titan.dynamo import condition_failed, failed_conditions, transaction
 from titan.errors import Conflict, NotFound, Problem, TooManyRequests, Unauthorized, Unprocessable
 from titan.events import DomainEvent, EventPublisher
 from titan.geo import BR_STATES
@@ -42,6 +42,8 @@ def _dummy_hash() -> str:
 
 
 RESET_SECONDS = 30 * 60
+#: Tries at a contended conditional write of a sign-in counter before answering 429.
+ATTEMPT_RETRIES = 8
 VERIFY_SECONDS = 7 * 24 * 3600
 
 _publisher: EventPublisher | None = None
@@ -148,41 +150,57 @@ def update_name(account_id: str, name: str) -> Account:
 
 
 # --- login and tokens ---------------------------------------------------------------------------
-def _throttle_state(subject: str) -> Throttle | None:
+def _attempts(subject: str) -> Throttle | None:
     try:
         return Throttle.get(*Throttle.key(subject), consistent_read=True)
     except DoesNotExist:
         return None
 
 
-def _locked_until(subject: str, now: int) -> int:
-    state = _throttle_state(subject)
-    return state.locked_until if state and state.locked_until > now else 0
-
-
-def _record_failure(subject: str, kind: str, now: int) -> None:
-    """Count a failure for ``subject`` in its current window (one atomic conditional update;
-    a new window starts when the last one is over) and lock it per the throttle policy."""
+def _write_attempts(item: Throttle | None, subject: str, state: domain.Attempts) -> bool:
+    """Write ``state`` if nobody changed the item since it was read (its version)."""
     window = int(domain.THROTTLE.window.total_seconds())
-    state = Throttle(*Throttle.key(subject))
+    item = item or Throttle(*Throttle.key(subject))
+    item.failures = state.failures
+    item.window_start = state.window_start
+    item.locked_until = state.locked_until
+    item.expires_at = max(state.window_start + 2 * window, state.locked_until)
     try:
-        state.update(
-            actions=[Throttle.failures.add(1), Throttle.expires_at.set(now + 2 * window)],
-            condition=Throttle.window_start >= now - window,
-        )
-    except UpdateError:
-        state = Throttle(
-            *Throttle.key(subject),
-            failures=1,
-            window_start=now,
-            locked_until=0,
-            expires_at=now + 2 * window,
-        )
-        state.save()
-    policy = domain.THROTTLE
-    lock = policy.account_lock if kind == "email" else policy.ip_lock
-    if (until := lock(state.failures, clock.now())) is not None:
-        state.update(actions=[Throttle.locked_until.set(int(until.timestamp()))])
+        item.save()
+    except PutError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def _reserve(subject: str, kind: str) -> domain.Attempts:
+    """Count one sign-in attempt of ``subject`` before checking it (``domain.THROTTLE.reserve``).
+    Raises TooManyRequests RATE_LIMITED while it is locked, or if the count stays contended."""
+    for _ in range(ATTEMPT_RETRIES):
+        item = _attempts(subject)
+        current = item and domain.Attempts(item.failures, item.window_start, item.locked_until)
+        try:
+            state = domain.THROTTLE.reserve(current, clock.now(), kind)
+        except domain.Throttled as exc:
+            raise _too_many(exc.until, clock.epoch_seconds()) from exc
+        if _write_attempts(item, subject, state):
+            return state
+    raise _too_many(clock.epoch_seconds() + 1, clock.epoch_seconds())
+
+
+def _release(subject: str, reserved: domain.Attempts) -> None:
+    """Take back an attempt that did not fail (right password of an IP, MFA code asked for),
+    with the lock it set, if any. Best effort: a count left too high only expires later."""
+    for _ in range(ATTEMPT_RETRIES):
+        item = _attempts(subject)
+        if item is None or item.window_start != reserved.window_start or item.failures < 1:
+            return
+        lock = 0 if item.locked_until == reserved.locked_until else item.locked_until
+        state = domain.Attempts(item.failures - 1, item.window_start, lock)
+        if _write_attempts(item, subject, state):
+            return
+    logger.warning("could not release a sign-in attempt", extra={"subject": subject})
 
 
 def _too_many(until: int, now: int) -> TooManyRequests:
@@ -197,18 +215,27 @@ def _too_many(until: int, now: int) -> TooManyRequests:
 def login(email: str, password: str, source_ip: str, totp_code: str | None = None) -> Tokens:
     """Check the credentials (and TOTP code when enabled) and issue tokens.
 
-    Raises Unauthorized INVALID_CREDENTIALS for an unknown e-mail and for a wrong password
-    alike (same message, same hashing work), MFA_REQUIRED when a TOTP code is needed, and
-    TooManyRequests RATE_LIMITED (with Retry-After) while the e-mail or the IP is locked."""
-    now = clock.epoch_seconds()
+    Each attempt is counted for the source IP and the e-mail before the password is hashed
+    (``_reserve``), so parallel guesses meet the same limits as sequential ones. Raises
+    Unauthorized INVALID_CREDENTIALS for an unknown e-mail and for a wrong password alike
+    (same message, same hashing work), INVALID_CREDENTIALS for a wrong or replayed TOTP code,
+    MFA_REQUIRED when a TOTP code is needed, and TooManyRequests RATE_LIMITED (with
+    Retry-After) while the e-mail or the IP is locked."""
     try:
         email = domain.normalise_email(email)
     except ValueError:
         email = email.strip().lower()
-    for subject in (f"ip#{source_ip}", f"email#{email}"):
-        if until := _locked_until(subject, now):
-            publish("LoginThrottled", sourceIp=source_ip)
-            raise _too_many(until, now)
+    ip_subject, email_subject = f"ip#{source_ip}", f"email#{email}"
+    try:
+        ip_attempt = _reserve(ip_subject, "ip")
+        try:
+            email_attempt = _reserve(email_subject, "email")
+        except TooManyRequests:
+            _release(ip_subject, ip_attempt)
+            raise
+    except TooManyRequests:
+        publish("LoginThrottled", sourceIp=source_ip)
+        raise
     account = _account_by_email(email)
     password_hash = account.password_hash if account else _dummy_hash()
     try:
@@ -218,18 +245,19 @@ def login(email: str, password: str, source_ip: str, totp_code: str | None = Non
         ok = False
     if ok and account.totp_secret:
         if not totp_code:
+            _release(email_subject, email_attempt)
+            _release(ip_subject, ip_attempt)
             raise Unauthorized("Enter the code from your authenticator app.", code="MFA_REQUIRED")
-        ok = pyotp.TOTP(account.totp_secret).verify(totp_code, valid_window=1)
+        ok = _use_totp(account, totp_code)
     if not ok:
-        _record_failure(f"email#{email}", "email", now)
-        _record_failure(f"ip#{source_ip}", "ip", now)
         publish(
             "LoginFailed", accountId=account.account_id if account else None, sourceIp=source_ip
         )
         raise Unauthorized("The e-mail or password is wrong.", code="INVALID_CREDENTIALS")
+    _release(ip_subject, ip_attempt)
     if HASHER.check_needs_rehash(account.password_hash):
         account.update(actions=[Account.password_hash.set(HASHER.hash(password))])
-    Throttle(*Throttle.key(f"email#{email}")).delete()
+    Throttle(*Throttle.key(email_subject)).delete(add_version_condition=False)
     publish("LoginSucceeded", accountId=account.account_id, sourceIp=source_ip)
     return _issue(account, new_id("fam"))
 
@@ -242,12 +270,19 @@ def _account_by_email(email: str) -> Account | None:
         return None
 
 
-def _new_code(account_id: str, kind: str, seconds: int, family_id: str | None = None) -> str:
+def _new_code(
+    account_id: str,
+    kind: str,
+    seconds: int,
+    family_id: str | None = None,
+    epoch: int | None = None,
+) -> str:
     code, digest = tokens.new_secret_code()
     Code(
         *Code.key(digest, kind),
         account_id=account_id,
         family_id=family_id,
+        epoch=epoch,
         expires_at=clock.epoch_seconds() + seconds,
     ).save()
     return code
@@ -343,7 +378,7 @@ def request_password_reset(email: str) -> None:
         return
     if account is None:
         return
-    code = _new_code(account.account_id, "RESET", RESET_SECONDS)
+    code = _new_code(account.account_id, "RESET", RESET_SECONDS, epoch=account.password_epoch or 0)
     send_mail(
         account.email,
         "Reset your Titan Commerce password",
@@ -353,35 +388,72 @@ def request_password_reset(email: str) -> None:
     publish("PasswordResetRequested", accountId=account.account_id)
 
 
-def _set_password(account: Account, password: str) -> None:
-    _check_password(password, account.email, account.name)
-    account.update(
-        actions=[
-            Account.password_hash.set(HASHER.hash(password)),
-            Account.updated_at.set(clock.iso()),
-        ]
-    )
+def _same_epoch(epoch: int):
+    """The condition that no password change happened since ``epoch`` (absent counts as 0)."""
+    condition = Account.password_epoch == epoch
+    return condition | Account.password_epoch.does_not_exist() if epoch == 0 else condition
+
+
+def _password_actions(password: str) -> list:
+    """The update that sets a new password and raises the epoch, revoking every reset code
+    made before it."""
+    return [
+        Account.password_hash.set(HASHER.hash(password)),
+        Account.password_epoch.add(1),
+        Account.updated_at.set(clock.iso()),
+    ]
+
+
+def _after_password_change(account: Account) -> None:
     _revoke_all_sessions(account.account_id)
     publish("PasswordChanged", accountId=account.account_id)
 
 
 def confirm_password_reset(code: str, password: str) -> None:
-    """Set a new password with a reset code (single use); ends every session."""
+    """Set a new password with a reset code; ends every session.
+
+    The code works once, and only while no password change happened since it was made (a
+    reset or ``/me/password`` revokes every outstanding code). A weak password is refused
+    (422 WEAK_PASSWORD) before the code is used, so the same code can try again. Raises
+    Unauthorized INVALID_CODE for an unknown, expired, used or revoked code."""
+    invalid = Unauthorized("The code is not valid.", code="INVALID_CODE")
     try:
-        item = _use_code(code, "RESET")
-    except Conflict as exc:
-        raise Unauthorized("The code is not valid.", code="INVALID_CODE") from exc
-    _set_password(get_account(item.account_id), password)
+        item = Code.get(*Code.key(tokens.digest(code), "RESET"), consistent_read=True)
+    except DoesNotExist as exc:
+        raise invalid from exc
+    if item.used_at or item.expires_at <= clock.epoch_seconds():
+        raise invalid
+    account = get_account(item.account_id)
+    epoch = item.epoch or 0
+    if (account.password_epoch or 0) != epoch:
+        raise invalid
+    _check_password(password, account.email, account.name)
+    try:
+        with transaction() as write:
+            write.update(
+                item,
+                actions=[Code.used_at.set(clock.iso())],
+                condition=Code.used_at.does_not_exist(),
+            )
+            write.update(account, actions=_password_actions(password), condition=_same_epoch(epoch))
+    except TransactWriteError as exc:
+        if failed_conditions(exc):
+            raise invalid from exc
+        raise
+    _after_password_change(account)
 
 
 def change_password(account_id: str, current: str, new: str) -> None:
-    """Change the password, knowing the current one; ends every session."""
+    """Change the password, knowing the current one; ends every session and revokes every
+    outstanding reset code."""
     account = get_account(account_id)
     try:
         HASHER.verify(account.password_hash, current)
     except (VerifyMismatchError, VerificationError, InvalidHashError) as exc:
         raise Unauthorized("The current password is wrong.", code="INVALID_CREDENTIALS") from exc
-    _set_password(account, new)
+    _check_password(new, account.email, account.name)
+    account.update(actions=_password_actions(new))
+    _after_password_change(account)
 
 
 def verify_email(code: str) -> None:
@@ -406,11 +478,30 @@ def start_totp(account_id: str) -> tuple[str, str]:
     return secret, uri
 
 
+def _use_totp(account: Account, code: str, secret: str | None = None) -> bool:
+    """Accept ``code`` for ``secret`` (the account's TOTP secret by default) once: its time
+    step must come after the last one used, recorded under that condition, so the same code
+    never works twice, even for two requests at once (``domain.totp_step``)."""
+    step = domain.totp_step(secret or account.totp_secret, code, clock.now())
+    if step is None:
+        return False
+    try:
+        account.update(
+            actions=[Account.totp_last_step.set(step)],
+            condition=Account.totp_last_step.does_not_exist() | (Account.totp_last_step < step),
+        )
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
 def confirm_totp(account_id: str, code: str) -> None:
+    """Turn TOTP on with a first code of the pending secret. Raises Unprocessable
+    INVALID_MFA_CODE for a wrong or already used code."""
     account = get_account(account_id)
-    if not account.totp_pending or not pyotp.TOTP(account.totp_pending).verify(
-        code, valid_window=1
-    ):
+    if not account.totp_pending or not _use_totp(account, code, account.totp_pending):
         raise Unprocessable("The code does not match.", code="INVALID_MFA_CODE")
     account.update(
         actions=[Account.totp_secret.set(account.totp_pending), Account.totp_pending.remove()]
@@ -419,8 +510,9 @@ def confirm_totp(account_id: str, code: str) -> None:
 
 
 def disable_totp(account_id: str, code: str) -> None:
+    """Turn TOTP off with a current code (used once). Raises Unprocessable INVALID_MFA_CODE."""
     account = get_account(account_id)
-    if not account.totp_secret or not pyotp.TOTP(account.totp_secret).verify(code, valid_window=1):
+    if not account.totp_secret or not _use_totp(account, code):
         raise Unprocessable("The code does not match.", code="INVALID_MFA_CODE")
     account.update(actions=[Account.totp_secret.remove()])
     publish("MfaDisabled", accountId=account_id)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from identity.domain import required_address_fields_missing
 from identity.store import Account, Address
 from titan.saga import StepRefused, steps
 
@@ -14,7 +15,8 @@ def contact(event: dict) -> dict:
     """``{"customerId", "addressId"}`` → ``{"name", "email", "address": {recipientName,
     street, number, complement, district, city, state, postalCode, country, phone}}``.
 
-    Refuses 422 ``ADDRESS_NOT_FOUND`` when the address is not the customer's, 404
+    Refuses 422 ``ADDRESS_NOT_FOUND`` when the address is not the customer's, 422
+    ``ADDRESS_INCOMPLETE`` when a required field of a stored address is empty, 404
     ``ACCOUNT_NOT_FOUND`` when the account is gone."""
     try:
         account = Account.get(*Account.key(event["customerId"]))
@@ -26,6 +28,11 @@ def contact(event: dict) -> dict:
         raise StepRefused(
             "ADDRESS_NOT_FOUND", 422, "shippingAddressId is not one of your addresses."
         ) from exc
+    missing = required_address_fields_missing(address.attribute_values)
+    if missing:
+        raise StepRefused(
+            "ADDRESS_INCOMPLETE", 422, "The address lacks " + ", ".join(missing) + "."
+        )
     return {
         "name": account.name,
         "email": account.email,

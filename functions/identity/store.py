@@ -19,6 +19,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
+    VersionAttribute,
 )
 from pynamodb.models import Model
 
@@ -43,6 +44,10 @@ class Account(_Item):
     email_verified = BooleanAttribute(default=False)
     totp_secret = UnicodeAttribute(null=True)
     totp_pending = UnicodeAttribute(null=True)
+    #: The last TOTP time step a code was accepted for: a code works once.
+    totp_last_step = NumberAttribute(null=True)
+    #: Raised by every password change; a reset code works only in the epoch it was made in.
+    password_epoch = NumberAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 
@@ -94,6 +99,8 @@ class Code(_Item):
 
     account_id = UnicodeAttribute()
     family_id = UnicodeAttribute(null=True)
+    #: For a reset code: the account's ``password_epoch`` when it was made.
+    epoch = NumberAttribute(null=True)
     used_at = UnicodeAttribute(null=True)
     expires_at = NumberAttribute()
 
@@ -103,10 +110,14 @@ class Code(_Item):
 
 
 class Throttle(_Item):
+    """Sign-in attempts of an e-mail or IP (``identity.domain.Attempts``); every change is
+    conditional on ``version``, so concurrent attempts are counted one by one."""
+
     failures = NumberAttribute(default=0)
     window_start = NumberAttribute()
     locked_until = NumberAttribute(default=0)
     expires_at = NumberAttribute()
+    version = VersionAttribute()
 
     @staticmethod
     def key(subject: str) -> tuple[str, str]:

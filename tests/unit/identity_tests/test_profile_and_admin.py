@@ -3,10 +3,12 @@
 import json
 
 import boto3
+import pytest
 
 from identity import provisioning
 from tests.unit.identity_tests.conftest import login, register
 from titan.ids import new_id
+from titan.saga import StepRefused
 
 ADDRESS = {
     "recipientName": "Ana Souza",
@@ -142,3 +144,56 @@ def test_signing_key_provisioning_is_idempotent(identity):
 
     kid = provisioning.ensure_signing_key(os.environ["SIGNING_KEYS_SECRET"], "1")
     assert provisioning.ensure_signing_key(os.environ["SIGNING_KEYS_SECRET"], "1") == kid
+
+
+def _address_id(api, account_id) -> str:
+    status, _, body = api("POST", "/me/addresses", ADDRESS, as_user=account_id)
+    assert status == 201, body
+    return body["addressId"]
+
+
+def test_null_for_a_required_address_field_is_422_and_writes_nothing(api):
+    account_id = register(api)
+    address_id = _address_id(api, account_id)
+    path = f"/me/addresses/{address_id}"
+    for field in ("number", "street", "recipientName", "city", "state", "postalCode"):
+        status, _, body = api(
+            "PATCH", path, {field: None, "complement": "apto 2"}, as_user=account_id
+        )
+        assert (status, body["code"]) == (422, "VALIDATION_FAILED"), field
+        assert body["errors"][0]["location"] == f"body.{field}"
+    status, _, body = api("GET", path, as_user=account_id)
+    assert status == 200 and body["number"] == ADDRESS["number"] and body["complement"] is None
+    # null still clears an optional field
+    api("PATCH", path, {"complement": "apto 2"}, as_user=account_id)
+    assert api("PATCH", path, {"complement": None}, as_user=account_id)[2]["complement"] is None
+
+
+def test_one_bad_address_record_never_takes_down_the_list_or_a_checkout(api):
+    from identity import steps
+    from identity.store import Address
+
+    account_id = register(api)
+    good, bad = _address_id(api, account_id), _address_id(api, account_id)
+    # a record written before the rule: its number is gone
+    Address.get(*Address.key(account_id, bad)).update(actions=[Address.number.remove()])
+    status, _, body = api("GET", "/me/addresses", as_user=account_id)
+    assert status == 200 and [a["addressId"] for a in body["items"]] == [good]
+    status, _, body = api("GET", f"/me/addresses/{bad}", as_user=account_id)
+    assert (status, body["code"]) == (409, "ADDRESS_INCOMPLETE")
+    with pytest.raises(StepRefused) as refused:
+        steps.contact({"customerId": account_id, "addressId": bad})
+    assert refused.value.code == "ADDRESS_INCOMPLETE"
+    # the owner can mend it
+    assert api("PATCH", f"/me/addresses/{bad}", {"number": "12"}, as_user=account_id)[0] == 200
+    assert len(api("GET", "/me/addresses", as_user=account_id)[2]["items"]) == 2
+
+
+def test_a_customer_hears_403_on_admin_routes_before_any_validation(api):
+    account_id = register(api)
+    status, _, body = api("GET", "/admin/accounts", as_user=account_id)  # no ?email=
+    assert (status, body["code"]) == (403, "FORBIDDEN")
+    status, _, body = api(
+        "POST", "/admin/accounts/acct_x/roles", {"role": "emperor"}, as_user=account_id
+    )
+    assert (status, body["code"]) == (403, "FORBIDDEN")
