@@ -45,7 +45,7 @@ os.environ.setdefault(
 os.environ.setdefault(
     "CHECKOUT_STATE_MACHINE", "arn:aws:states:us-east-1:123456789012:stateMachine:checkout"
 )
-os.environ.setdefault("PAYMENT_WEBHOOK_SECRET", "whsec_test")
+os.environ.setdefault("PAYMENT_WEBHOOK_SECRET_ARN", "titan-test-payment-webhook")
 
 
 @pytest.fixture(scope="session")

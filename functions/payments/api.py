@@ -3,11 +3,11 @@ HMAC-SHA256 (see ``provider.verify``), and a payment's record for its customer o
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.utilities import parameters
 from pydantic import BaseModel, Field, ValidationError
 
 from payments import provider, service
@@ -19,6 +19,16 @@ from titan.events import publish
 
 app = create_app()
 SIGNATURE_HEADER = "x-titan-signature"
+#: Seconds a webhook secret read from Secrets Manager is reused (Powertools parameters cache).
+SECRET_CACHE_SECONDS = 300
+
+
+def _webhook_secret() -> str:
+    """The provider's webhook secret, made at deploy in Secrets Manager (template.yaml's
+    ``PaymentWebhookSecret``); cached for ``SECRET_CACHE_SECONDS``."""
+    return parameters.get_secret(
+        os.environ["PAYMENT_WEBHOOK_SECRET_ARN"], max_age=SECRET_CACHE_SECONDS
+    )
 
 
 class WebhookIn(BaseModel):
@@ -56,19 +66,18 @@ def webhook(providerName: Annotated[str, Path(pattern=r"^[a-z0-9-]{1,30}$")]) ->
     HMAC-SHA256 with the provider's webhook secret, at most 5 minutes old): 401
     INVALID_SIGNATURE otherwise. ``boleto.paid`` captures the boleto and the order's other
     payments (idempotent: a repeated notification changes nothing). 404 PAYMENT_NOT_FOUND,
-    422 AMOUNT_MISMATCH."""
+    422 AMOUNT_MISMATCH, 422 VALIDATION_FAILED for a signed body that is not a notification
+    (not a JSON object, another type, missing fields)."""
     if providerName not in provider.PROVIDERS:
         raise NotFound("No such payment provider.", code="PROVIDER_NOT_FOUND")
     event = app.current_event
     raw = (event.decoded_body or "").encode()
     headers = {k.lower(): v for k, v in (event.headers or {}).items()}
-    if not provider.verify(
-        os.environ["PAYMENT_WEBHOOK_SECRET"], raw, headers.get(SIGNATURE_HEADER)
-    ):
+    if not provider.verify(_webhook_secret(), raw, headers.get(SIGNATURE_HEADER)):
         raise Unauthorized("The notification's signature is not valid.", code="INVALID_SIGNATURE")
     try:
-        body = WebhookIn(**json.loads(raw))
-    except (ValueError, ValidationError) as exc:
+        body = WebhookIn.model_validate_json(raw)
+    except ValidationError as exc:
         raise Unprocessable(
             "Not a notification this API understands.", code="VALIDATION_FAILED"
         ) from exc

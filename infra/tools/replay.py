@@ -105,10 +105,12 @@ IN_PROGRESS_TRIES = 45
 
 
 class Replay:
-    def __init__(self, api: str, sign_in, log=None) -> None:
-        """``sign_in()``: a fresh staff access token (they last 15 minutes); ``log``: a text
-        file each order's result is written to as a JSON line, as it ends."""
+    def __init__(self, api: str, sign_in, webhook_secret: str, log=None) -> None:
+        """``sign_in()``: a fresh staff access token (they last 15 minutes);
+        ``webhook_secret``: the sandbox provider's, to pay boletos; ``log``: a text file each
+        order's result is written to as a JSON line, as it ends."""
         self.log = log
+        self.webhook_secret = webhook_secret
         self.api = api
         self.sign_in = sign_in
         self.staff = Shopper(api, token=sign_in())
@@ -257,7 +259,9 @@ class Replay:
         detail = shopper.call("GET", f"/orders/{placed['orderId']}").json()
         for payment in detail["payments"]:
             if payment["status"] == "PENDING":
-                shopper.pay_boleto(payment["paymentId"], payment["amount"]["amount"])
+                shopper.pay_boleto(
+                    payment["paymentId"], payment["amount"]["amount"], self.webhook_secret
+                )
         if order["status"] == "canceled" and detail["status"] != "CANCELLED":
             shopper.call(
                 "POST", f"/orders/{placed['orderId']}/cancel", {"reason": "dataset: canceled"}
@@ -320,7 +324,9 @@ def main(argv: list[str]) -> int:
     api = outputs["ApiUrl"]
     orders = load()[args.offset :][: args.limit]
     log = open(args.results, "a", encoding="utf-8") if args.results else None  # noqa: SIM115
-    replay = Replay(api, lambda: seed.admin_token(api, outputs), log)
+    replay = Replay(
+        api, lambda: seed.admin_token(api, outputs), outputs["PaymentWebhookSecret"], log
+    )
     started = time.perf_counter()
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:

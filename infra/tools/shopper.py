@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 
 import requests
 
-#: The sandbox provider's webhook secret: template.yaml's PaymentWebhookSecret default.
-SANDBOX_WEBHOOK_SECRET = "whsec_titan_sandbox_local"  # noqa: S105 - the sandbox's, public
 TIMEOUT = 60
 
 
@@ -105,9 +103,7 @@ class Shopper:
         path = f"/flash-sales/{sale_id}/reservations"
         return self.call("POST", path, {"quantity": quantity}, expect=expect, headers=headers)
 
-    def pay_boleto(
-        self, payment_id: str, amount: int, secret: str = SANDBOX_WEBHOOK_SECRET
-    ) -> dict:
+    def pay_boleto(self, payment_id: str, amount: int, secret: str) -> dict:
         """What the bank's notification through the provider does: a signed ``boleto.paid``."""
         import sys
         from pathlib import Path

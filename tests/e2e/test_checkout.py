@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from localcloud import seed
+from payments.provider import sign
 from shopper import HttpError, Shopper, new_customer, new_offer
 from tests.e2e import polling
 
@@ -140,7 +141,7 @@ def test_one_idempotency_key_sent_twice_at_once_makes_one_order(api_url, offer):
     assert [p["status"] for p in orders[0]["payments"]] == ["CAPTURED"]
 
 
-def test_boleto_waits_for_the_signed_webhook(api_url, staff, offer):
+def test_boleto_waits_for_the_signed_webhook(api_url, cloud, staff, offer):
     ana = customer(api_url)
     ana.add(offer["productId"], offer["sellerId"], 1)
     placed = ana.checkout([{"method": "boleto"}]).json()
@@ -155,8 +156,19 @@ def test_boleto_waits_for_the_signed_webhook(api_url, staff, offer):
         timeout=30,
     )
     assert forged.status_code == 401 and forged.json()["code"] == "INVALID_SIGNATURE"
-    assert ana.pay_boleto(boleto["paymentId"], 10490)["events"] == 1
-    assert ana.pay_boleto(boleto["paymentId"], 10490)["events"] == 0  # a repeat changes nothing
+    secret = cloud["PaymentWebhookSecret"]
+    assert len(secret) >= 32  # made at deploy, no default
+    # a signed body that is not a notification object is 422, not a crash
+    for raw in (b"[1]", b"null", b'"x"', b'{"type": "boleto.paid"}'):
+        odd = requests.post(
+            f"{api_url}/payments/webhooks/sandbox",
+            data=raw,
+            headers={"X-Titan-Signature": sign(secret, raw)},
+            timeout=30,
+        )
+        assert (odd.status_code, odd.json()["code"]) == (422, "VALIDATION_FAILED"), raw
+    assert ana.pay_boleto(boleto["paymentId"], 10490, secret)["events"] == 1
+    assert ana.pay_boleto(boleto["paymentId"], 10490, secret)["events"] == 0  # a repeat: nothing
     confirmed = until(
         lambda: ana.call("GET", f"/orders/{placed['orderId']}").json(),
         lambda o: o["status"] == "CONFIRMED",

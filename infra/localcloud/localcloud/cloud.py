@@ -315,6 +315,11 @@ def write_outputs() -> dict[str, str]:
             client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]
         )
         outputs["AdminEmail"], outputs["AdminPassword"] = admin["email"], admin["password"]
+    if secret_arn := outputs.get("PaymentWebhookSecretArn"):
+        # Local cloud only: the sandbox provider's webhook secret, to sign its notifications.
+        outputs["PaymentWebhookSecret"] = client("secretsmanager").get_secret_value(
+            SecretId=secret_arn
+        )["SecretString"]
     outputs["Endpoint"] = ENDPOINT
     outputs["StackName"] = STACK
     OUTPUTS.write_text(json.dumps(outputs, indent=2, sort_keys=True) + "\n")
