@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from ledger import service
+from ledger import domain, service
 from ledger.store import Entry, Escrow, Payout
 from titan.api import create_app, lambda_handler, page_cursor, page_start
 from titan.auth import Principal, bearer, require
@@ -261,7 +261,8 @@ def list_payouts(sellerId: Annotated[str, Path(pattern=SELLER_ID)]) -> PayoutPag
     security=bearer(),
 )
 def get_escrow(orderId: Annotated[str, Path(pattern=r"^ord_[0-9A-HJKMNP-TV-Z]{26}$")]) -> EscrowOut:
-    """The buyer, a seller of the order, or staff; others 404 ESCROW_NOT_FOUND."""
+    """The buyer, a seller of the order, or staff; others 404 ESCROW_NOT_FOUND. A seller sees
+    their own share only, and ``held`` is what is held for them."""
     caller = require(app)
     try:
         escrow = Escrow.get(*Escrow.key(orderId), consistent_read=True)
@@ -274,10 +275,20 @@ def get_escrow(orderId: Annotated[str, Path(pattern=r"^ord_[0-9A-HJKMNP-TV-Z]{26
     ):
         raise NotFound("No escrow for this order.", code="ESCROW_NOT_FOUND")
     c = escrow.currency
+    whole = escrow.customer_id == caller.id or caller.has_any("staff", "admin")
+    shares = {
+        seller: share
+        for seller, share in sorted(escrow.shares.items())
+        if whole or seller == caller.seller_id
+    }
+    if whole:
+        held = service.balance(f"escrow:{orderId}")
+    else:
+        held = 0 if escrow.status == "RELEASED" else domain.share_held(shares[caller.seller_id])
     return EscrowOut(
         orderId=orderId,
         status=escrow.status,
-        held=_money(service.balance(f"escrow:{orderId}"), c),
+        held=_money(held, c),
         sellers=[
             SellerShareOut(
                 sellerId=seller,
@@ -285,7 +296,7 @@ def get_escrow(orderId: Annotated[str, Path(pattern=r"^ord_[0-9A-HJKMNP-TV-Z]{26
                 freight=_money(s["freight"], c),
                 refunded=_money(int(s["refundedItems"]) + int(s["refundedFreight"]), c),
             )
-            for seller, s in sorted(escrow.shares.items())
+            for seller, s in shares.items()
         ],
         disputed=bool(escrow.disputes),
         releaseAt=escrow.release_at,

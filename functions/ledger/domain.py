@@ -110,3 +110,11 @@ def release_entries(
         entries.append((f"seller:{seller}", share.due - cut))
     entries += [(COMMISSION_ACCOUNT, earned), (PROMOTIONS_ACCOUNT, -discount_left)]
     return balanced(entries)
+
+
+def share_held(share: dict) -> int:
+    """What escrow still holds for one seller's share of an order (minor units): their items
+    and freight less what was refunded of them. ``share``: ``{items, freight, refundedItems,
+    refundedFreight}``."""
+    paid = int(share["items"]) + int(share["freight"])
+    return max(0, paid - int(share["refundedItems"]) - int(share["refundedFreight"]))

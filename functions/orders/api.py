@@ -91,6 +91,13 @@ class CancelIn(BaseModel):
     reason: Annotated[str, Field(max_length=200)] | None = None
 
 
+def _shown(order: Order, caller: Principal) -> OrderOut:
+    """The whole order for its buyer and staff; a seller's part for a seller of it."""
+    if order.customer_id == caller.id or caller.has_any("staff", "admin"):
+        return OrderOut(**service.view(order))
+    return OrderOut(**service.seller_view(order, caller.seller_id))
+
+
 def _visible(order_id: str) -> tuple[Order, Principal]:
     caller = require(app)
     try:
@@ -142,16 +149,17 @@ def list_orders(
         )
         found = list(page)
     return OrderPage(
-        orders=[OrderOut(**service.view(o)) for o in found],
+        orders=[_shown(o, caller) for o in found],
         cursor=page_cursor(page.last_evaluated_key),
     )
 
 
 @app.get("/orders/<orderId>", tags=["orders"], summary="An order", security=bearer())
 def get_order(orderId: Annotated[str, Path(pattern=ORDER_ID)]) -> OrderOut:
-    """Lines, totals, payments, shipping address and status history."""
-    order, _ = _visible(orderId)
-    return OrderOut(**service.view(order))
+    """Lines, totals, payments, shipping address and status history, for the buyer and
+    staff; a seller of the order sees their part only (``service.seller_view``)."""
+    order, caller = _visible(orderId)
+    return _shown(order, caller)
 
 
 @app.post(
@@ -186,7 +194,7 @@ def _fulfil(order_id: str, status: str, detail_type: str) -> OrderOut:
         ) from exc
     if moved:
         publish([service.status_event(order, detail_type)])
-    return OrderOut(**service.view(order))
+    return _shown(order, caller)
 
 
 @app.post(

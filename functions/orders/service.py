@@ -197,6 +197,42 @@ def view(order: Order) -> dict:
     }
 
 
+#: Statuses in which a seller still has to get the parcel to the buyer: the address is shown.
+SHIPPING_STATUSES = frozenset({"CONFIRMED", "SHIPPED"})
+
+
+def seller_view(order: Order, seller_id: str) -> dict:
+    """What one seller of a (possibly multi-seller) order may see of it: their own lines and
+    the totals of those lines, their refunds, the status and its history, and the shipping
+    address only while they have a parcel to ship (``SHIPPING_STATUSES``). Never the buyer,
+    the payments, the coupon, another seller's lines or prices."""
+    full = view(order)
+    mine = [line for line in full["lines"] if line["sellerId"] == seller_id]
+    line_ids = {line["lineId"] for line in mine}
+    items = sum(line["unitPrice"]["amount"] * line["quantity"] for line in mine)
+    freight = sum(line["freight"]["amount"] for line in mine)
+    m = lambda amount: {"amount": int(amount), "currency": order.currency}  # noqa: E731
+    return {
+        **full,
+        "customerId": None,
+        "lines": mine,
+        "totals": {
+            "subtotal": m(items),
+            "freight": m(freight),
+            "discount": m(0),
+            "total": m(items + freight),
+        },
+        "couponCode": None,
+        "payments": [],
+        "refunds": [
+            r
+            for r in full["refunds"]
+            if r.get("lines") and {line.get("lineId") for line in r["lines"]} <= line_ids
+        ],
+        "shippingAddress": full["shippingAddress"] if order.status in SHIPPING_STATUSES else None,
+    }
+
+
 def placed_event(order: Order) -> DomainEvent:
     """OrderPlaced, once per order: its event id follows from the order id, so consumers
     drop a repeat (a retried step)."""

@@ -308,3 +308,99 @@ def test_the_inventory_worker_opens_a_batch_of_new_offers_once(world):
     assert len(stocks) == 30 and {int(s.available) for s in stocks} == {inventory.SEED_UNITS}
     moves = Movement.scan(Movement.sk.startswith("MOVE#"))
     assert sum(1 for m in moves if m.offer_id.startswith("off_0000")) == 30
+
+
+def test_a_seller_of_a_two_seller_order_sees_only_their_part(world):
+    from ledger import api as ledger_api
+    from ledger import service as ledger
+    from orders.store import Order, SellerOrder
+    from titan import clock
+
+    other = "f" * 32
+    order_id = "ord_01JDQ6R8V9W3X4Y5Z6A7B8C9D2"
+    line = lambda n, seller, price: {  # noqa: E731
+        "lineId": f"{order_id}-{n}",
+        "productId": P1,
+        "sellerId": seller,
+        "offerId": f"off_{n}",
+        "quantity": 1,
+        "unitPrice": price,
+        "freight": 500,
+    }
+    now = clock.iso()
+    Order(
+        *Order.key(order_id),
+        order_id=order_id,
+        customer_id=CUSTOMER,
+        status="DELIVERED",
+        subtotal=3000,
+        freight=1000,
+        total=4000,
+        lines=[line(1, SELLER, 1000), line(2, other, 2000)],
+        payments=[
+            {
+                "paymentId": "pay_1",
+                "method": "card",
+                "amount": {"amount": 4000, "currency": "BRL"},
+                "installments": 1,
+                "status": "CAPTURED",
+            }
+        ],
+        contact={"name": "Ana", "email": "ana@example.com", "address": {"street": "Rua A"}},
+        history=[{"status": "DELIVERED", "at": now}],
+        seller_ids={SELLER, other},
+        created_at=now,
+        updated_at=now,
+    ).save()
+    SellerOrder(*SellerOrder.key(SELLER, now, order_id), order_id=order_id).save()
+    ledger.open_escrow(
+        {
+            "orderId": order_id,
+            "customerId": CUSTOMER,
+            "total": {"amount": 4000, "currency": "BRL"},
+            "lines": [
+                {
+                    "sellerId": SELLER,
+                    "quantity": 1,
+                    "unitPrice": {"amount": 1000},
+                    "freight": {"amount": 500},
+                },
+                {
+                    "sellerId": other,
+                    "quantity": 1,
+                    "unitPrice": {"amount": 2000},
+                    "freight": {"amount": 500},
+                },
+            ],
+        }
+    )
+    seller = {"principalId": "acct_seller", "roles": "seller", "sellerId": SELLER}
+    status, _, seen = call(orders_api.handler, "GET", f"/orders/{order_id}", authorizer=seller)
+    assert status == 200
+    assert [x["sellerId"] for x in seen["lines"]] == [SELLER]
+    assert seen["totals"]["total"]["amount"] == 1500 and seen["payments"] == []
+    assert seen["customerId"] is None and seen["shippingAddress"] is None  # delivered: not needed
+    assert "ana@example.com" not in json.dumps(seen) and "2000" not in json.dumps(seen["lines"])
+    listed = call(orders_api.handler, "GET", f"/orders?sellerId={SELLER}", authorizer=seller)[2]
+    assert {x["sellerId"] for o in listed["orders"] for x in o["lines"]} == {SELLER}
+    # the buyer and staff see the whole order
+    for who in (ANA, STAFF):
+        whole = call(orders_api.handler, "GET", f"/orders/{order_id}", authorizer=who)[2]
+        assert len(whole["lines"]) == 2 and whole["payments"]
+    escrow = call(ledger_api.handler, "GET", f"/orders/{order_id}/escrow", authorizer=seller)[2]
+    assert [s["sellerId"] for s in escrow["sellers"]] == [SELLER]
+    assert escrow["held"]["amount"] == 1500
+    whole = call(ledger_api.handler, "GET", f"/orders/{order_id}/escrow", authorizer=ANA)[2]
+    assert len(whole["sellers"]) == 2
+
+
+def test_a_seller_sees_the_address_while_they_have_a_parcel_to_ship(world):
+    from cart import service as cart
+    from tests.unit.shopping_tests.test_checkout_saga import card as card_payment
+    from tests.unit.shopping_tests.test_checkout_saga import checkout as run_checkout
+
+    cart.add(CUSTOMER, P1, SELLER, 1)
+    placed = run_checkout([card_payment()])["ok"]
+    path = f"/orders/{placed['orderId']}"
+    seller = {"principalId": "acct_seller", "roles": "seller", "sellerId": SELLER}
+    assert call(orders_api.handler, "GET", path, authorizer=seller)[2]["shippingAddress"]
