@@ -5,10 +5,17 @@ synchronous); ``POST /admin/coupons`` and ``GET /admin/coupons/{code}`` manage c
 refusal such as 402 PAYMENT_DECLINED) is the answer for every retry with that key, and a
 second request with the key while the first runs gets 409 REQUEST_IN_PROGRESS, so a key
 never makes two orders or two charges. A fault (5xx) is not kept: the retry runs again.
+
+The answer comes within API Gateway's 29 s: a saga still running after ``ANSWER_SECONDS``
+goes on, and the caller hears 409 CHECKOUT_IN_PROGRESS with the order's id and where to look.
+The checkout and order ids follow from the key (``titan.ids.derived_id``) and each start is
+recorded (``Attempt``), so a retry with the key never starts a second saga: it gets the order
+once the first one made it.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from datetime import datetime
@@ -18,21 +25,23 @@ import boto3
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from botocore.config import Config
+from botocore.exceptions import ReadTimeoutError
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pynamodb.exceptions import PutError
 
 from checkout import domain
-from checkout.store import CouponItem
+from checkout.store import Attempt, CouponItem
 from titan import clock
 from titan.api import create_app, lambda_handler
 from titan.auth import bearer, require
 from titan.cards import CardIn
 from titan.context import correlation_id
+from titan.dynamo import condition_failed
 from titan.errors import Conflict, NotFound, Problem
 from titan.idempotency import idempotent, require_key
-from titan.ids import new_id
+from titan.ids import derived_id
 from titan.observability import logger
-from titan.saga import refusal_from_cause
+from titan.saga import call_step, refusal_from_cause
 from titan.schemas import Money
 
 app = create_app()
@@ -121,30 +130,127 @@ class CouponOut(CouponIn):
     used: int
 
 
-_sfn = None
+#: Seconds the API waits for the saga before answering CHECKOUT_IN_PROGRESS: API Gateway
+#: cuts a REST integration at 29 s, and the answer needs time to travel.
+ANSWER_SECONDS = 24
+#: An Express workflow runs at most 5 minutes: an attempt older than that has ended.
+SAGA_LIMIT_SECONDS = 300
 
 
-def _start(state_input: dict) -> dict:
-    global _sfn
+@functools.cache
+def _sfn(read_timeout: float):
     # Locally, boto3 would prefix the host with "sync-" for StartSyncExecution.
-    _sfn = _sfn or boto3.client(
-        "stepfunctions", config=Config(inject_host_prefix=False, read_timeout=70)
-    )
-    return _sfn.start_sync_execution(
-        stateMachineArn=os.environ["CHECKOUT_STATE_MACHINE"],
-        name=state_input["checkoutId"],
-        input=json.dumps(state_input),
+    return boto3.client(
+        "stepfunctions",
+        config=Config(
+            inject_host_prefix=False, read_timeout=read_timeout, retries={"max_attempts": 0}
+        ),
     )
 
 
-def run_checkout(customer_id: str, body: CheckoutIn) -> dict:
-    """Run the saga once; ``{"status": 201, "body": ...}`` or a refusal ``{"status": 4xx,
-    "body": problem}``. Raises Problem 503 CHECKOUT_FAILED for a fault (after compensation)."""
-    checkout_id = new_id("chk")
+def _answer_seconds() -> float:
+    """Seconds left to wait for the saga: ``ANSWER_SECONDS``, less if the Lambda has less."""
+    context = app.lambda_context
+    remaining = context.get_remaining_time_in_millis() / 1000 if context else ANSWER_SECONDS
+    return max(1.0, min(ANSWER_SECONDS, remaining - 3))
+
+
+def _start(state_input: dict) -> dict | None:
+    """The saga's result, or None if it is still running when the answer is due."""
+    try:
+        return _sfn(round(_answer_seconds())).start_sync_execution(
+            stateMachineArn=os.environ["CHECKOUT_STATE_MACHINE"],
+            name=state_input["checkoutId"],
+            input=json.dumps(state_input),
+        )
+    except ReadTimeoutError:
+        return None
+
+
+def _in_progress(order_id: str) -> Problem:
+    return Problem(
+        "The checkout is still running. Retry with the same Idempotency-Key to get the order, "
+        "or read it at GET /orders/{orderId}.",
+        status=409,
+        code="CHECKOUT_IN_PROGRESS",
+        title="Checkout in progress",
+        headers={"Retry-After": "2", "Location": f"/orders/{order_id}"},
+        orderId=order_id,
+    )
+
+
+def _earlier_attempt(attempt: Attempt) -> dict:
+    """The answer for a key whose saga an earlier request started and whose answer was lost:
+    the order if it was made; 409 CHECKOUT_IN_PROGRESS while the saga may still run; 409
+    CHECKOUT_NOT_PLACED once it has ended without an order."""
+    try:
+        order = call_step("ORDERS_STEPS_FUNCTION", "get", {"orderId": attempt.order_id})
+    except Problem as exc:
+        if exc.code != "ORDER_NOT_FOUND":
+            raise
+        if clock.epoch_seconds() - attempt.started_at < SAGA_LIMIT_SECONDS:
+            raise _in_progress(attempt.order_id) from exc
+        return {
+            "status": 409,
+            "body": Problem(
+                "This checkout ended without an order (refused or undone): nothing was "
+                "charged. Start a new one with a new Idempotency-Key.",
+                status=409,
+                code="CHECKOUT_NOT_PLACED",
+                title="Checkout not placed",
+            ).body(),
+        }
+    total = order["totals"]["total"]
+    out = CheckoutOut(orderId=order["orderId"], status=order["status"], total=total)
+    return {"status": 201, "body": out.model_dump()}
+
+
+def _begin(customer_id: str, key: str) -> Attempt | dict:
+    """Record a new saga run for the key and return it; or, when a run may still be going
+    (RUNNING), the answer for it (``_earlier_attempt``). Each run has its own checkout and
+    order ids, derived from the key and the run number."""
+    attempt_id = derived_id("chk", customer_id, key)
+    for _ in range(3):
+        try:
+            attempt = Attempt.get(*Attempt.key(attempt_id), consistent_read=True)
+        except Attempt.DoesNotExist:
+            attempt = Attempt(*Attempt.key(attempt_id), run=0)
+        if attempt.run and attempt.status == "RUNNING":
+            return _earlier_attempt(attempt)
+        run = int(attempt.run) + 1
+        checkout_id = derived_id("chk", customer_id, key, str(run))
+        now = clock.epoch_seconds()
+        attempt.run, attempt.status, attempt.started_at = run, "RUNNING", now
+        attempt.checkout_id = checkout_id
+        attempt.order_id = "ord_" + checkout_id.split("_", 1)[1]
+        attempt.expires_at = now + 2 * 24 * 3600
+        try:
+            attempt.save()
+            return attempt
+        except PutError as exc:
+            if not condition_failed(exc):
+                raise
+    raise _in_progress(attempt.order_id)
+
+
+def _end(attempt: Attempt) -> None:
+    attempt.status = "ENDED"
+    attempt.save()
+
+
+def run_checkout(customer_id: str, body: CheckoutIn, key: str) -> dict:
+    """Run the saga once for the caller's Idempotency-Key ``key``; ``{"status": 201, "body":
+    ...}`` or a refusal ``{"status": 4xx, "body": problem}``. Raises Problem 409
+    CHECKOUT_IN_PROGRESS when the saga outlasts the answer (see the module docstring), 503
+    CHECKOUT_FAILED for a fault (after compensation)."""
+    attempt = _begin(customer_id, key)
+    if isinstance(attempt, dict):
+        return attempt
+    checkout_id, order_id = attempt.checkout_id, attempt.order_id
     payments = [p.model_dump(exclude_none=True) for p in body.payments]
     state_input = {
         "checkoutId": checkout_id,
-        "orderId": "ord_" + checkout_id.split("_", 1)[1],
+        "orderId": order_id,
         "customerId": customer_id,
         "addressId": body.shippingAddressId,
         "couponCode": body.couponCode,
@@ -156,6 +262,9 @@ def run_checkout(customer_id: str, body: CheckoutIn) -> dict:
         "correlationId": correlation_id(),
     }
     result = _start(state_input)
+    if result is None:
+        raise _in_progress(order_id)
+    _end(attempt)
     if result["status"] == "SUCCEEDED":
         return {"status": 201, "body": CheckoutOut(**json.loads(result["output"])).model_dump()}
     problem = refusal_from_cause(result.get("error"), result.get("cause"))
@@ -192,15 +301,17 @@ def checkout(body: CheckoutIn) -> Response[CheckoutOut]:
     409 OFFER_UNAVAILABLE, 403 RISK_REJECTED. With a flash-sale ``reservationId``, the
     reservation's units are ordered at the sale price instead of the cart (once: 409
     RESERVATION_USED, RESERVATION_EXPIRED; 404 RESERVATION_NOT_FOUND). Needs an
-    ``Idempotency-Key`` header (400 IDEMPOTENCY_KEY_REQUIRED)."""
+    ``Idempotency-Key`` header (400 IDEMPOTENCY_KEY_REQUIRED). Answers within 29 s: 409
+    CHECKOUT_IN_PROGRESS (``orderId``, ``Location``, ``Retry-After``) if the saga is still
+    running, and a retry with the same key then gets the order (or 409 CHECKOUT_NOT_PLACED)."""
     customer = require(app).id
-    require_key(app)
+    key = require_key(app)
     answer = idempotent(
         app,
         "checkout",
         customer,
         body.model_dump(mode="json"),
-        lambda: run_checkout(customer, body),
+        lambda: run_checkout(customer, body, key),
     )
     if answer["status"] >= 400:
         raise Problem.from_body(answer["body"])

@@ -5,6 +5,10 @@ Items (pk / sk):
 - ``COUPON#<code>`` / ``CUSTOMER#<customerId>``: one customer's uses of it
 - ``REDEMPTION#<checkoutId>`` / ``REDEMPTION``: the coupon use of one checkout, REDEEMED or
   RELEASED (given back when the checkout fails or the order is cancelled)
+- ``ATTEMPT#<id from the customer and Idempotency-Key>`` / ``ATTEMPT``: the saga run of a
+  key: RUNNING while one may be running, so a retry whose answer was lost never starts a
+  second one; ENDED once it answered (a fault's retry starts run ``run + 1``); TTL
+  ``expires_at``
 - ``VELOCITY#<customerId>`` / ``<hour>``: the checkouts a customer started in that hour
   (a string set, so a retried step counts once); TTL ``expires_at``
 """
@@ -16,6 +20,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
+    VersionAttribute,
 )
 from pynamodb.models import Model
 
@@ -77,3 +82,19 @@ class Velocity(_Item):
     @staticmethod
     def key(customer_id: str, hour: str) -> tuple[str, str]:
         return f"VELOCITY#{customer_id}", hour
+
+
+class Attempt(_Item):
+    """The saga runs of one Idempotency-Key (see the module docstring)."""
+
+    run = NumberAttribute()
+    checkout_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    status = UnicodeAttribute()  # RUNNING, ENDED
+    started_at = NumberAttribute()  # epoch seconds
+    expires_at = NumberAttribute()
+    version = VersionAttribute()
+
+    @staticmethod
+    def key(attempt_id: str) -> tuple[str, str]:
+        return f"ATTEMPT#{attempt_id}", "ATTEMPT"

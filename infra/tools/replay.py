@@ -204,7 +204,8 @@ class Replay:
     @staticmethod
     def _checkout(shopper: Shopper, payments: list[dict], key: str):
         """``POST /checkout`` with ``key``; while an earlier try with the key still runs (a
-        retry after a 5xx whose saga went on: 409 REQUEST_IN_PROGRESS), ask again until it
+        retry after a 5xx whose saga went on: 409 REQUEST_IN_PROGRESS; a saga that outlasted
+        the answer: 409 CHECKOUT_IN_PROGRESS), ask again until it
         has its answer, as a client of an idempotent API does."""
         for _ in range(IN_PROGRESS_TRIES):
             response = shopper.checkout(payments, key=key, expect=(201, 409))
@@ -276,7 +277,10 @@ class Replay:
 
 
 def _in_progress(response) -> bool:
-    return response.status_code == 409 and response.json().get("code") == "REQUEST_IN_PROGRESS"
+    return response.status_code == 409 and response.json().get("code") in (
+        "REQUEST_IN_PROGRESS",
+        "CHECKOUT_IN_PROGRESS",
+    )
 
 
 def summary(results: list[dict], seconds: float, total: int) -> str:

@@ -12,6 +12,8 @@ from checkout import api as checkout_api
 from inventory import api as inventory_api
 from inventory import service as inventory
 from orders import api as orders_api
+from titan import clock
+from titan.errors import Problem
 
 from .conftest import ADDRESS, CUSTOMER, P1, SELLER
 
@@ -152,6 +154,94 @@ def test_checkout_maps_saga_outcomes_and_keeps_refusals_per_key(world, monkeypat
         )[2]
         == output
     )
+
+
+def test_a_saga_that_outlasts_the_answer_is_409_in_progress_then_the_retry_gets_the_order(
+    world, monkeypatch
+):
+    runs, orders = [], {}
+
+    def slow_start(state):
+        runs.append(state)
+        return None  # still running when the answer was due
+
+    def orders_step(function_env, action, payload):
+        assert (function_env, action) == ("ORDERS_STEPS_FUNCTION", "get")
+        if payload["orderId"] not in orders:
+            raise Problem("No such order.", status=404, code="ORDER_NOT_FOUND")
+        return orders[payload["orderId"]]
+
+    monkeypatch.setattr(checkout_api, "_start", slow_start)
+    monkeypatch.setattr(checkout_api, "call_step", orders_step)
+    body = {"shippingAddressId": ADDRESS, "payments": [CARD]}
+    key = {"Idempotency-Key": "slow-1"}
+    status, headers, problem = call(
+        checkout_api.handler, "POST", "/checkout", body, authorizer=ANA, headers=key
+    )
+    order_id = runs[0]["orderId"]
+    assert (status, problem["code"], problem["orderId"]) == (409, "CHECKOUT_IN_PROGRESS", order_id)
+    assert headers["location"] == f"/orders/{order_id}" and headers["retry-after"] == "2"
+    # the retry starts nothing: the saga is still going
+    retry = call(checkout_api.handler, "POST", "/checkout", body, authorizer=ANA, headers=key)
+    assert (retry[0], retry[2]["code"]) == (409, "CHECKOUT_IN_PROGRESS") and len(runs) == 1
+    # the saga made the order: the retry returns it, and so does every later one
+    total = {"amount": 10490, "currency": "BRL"}
+    orders[order_id] = {"orderId": order_id, "status": "CONFIRMED", "totals": {"total": total}}
+    for _ in range(2):
+        status, _, placed = call(
+            checkout_api.handler, "POST", "/checkout", body, authorizer=ANA, headers=key
+        )
+        assert (status, placed) == (
+            201,
+            {"orderId": order_id, "status": "CONFIRMED", "total": total},
+        )
+    assert len(runs) == 1
+
+
+def test_a_saga_that_ended_without_an_order_after_the_answer_is_not_placed(world, monkeypatch):
+    monkeypatch.setattr(checkout_api, "_start", lambda state: None)
+    monkeypatch.setattr(
+        checkout_api,
+        "call_step",
+        lambda *a: (_ for _ in ()).throw(Problem("", status=404, code="ORDER_NOT_FOUND")),
+    )
+    body, key = {"shippingAddressId": ADDRESS, "payments": [CARD]}, {"Idempotency-Key": "slow-2"}
+    assert (
+        call(checkout_api.handler, "POST", "/checkout", body, authorizer=ANA, headers=key)[0] == 409
+    )
+    later = clock.epoch_seconds() + checkout_api.SAGA_LIMIT_SECONDS + 1
+    monkeypatch.setattr(checkout_api.clock, "epoch_seconds", lambda: later)
+    status, _, problem = call(
+        checkout_api.handler, "POST", "/checkout", body, authorizer=ANA, headers=key
+    )
+    assert (status, problem["code"]) == (409, "CHECKOUT_NOT_PLACED")
+
+
+def test_a_retry_after_a_fault_runs_a_new_saga_under_new_ids(world, monkeypatch):
+    runs = []
+
+    def failing_then_ok(state):
+        runs.append(state)
+        if len(runs) == 1:
+            return {"status": "FAILED", "error": "RuntimeError", "cause": "{}"}
+        total = {"amount": 1, "currency": "BRL"}
+        return {
+            "status": "SUCCEEDED",
+            "output": json.dumps(
+                {"orderId": state["orderId"], "status": "CONFIRMED", "total": total}
+            ),
+        }
+
+    monkeypatch.setattr(checkout_api, "_start", failing_then_ok)
+    body, key = {"shippingAddressId": ADDRESS, "payments": [CARD]}, {"Idempotency-Key": "flaky"}
+    assert (
+        call(checkout_api.handler, "POST", "/checkout", body, authorizer=ANA, headers=key)[0] == 503
+    )
+    status, _, placed = call(
+        checkout_api.handler, "POST", "/checkout", body, authorizer=ANA, headers=key
+    )
+    assert status == 201 and placed["orderId"] == runs[1]["orderId"]
+    assert runs[0]["checkoutId"] != runs[1]["checkoutId"]
 
 
 @pytest.mark.parametrize(
