@@ -62,13 +62,22 @@ class PaymentIn(BaseModel):
     ) = None
     installments: Annotated[int, Field(ge=1, le=domain.MAX_INSTALLMENTS)] = 1
     card: CardIn | None = None
+    voucherCode: (
+        Annotated[
+            str,
+            Field(pattern=CODE, description="The gift voucher that pays a voucher payment"),
+        ]
+        | None
+    ) = None
 
     @model_validator(mode="after")
-    def _card(self) -> PaymentIn:
+    def _instrument(self) -> PaymentIn:
         if self.method in ("card", "debit_card") and self.card is None:
             raise ValueError("card payments need card details")
         if self.method not in ("card", "debit_card") and self.card is not None:
             raise ValueError("only card payments take card details")
+        if (self.method == "voucher") != (self.voucherCode is not None):
+            raise ValueError("a voucher payment needs its voucherCode, and only it takes one")
         return self
 
 

@@ -6,22 +6,25 @@ the books for staff.
   or staff)
 - ``GET /orders/{orderId}/escrow`` (the buyer, a seller of the order, staff)
 - ``GET /admin/ledger/trial-balance``, ``GET /admin/ledger/accounts/{account}`` (staff)
+- ``POST /admin/vouchers``, ``GET /admin/vouchers/{code}`` (staff: issue and inspect gift
+  vouchers), ``GET /vouchers/{code}`` (any signed-in account: a voucher's balance)
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ledger import domain, service
 from ledger.store import Entry, Escrow, Payout
+from titan import clock
 from titan.api import create_app, lambda_handler, page_cursor, page_start
 from titan.auth import Principal, bearer, require
 from titan.cards import CardIn
-from titan.errors import Conflict, NotFound
+from titan.errors import Conflict, NotFound, Unprocessable
 from titan.events import publish
 from titan.idempotency import idempotent, require_key
 from titan.ids import derived_id
@@ -191,6 +194,110 @@ def top_up(body: TopUpIn) -> Response[TopUpOut]:
             balance=_money(service.balance(f"wallet:{customer}")),
         ),
     )
+
+
+VOUCHER_CODE = r"^[A-Z0-9][A-Z0-9_-]{2,31}$"
+#: The largest gift voucher staff may issue (minor units): R$ 50.000,00.
+MAX_VOUCHER = 5_000_000
+
+
+class VoucherIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: Annotated[str, Field(pattern=VOUCHER_CODE, description="Upper-case letters, digits")]
+    amount: Annotated[int, Field(ge=1, le=MAX_VOUCHER, description="Minor units")]
+    currency: Literal["BRL"] = "BRL"
+    expiresAt: AwareDatetime
+    note: Annotated[str, Field(max_length=200)] | None = None
+
+
+class VoucherOut(BaseModel):
+    code: str
+    issued: Money
+    balance: Money
+    expiresAt: str
+    expired: bool
+
+
+class VoucherAdminOut(VoucherOut):
+    issuedBy: str
+    note: str | None = None
+    createdAt: str
+
+
+def _voucher_out(voucher, admin: bool = False) -> VoucherOut:
+    fields = {
+        "code": voucher.code,
+        "issued": _money(voucher.issued, voucher.currency),
+        "balance": _money(service.balance(f"voucher:{voucher.code}"), voucher.currency),
+        "expiresAt": voucher.expires_at,
+        "expired": voucher.expires_at <= clock.iso(),
+    }
+    if not admin:
+        return VoucherOut(**fields)
+    return VoucherAdminOut(
+        **fields, issuedBy=voucher.issued_by, note=voucher.note, createdAt=voucher.created_at
+    )
+
+
+def _voucher(code: str):
+    try:
+        return service.get_voucher(code)
+    except LookupError as exc:
+        raise NotFound("No such voucher.", code="VOUCHER_NOT_FOUND") from exc
+
+
+@app.post(
+    "/admin/vouchers",
+    tags=["ledger admin"],
+    summary="Issue a gift voucher",
+    security=bearer("admin", "staff"),
+)
+def issue_voucher(body: VoucherIn) -> Response[VoucherAdminOut]:
+    """A gift voucher of ``amount``, funded by the platform's promotions account, usable until
+    ``expiresAt`` as a checkout payment (``{"method": "voucher", "voucherCode"}``), in part
+    or whole. 409 VOUCHER_EXISTS for a code already issued; 422 for an expiry in the past.
+    Takes an Idempotency-Key."""
+    caller = require(app)
+    try:
+        expires = clock.iso(body.expiresAt)
+    except (OverflowError, ValueError) as exc:  # beyond year 9999 once in UTC
+        raise Unprocessable("expiresAt is out of range.", code="VALIDATION_FAILED") from exc
+    if expires <= clock.iso():
+        raise Unprocessable("expiresAt must be in the future.", code="VALIDATION_FAILED")
+
+    def run() -> dict:
+        try:
+            service.issue_voucher(
+                body.code, body.amount, body.currency, expires, caller.id, body.note
+            )
+        except service.VoucherExists as exc:
+            raise Conflict("A voucher with this code exists.", code="VOUCHER_EXISTS") from exc
+        return {"code": body.code}
+
+    done = idempotent(app, "voucher-issue", caller.id, body.model_dump(mode="json"), run)
+    return Response(201, "application/json", _voucher_out(_voucher(done["code"]), admin=True))
+
+
+@app.get(
+    "/admin/vouchers/<code>",
+    tags=["ledger admin"],
+    summary="A gift voucher",
+    security=bearer("admin", "staff"),
+)
+def get_voucher_admin(code: Annotated[str, Path(pattern=VOUCHER_CODE)]) -> VoucherAdminOut:
+    return _voucher_out(_voucher(code), admin=True)
+
+
+@app.get(
+    "/vouchers/<code>",
+    tags=["wallet"],
+    summary="A gift voucher's balance",
+    security=bearer(),
+)
+def get_voucher(code: Annotated[str, Path(pattern=VOUCHER_CODE)]) -> VoucherOut:
+    """Whoever holds the code may read its balance and expiry (a voucher is a bearer
+    instrument); 404 VOUCHER_NOT_FOUND."""
+    return _voucher_out(_voucher(code))
 
 
 def _seller(seller_id: str) -> Principal:

@@ -11,7 +11,8 @@ Accounts (``<kind>:<owner>``):
 account               holds                                                may go < 0
 ===================== ==================================================== =============
 ``wallet:<customer>`` a buyer's wallet (what the platform owes the buyer)  no
-``hold:<paymentId>``  wallet money authorized for a checkout               no
+``voucher:<code>``    a gift voucher's unspent balance                     no
+``hold:<paymentId>``  wallet or voucher money authorized for a checkout    no
 ``escrow:<orderId>``  a buyer's captured payment, until released           no
 ``refunding:<ret>``   a refund on its way to the payment provider          no
 ``seller:<sellerId>`` a seller's available balance                         no
@@ -47,16 +48,44 @@ def kind(account: str) -> str:
     return account.split(":", 1)[0]
 
 
+#: Payment methods whose money is already inside the ledger (authorized into a hold).
+LEDGER_METHODS = ("wallet", "voucher")
+
+
 def source_of(method: str, payment_id: str, provider: str = "sandbox") -> str:
-    """The account a captured payment's money comes from: the wallet authorization for a
-    wallet payment, the provider for every other method."""
-    return f"hold:{payment_id}" if method == "wallet" else f"provider:{provider}"
+    """The account a captured payment's money comes from: the authorization's hold for a
+    wallet or voucher payment, the provider for every other method."""
+    return f"hold:{payment_id}" if method in LEDGER_METHODS else f"provider:{provider}"
 
 
-def refund_target(method: str, customer_id: str, provider: str = "sandbox") -> str:
-    """Where a refund of a payment goes: the buyer's wallet for a wallet payment, the
-    provider (which returns it to the card, boleto's bank account...) otherwise."""
+def refund_target(
+    method: str, customer_id: str, voucher_code: str | None = None, provider: str = "sandbox"
+) -> str:
+    """Where a refund of a payment goes back to: what paid it. The voucher for a voucher
+    payment, the buyer's wallet for a wallet payment, the provider (which returns it to the
+    card, the boleto's bank account...) otherwise."""
+    if method == "voucher":
+        if not voucher_code:
+            raise ValueError("a voucher payment's refund needs its voucher code")
+        return f"voucher:{voucher_code}"
     return f"wallet:{customer_id}" if method == "wallet" else f"provider:{provider}"
+
+
+def wallet_refund_entries(refunds: list[dict], customer_id: str) -> list[tuple[str, int]]:
+    """Where a refund to the wallet goes, from its split over the order's payments
+    (``refunds`` [{method, amount, voucherCode?}]): each voucher's part back to its voucher,
+    all the rest (money that paid: card, boleto, wallet) to the buyer's wallet. So a refund
+    never gives more wallet credit than money paid: a voucher's value is not turned into
+    spendable money."""
+    return [
+        (
+            refund_target("voucher", customer_id, r.get("voucherCode"))
+            if r["method"] == "voucher"
+            else f"wallet:{customer_id}",
+            int(r["amount"]),
+        )
+        for r in refunds
+    ]
 
 
 def balanced(entries: list[tuple[str, int]]) -> list[tuple[str, int]]:

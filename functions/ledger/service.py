@@ -17,7 +17,7 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 
 from ledger import domain
 from ledger.domain import SellerShare
-from ledger.store import Account, Entry, Escrow, Payout, Txn
+from ledger.store import Account, Entry, Escrow, Payout, Txn, Voucher
 from titan import clock
 from titan.dynamo import condition_failed, failed_conditions, transaction
 from titan.events import DomainEvent
@@ -181,11 +181,106 @@ def authorize_wallet(customer_id: str, payment_id: str, amount: int, currency: s
     )
 
 
+# ------------------------------------------------------------------ vouchers
+
+
+class VoucherRefused(Exception):
+    """A voucher cannot pay: ``decline_code`` voucher_not_found, voucher_expired,
+    currency_mismatch or insufficient_funds."""
+
+    def __init__(self, decline_code: str) -> None:
+        super().__init__(decline_code)
+        self.decline_code = decline_code
+
+
+class VoucherExists(Exception):
+    """A voucher with that code was issued before (with another issue)."""
+
+
+def issue_voucher(
+    code: str, amount: int, currency: str, expires_at: str, issued_by: str, note: str | None
+) -> Voucher:
+    """Issue a gift voucher of ``amount`` (minor units), funded by the platform's promotions
+    (txn ``voucherissue:<code>``): the voucher record and its balance are written in one
+    transaction, once. Raises ``VoucherExists`` if the code is taken."""
+    voucher = Voucher(
+        *Voucher.key(code),
+        code=code,
+        currency=currency,
+        issued=amount,
+        expires_at=expires_at,
+        issued_by=issued_by,
+        note=note,
+        created_at=clock.iso(),
+    )
+
+    def record(write):
+        write.update(
+            voucher,
+            actions=[
+                getattr(Voucher, name).set(value)
+                for name, value in voucher.attribute_values.items()
+                if name not in ("pk", "sk") and value is not None
+            ],
+            condition=Voucher.pk.does_not_exist(),
+        )
+
+    try:
+        posted = post(
+            f"voucherissue:{code}",
+            "VOUCHER_ISSUE",
+            [(domain.PROMOTIONS_ACCOUNT, -amount), (f"voucher:{code}", amount)],
+            currency,
+            {"voucherCode": code, "issuedBy": issued_by},
+            also=record,
+        )
+    except LookupError as exc:
+        raise VoucherExists(code) from exc
+    issued = get_voucher(code)
+    if not posted.new and (int(issued.issued), issued.issued_by) != (amount, issued_by):
+        raise VoucherExists(code)  # the code was issued before, by another request
+    return issued
+
+
+def get_voucher(code: str) -> Voucher:
+    """Raises ``LookupError`` for an unknown code."""
+    try:
+        return Voucher.get(*Voucher.key(code), consistent_read=True)
+    except Voucher.DoesNotExist as exc:
+        raise LookupError(code) from exc
+
+
+def authorize_voucher(code: str, payment_id: str, amount: int, currency: str) -> Posted:
+    """Set ``amount`` of a voucher's balance aside for a checkout's voucher payment (txn
+    ``voucherauth:<paymentId>``): partial use leaves the rest on the voucher; the balance is
+    taken under the ledger's condition, so two checkouts can never spend it twice. Raises
+    ``VoucherRefused`` (unknown, expired, another currency, balance too low)."""
+    try:
+        voucher = get_voucher(code)
+    except LookupError:
+        raise VoucherRefused("voucher_not_found") from None
+    if voucher.expires_at <= clock.iso():
+        raise VoucherRefused("voucher_expired")
+    if voucher.currency != currency:
+        raise VoucherRefused("currency_mismatch")
+    try:
+        return post(
+            f"voucherauth:{payment_id}",
+            "VOUCHER_AUTHORIZATION",
+            [(f"voucher:{code}", -amount), (f"hold:{payment_id}", amount)],
+            currency,
+            {"voucherCode": code, "paymentId": payment_id},
+        )
+    except InsufficientFunds:
+        raise VoucherRefused("insufficient_funds") from None
+
+
 def payment_events(kind: str, data: dict) -> None:
     """Record a payment event of the payments context (``data``: its payment view with
     ``orderId``, ``customerId``, ``refunded``...). Capture: source → the order's escrow.
-    Void of a wallet payment: the hold goes back to the wallet. Refund (a checkout undone,
-    not a return: returns post their own refunds): escrow → the source. Idempotent."""
+    Void of a wallet or voucher payment: the hold goes back to the wallet or the voucher.
+    Refund (a checkout undone, not a return: returns post their own refunds): escrow → what
+    paid (``domain.refund_target``). Idempotent."""
     pid, method = data["paymentId"], data["method"]
     amount, currency = int(data["amount"]["amount"]), data["amount"]["currency"]
     customer, order = data["customerId"], data["orderId"]
@@ -200,13 +295,14 @@ def payment_events(kind: str, data: dict) -> None:
             currency,
             refs,
         )
-    if kind == "PaymentVoided" and method == "wallet":
+    voucher = data.get("voucherCode")
+    if kind == "PaymentVoided" and method in domain.LEDGER_METHODS:
         held = balance(f"hold:{pid}")
         if held:
             post(
-                f"walletvoid:{pid}",
-                "WALLET_VOID",
-                [(f"hold:{pid}", -held), (f"wallet:{customer}", held)],
+                f"{method}void:{pid}",
+                f"{method.upper()}_VOID",
+                [(f"hold:{pid}", -held), (domain.refund_target(method, customer, voucher), held)],
                 currency,
                 refs,
             )
@@ -215,7 +311,10 @@ def payment_events(kind: str, data: dict) -> None:
         post(
             f"reversal:{pid}",
             "REFUND",
-            [(f"escrow:{order}", -refunded), (domain.refund_target(method, customer), refunded)],
+            [
+                (f"escrow:{order}", -refunded),
+                (domain.refund_target(method, customer, voucher), refunded),
+            ],
             currency,
             refs,
         )
@@ -421,15 +520,16 @@ def hold_refund(
     by_seller: dict[str, dict],
     discount: int,
 ) -> Posted:
-    """Take a return's refund out of the order's escrow (txn ``refund:<returnId>``): to the
-    buyer's wallet at once (``refund_to`` "wallet"), or to ``refunding:<returnId>`` until
-    the payment provider has refunded it ("original"). ``by_seller`` {sellerId: {items,
-    freight}} and ``discount`` (the coupon's part returned to the platform) say whose money
-    it is; ``amount`` = their sum minus the discount. Raises ``InsufficientFunds`` (the escrow
-    holds less: never more than captured comes back) or ``domain.Unbalanced``."""
+    """Take a return's refund out of the order's escrow (txn ``refund:<returnId>``) into
+    ``refunding:<returnId>``, until the refund's split over the payments says where it goes
+    (``settle_refund``; ``refund_to`` "original" or "wallet" is recorded). ``by_seller``
+    {sellerId: {items, freight}} and ``discount`` (the coupon's part returned to the
+    platform) say whose money it is; ``amount`` = their sum minus the discount. Raises
+    ``InsufficientFunds`` (the escrow holds less: never more than captured comes back) or
+    ``domain.Unbalanced``."""
     if amount != sum(int(v["items"]) + int(v["freight"]) for v in by_seller.values()) - discount:
         raise domain.Unbalanced("refund amount does not match its sellers' parts")
-    target = f"wallet:{customer_id}" if refund_to == "wallet" else f"refunding:{return_id}"
+    target = f"refunding:{return_id}"
     for _ in range(5):
         escrow = get_escrow(order_id)
         if escrow.status != "HELD":
@@ -475,11 +575,26 @@ def _post_refund(return_id, order_id, amount, target, currency, refund_to, recor
         raise
 
 
-def settle_refund(return_id: str, customer_id: str, refunds: list[dict], currency: str) -> Posted:
-    """The provider refunded (``refunds`` [{paymentId, method, amount}]): the money leaves
-    ``refunding:<returnId>``: wallet payments back to the wallet, others to the provider."""
+def settle_refund(
+    return_id: str,
+    customer_id: str,
+    refunds: list[dict],
+    currency: str,
+    refund_to: str = "original",
+) -> Posted:
+    """The refund's split over the payments is known (``refunds`` [{paymentId, method, amount,
+    voucherCode?}]): the money leaves ``refunding:<returnId>`` for what paid it. "original":
+    each part back to its payment (voucher, wallet or provider); "wallet": voucher parts back
+    to their vouchers, every other part to the buyer's wallet
+    (``domain.wallet_refund_entries``)."""
     entries = [(f"refunding:{return_id}", -sum(int(r["amount"]) for r in refunds))]
-    entries += [(domain.refund_target(r["method"], customer_id), int(r["amount"])) for r in refunds]
+    if refund_to == "wallet":
+        entries += domain.wallet_refund_entries(refunds, customer_id)
+    else:
+        entries += [
+            (domain.refund_target(r["method"], customer_id, r.get("voucherCode")), int(r["amount"]))
+            for r in refunds
+        ]
     return post(
         f"refundsettle:{return_id}", "REFUND_SETTLEMENT", entries, currency, {"returnId": return_id}
     )

@@ -1,7 +1,8 @@
 """Ledger's saga steps and synchronous calls (see ``titan.saga``):
 
 - ``authorizeWallet`` (payments, at checkout): set wallet money aside for a wallet payment;
-  refuses 402 PAYMENT_DECLINED ``insufficient_funds``.
+  refuses 402 PAYMENT_DECLINED ``insufficient_funds``. ``authorizeVoucher``: the same for a
+  gift voucher (also ``voucher_not_found``, ``voucher_expired``, ``currency_mismatch``).
 - ``dispute`` / ``settleDispute`` (returns): keep an order's escrow held while a return is
   open; ``dispute`` refuses 409 RETURN_WINDOW_CLOSED once the escrow was released.
 - ``holdRefund`` (refund saga): the refund leaves the escrow; refuses 409
@@ -28,6 +29,25 @@ def authorize_wallet(event: dict) -> dict:
             402,
             "The wallet balance is too low.",
             declineCode="insufficient_funds",
+            paymentId=event["paymentId"],
+        ) from None
+    return {"paymentId": event["paymentId"], "held": int(event["amount"])}
+
+
+def authorize_voucher(event: dict) -> dict:
+    """``{"voucherCode", "paymentId", "amount", "currency"}`` → ``{"paymentId", "held"}``.
+    Refuses 402 PAYMENT_DECLINED with ``declineCode`` voucher_not_found, voucher_expired,
+    currency_mismatch or insufficient_funds."""
+    try:
+        service.authorize_voucher(
+            event["voucherCode"], event["paymentId"], int(event["amount"]), event["currency"]
+        )
+    except service.VoucherRefused as refused:
+        raise StepRefused(
+            "PAYMENT_DECLINED",
+            402,
+            "The voucher cannot pay this amount.",
+            declineCode=refused.decline_code,
             paymentId=event["paymentId"],
         ) from None
     return {"paymentId": event["paymentId"], "held": int(event["amount"])}
@@ -76,9 +96,14 @@ def hold_refund(event: dict) -> dict:
 
 
 def settle_refund(event: dict) -> dict:
-    """``{"returnId", "customerId", "currency", "refunds": [{paymentId, method, amount}]}``."""
+    """``{"returnId", "customerId", "currency", "refundTo", "refunds": [{paymentId, method,
+    amount, voucherCode?}]}``."""
     posted = service.settle_refund(
-        event["returnId"], event["customerId"], event["refunds"], event["currency"]
+        event["returnId"],
+        event["customerId"],
+        event["refunds"],
+        event["currency"],
+        event.get("refundTo", "original"),
     )
     return {"txnId": posted.txn.txn_id}
 
@@ -94,6 +119,7 @@ def unhold_refund(event: dict) -> dict:
 handler = steps(
     {
         "authorizeWallet": authorize_wallet,
+        "authorizeVoucher": authorize_voucher,
         "dispute": dispute,
         "settleDispute": settle_dispute,
         "holdRefund": hold_refund,

@@ -127,3 +127,20 @@ class Payout(_Item):
             "requestedAt": self.requested_at,
             "paidAt": self.paid_at,
         }
+
+
+class Voucher(_Item):
+    """A gift voucher: a bearer code whose balance is the ledger account ``voucher:<code>``
+    (redeemed only through conditional ledger postings, never below zero)."""
+
+    code = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    issued = NumberAttribute()  # minor units
+    expires_at = UnicodeAttribute()  # ISO 8601 UTC
+    issued_by = UnicodeAttribute()
+    note = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(code: str) -> tuple[str, str]:
+        return f"VOUCHER#{code}", "VOUCHER"

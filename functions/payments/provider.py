@@ -77,9 +77,7 @@ class Sandbox:
             if code:
                 return Authorization("DECLINED", reference, code, number[-4:], brand(number))
             return Authorization("AUTHORIZED", reference, None, number[-4:], brand(number))
-        if method == "boleto":
-            return Authorization("PENDING", reference)
-        return Authorization("AUTHORIZED", reference)  # voucher
+        return Authorization("PENDING", reference)  # boleto
 
     def capture(self, reference: str, amount: int) -> None:
         return None
@@ -152,9 +150,37 @@ class Wallet:
         return None
 
 
-PROVIDERS: dict[str, Provider] = {"sandbox": Sandbox(), "wallet": Wallet()}
+class Voucher(Wallet):
+    """A gift voucher as a payment method: authorizing sets part of its balance aside in the
+    ledger (``details``: ``voucherCode``, ``currency``); declined with the ledger's reason
+    (voucher_not_found, voucher_expired, currency_mismatch, insufficient_funds)."""
+
+    name = "voucher"
+
+    def authorize(self, payment_id: str, method: str, amount: int, details: dict) -> Authorization:
+        reference = f"vch_{payment_id}"
+        try:
+            call_step(
+                "LEDGER_STEPS_FUNCTION",
+                "authorizeVoucher",
+                {
+                    "voucherCode": details["voucherCode"],
+                    "paymentId": payment_id,
+                    "amount": amount,
+                    "currency": details["currency"],
+                },
+            )
+        except Problem as refused:
+            if refused.code != "PAYMENT_DECLINED":
+                raise
+            return Authorization("DECLINED", reference, refused.extra.get("declineCode"))
+        return Authorization("AUTHORIZED", reference)
+
+
+PROVIDERS: dict[str, Provider] = {"sandbox": Sandbox(), "wallet": Wallet(), "voucher": Voucher()}
 
 
 def provider_for(method: str) -> Provider:
-    """The provider that handles ``method``: the wallet, or the card/boleto provider."""
-    return PROVIDERS["wallet" if method == "wallet" else "sandbox"]
+    """The provider that handles ``method``: the wallet, the voucher, or the card and boleto
+    provider."""
+    return PROVIDERS[method if method in ("wallet", "voucher") else "sandbox"]

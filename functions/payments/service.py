@@ -97,7 +97,11 @@ def _authorize_one(
     currency: str,
     purpose: str | None = None,
 ) -> Payment:
-    details = p.get("card") or {"customerId": customer_id, "currency": currency}
+    details = p.get("card") or {
+        "customerId": customer_id,
+        "currency": currency,
+        "voucherCode": p.get("voucherCode"),
+    }
     result = provider.authorize(pid, p["method"], int(p["amount"]), details)
     now = clock.now()
     due = clock.iso(now + timedelta(days=BOLETO_DAYS)) if result.status == "PENDING" else None
@@ -123,6 +127,7 @@ def _authorize_one(
         last4=result.last4,
         brand=result.brand,
         due_at=due,
+        voucher_code=p.get("voucherCode"),
         history=[Change(status=result.status, at=clock.iso(now))],
         created_at=clock.iso(now),
         updated_at=clock.iso(now),
@@ -214,8 +219,8 @@ def reverse(checkout_id: str, refund_captured: bool = True) -> list[DomainEvent]
 def allocate(payments: list[Payment], amount: int) -> list[dict]:
     """Split a refund of ``amount`` over captured payments, the last payment first (a
     voucher or wallet part is given back last), each up to what it still holds. Returns
-    [{paymentId, method, amount}]; raises ``StepRefused`` 409 REFUND_EXCEEDS_CAPTURED if
-    they hold less than ``amount`` together."""
+    [{paymentId, method, amount, voucherCode?}]; raises ``StepRefused`` 409
+    REFUND_EXCEEDS_CAPTURED if they hold less than ``amount`` together."""
     out, left = [], amount
     for record in sorted(payments, key=lambda p: p.gsi1sk, reverse=True):
         if left == 0:
@@ -224,7 +229,10 @@ def allocate(payments: list[Payment], amount: int) -> list[dict]:
             continue
         take = min(left, int(record.captured) - int(record.refunded))
         if take > 0:
-            out.append({"paymentId": record.payment_id, "method": record.method, "amount": take})
+            part = {"paymentId": record.payment_id, "method": record.method, "amount": take}
+            if record.voucher_code:
+                part["voucherCode"] = record.voucher_code
+            out.append(part)
             left -= take
     if left:
         raise StepRefused(
@@ -235,18 +243,23 @@ def allocate(payments: list[Payment], amount: int) -> list[dict]:
     return out
 
 
-def refund(return_id: str, checkout_id: str, amount: int) -> tuple[list[dict], list[DomainEvent]]:
+def refund(
+    return_id: str, checkout_id: str, amount: int, to_wallet: bool = False
+) -> tuple[list[dict], list[DomainEvent]]:
     """Refund ``amount`` (minor units) of a checkout's captured payments for a return, once:
     the split (``allocate``), a ``Refund`` record and each payment's ``refunded`` are one
     transaction, conditional on every payment still holding its part (so two refunds racing
     can never give back more than was captured: the second re-reads and splits again, or is
     refused). Then the provider refunds each part (with the return id as its idempotency
-    key). Returns (the split, PaymentRefunded events); a retry finds the first split."""
+    key), unless the refund goes to the wallet (``to_wallet``: the ledger credits it; no
+    money leaves). Returns (the split, PaymentRefunded events); a retry finds the first
+    split."""
     split = _record_refund(return_id, checkout_id, amount)
     events = []
     for part in split:
         record = Payment.get(*Payment.key(part["paymentId"]), consistent_read=True)
-        PROVIDERS[record.provider].refund(record.reference, part["amount"])
+        if not to_wallet:
+            PROVIDERS[record.provider].refund(record.reference, part["amount"])
         events.append(
             event(
                 record,

@@ -42,9 +42,14 @@ def reverse(event: dict) -> dict:
 
 
 def refund(event: dict) -> dict:
-    """Refund saga: ``{"returnId", "checkoutId", "amount"}`` → ``{"refunds": [{paymentId,
-    method, amount}]}``. Refuses 409 REFUND_EXCEEDS_CAPTURED."""
-    split, events = service.refund(event["returnId"], event["checkoutId"], int(event["amount"]))
+    """Refund saga: ``{"returnId", "checkoutId", "amount", "refundTo"}`` → ``{"refunds":
+    [{paymentId, method, amount, voucherCode?}]}``. Refuses 409 REFUND_EXCEEDS_CAPTURED."""
+    split, events = service.refund(
+        event["returnId"],
+        event["checkoutId"],
+        int(event["amount"]),
+        to_wallet=event.get("refundTo") == "wallet",
+    )
     publish(events)
     return {"refunds": split}
 

@@ -65,6 +65,8 @@ class Payment(Model):
     last4 = UnicodeAttribute(null=True)
     brand = UnicodeAttribute(null=True)
     due_at = UnicodeAttribute(null=True)
+    #: The gift voucher that pays a ``voucher`` payment (its balance is in the ledger).
+    voucher_code = UnicodeAttribute(null=True)
     history = ListAttribute(of=Change, default=list)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
@@ -84,7 +86,7 @@ class Payment(Model):
 
     def view(self) -> dict:
         """The API/event shape: ``{paymentId, method, amount: {amount, currency}, installments,
-        status, last4?, brand?, dueAt?, declineCode?}``."""
+        status, last4?, brand?, dueAt?, declineCode?, voucherCode?}``."""
         out = {
             "paymentId": self.payment_id,
             "method": self.method,
@@ -97,6 +99,7 @@ class Payment(Model):
             ("brand", self.brand),
             ("dueAt", self.due_at),
             ("declineCode", self.decline_code),
+            ("voucherCode", self.voucher_code),
         ):
             if value:
                 out[key] = value

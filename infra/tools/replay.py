@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -186,20 +187,31 @@ class Replay:
                 return {"outcome": "error", "reason": type(exc).__name__, "detail": str(exc)[:200]}
         raise AssertionError("unreachable")
 
-    def as_staff(self, method: str, path: str, body: dict) -> dict:
+    def as_staff(self, method: str, path: str, body: dict, **kwargs) -> dict:
         """A staff call, signing in again once the access token has expired, and made again
         when the offer changed between the API's read and write (409 CONCURRENT_UPDATE: the
-        catalog's own consumers update offers too)."""
+        catalog's own consumers update offers too). ``kwargs`` go to ``Shopper.call``."""
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                return self.staff.call(method, path, body).json()
+                return self.staff.call(method, path, body, **kwargs).json()
             except HttpError as exc:
                 if exc.status == 401:
                     with self.lock:
                         self.staff.token = self.sign_in()
                 elif exc.code != "CONCURRENT_UPDATE" or attempt == ATTEMPTS:
                     raise
-        return self.staff.call(method, path, body).json()
+        return self.staff.call(method, path, body, **kwargs).json()
+
+    def _voucher(self, order_id: str, seq: int, amount: int) -> str:
+        """A gift voucher staff issue for an Olist order's voucher payment (the dataset says
+        a voucher paid it; here a voucher is a real instrument with a balance)."""
+        code = f"OL{order_id[:24].upper()}-{seq}"
+        expires = (datetime.now(UTC) + timedelta(days=365)).isoformat()
+        body = {"code": code, "amount": amount, "expiresAt": expires, "note": f"olist {order_id}"}
+        self.as_staff(
+            "POST", "/admin/vouchers", body, expect=(201, 409), headers={"Idempotency-Key": code}
+        )
+        return code
 
     @staticmethod
     def _checkout(shopper: Shopper, payments: list[dict], key: str):
@@ -243,7 +255,15 @@ class Replay:
             reasons.append(
                 f"dataset payments differ from its items (by {paid - order['itemsTotal']} centavos)"
             )
-            payments[-1].pop("amount")  # the last payment takes what the items cost
+            last = payments[-1]
+            rest = order["itemsTotal"] - sum(p["amount"] for p in payments[:-1])
+            if last["method"] == "voucher" and rest > 0:
+                last["amount"] = rest  # a voucher is issued for what it pays
+            else:
+                last.pop("amount")  # the last payment takes what the items cost
+        for seq, payment in enumerate(payments):
+            if payment["method"] == "voucher":
+                payment["voucherCode"] = self._voucher(order["orderId"], seq, payment["amount"])
         key = f"olist-{order['orderId']}"
         response = self._checkout(shopper, payments, key)
         if response.status_code == 409 and response.json().get("code") == "OUT_OF_STOCK":

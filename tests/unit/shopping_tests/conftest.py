@@ -18,6 +18,29 @@ ADDRESS = "addr_01JDQ6R8V9W3X4Y5Z6A7B8C9D1"
 CARD_OK, CARD_DECLINED, CARD_NO_FUNDS = "4242424242424242", "4000000000000002", "4000000000009995"
 
 
+def ledger_call(function_env: str, action: str, payload: dict) -> dict:
+    """What ``titan.saga.call_step`` does over Lambda for the ledger's steps (wallet and
+    voucher authorizations): a refusal becomes its Problem."""
+    from ledger import steps as ledger_steps
+
+    assert function_env == "LEDGER_STEPS_FUNCTION"
+    try:
+        return ledger_steps.handler.actions[action]({"action": action, **payload})
+    except StepRefused as refused:
+        raise refused.problem() from None
+
+
+def issue_voucher(amount: int, code: str = "GIFT-2026", days: int = 30) -> dict:
+    """A gift voucher staff issued (the ledger's), as a checkout payment of ``amount``."""
+    from datetime import timedelta
+
+    from ledger import service as ledger
+
+    expires = clock.iso(clock.now() + timedelta(days=days))
+    ledger.issue_voucher(code, amount, "BRL", expires, "acct_staff", None)
+    return {"method": "voucher", "amount": amount, "voucherCode": code}
+
+
 class World:
     def __init__(self, events: list) -> None:
         self.events = events
@@ -101,6 +124,7 @@ def world(monkeypatch):
     from catalog import steps as catalog_steps
     from catalog.domain import offer_id
     from inventory import service as inventory
+    from payments import provider
     from tests.unit.tables import create_tables
 
     with mock_aws():
@@ -116,6 +140,7 @@ def world(monkeypatch):
                 raise refused.problem() from None
 
         monkeypatch.setattr(cart_service, "quote", quote)
+        monkeypatch.setattr(provider, "call_step", ledger_call)
         seed_catalog()
         seed_identity()
         for product in (P1, P2):

@@ -28,7 +28,17 @@ from titan import clock
 from titan.ids import new_id
 from titan.saga import refusal_from_cause
 
-from .conftest import ADDRESS, CARD_DECLINED, CARD_NO_FUNDS, CARD_OK, CUSTOMER, P1, P2, SELLER
+from .conftest import (
+    ADDRESS,
+    CARD_DECLINED,
+    CARD_NO_FUNDS,
+    CARD_OK,
+    CUSTOMER,
+    P1,
+    P2,
+    SELLER,
+    issue_voucher,
+)
 from .world import ASL, Failed, run_saga
 
 MODULES = {
@@ -140,7 +150,7 @@ def test_a_card_checkout_places_a_confirmed_order(world):
 def test_a_declined_card_undoes_everything(world, number, decline):
     coupon()
     cart.add(CUSTOMER, P1, SELLER, 1)
-    result = checkout([{"method": "voucher", "amount": 1000}, card(number)], coupon="SAVE10")
+    result = checkout([issue_voucher(1000), card(number)], coupon="SAVE10")
     assert result["problem"].status == 402
     assert result["problem"].code == "PAYMENT_DECLINED"
     assert result["problem"].extra["declineCode"] == decline
@@ -169,7 +179,7 @@ def test_an_empty_cart_and_a_foreign_address_are_refused(world):
 
 def test_payment_amounts_must_cover_the_total(world):
     cart.add(CUSTOMER, P1, SELLER, 1)  # 34.99 + 16.05
-    result = checkout([{"method": "voucher", "amount": 1000}, {"method": "boleto", "amount": 1000}])
+    result = checkout([issue_voucher(1000), {"method": "boleto", "amount": 1000}])
     assert result["problem"].code == "PAYMENT_AMOUNTS_MISMATCH"
     assert result["problem"].extra == {"total": 5104, "paid": 2000}
     _nothing_left(result["state"])
@@ -276,3 +286,32 @@ def test_cause_of_a_refusal_survives_step_functions(world):
     body = result["problem"].body()
     assert body["type"].endswith("/payment-declined")
     assert json.dumps(body)
+
+
+def test_a_voucher_pays_in_part_and_keeps_the_rest(world):
+    from ledger import service as ledger
+
+    cart.add(CUSTOMER, P1, SELLER, 1)  # 34.99 + 16.05
+    voucher = issue_voucher(10_000, "GIFT-100")
+    result = checkout([{**voucher, "amount": 5104}])
+    assert result.get("ok"), result
+    assert ledger.balance("voucher:GIFT-100") == 10_000 - 5104
+    cart.add(CUSTOMER, P1, SELLER, 1)
+    again = checkout([{"method": "voucher", "voucherCode": "GIFT-100"}])  # 48.96 left: too little
+    assert again["problem"].code == "PAYMENT_DECLINED"
+    assert again["problem"].extra["declineCode"] == "insufficient_funds"
+    assert ledger.balance("voucher:GIFT-100") == 10_000 - 5104  # nothing taken
+
+
+@pytest.mark.parametrize(
+    "code,days,decline",
+    [("NO-SUCH-GIFT", 30, "voucher_not_found"), ("GIFT-OLD", -1, "voucher_expired")],
+)
+def test_an_unknown_or_expired_voucher_is_declined(world, code, days, decline):
+    cart.add(CUSTOMER, P1, SELLER, 1)
+    if code != "NO-SUCH-GIFT":
+        issue_voucher(10_000, code, days=days)
+    result = checkout([{"method": "voucher", "amount": 5104, "voucherCode": code}])
+    assert result["problem"].code == "PAYMENT_DECLINED"
+    assert result["problem"].extra["declineCode"] == decline
+    _nothing_left(result["state"])

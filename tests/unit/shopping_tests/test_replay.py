@@ -18,7 +18,7 @@ class Recording(replay.Replay):
     """A replay whose orders take ``seconds`` and record when they ran, without HTTP."""
 
     def __init__(self, seconds: float) -> None:
-        super().__init__("http://127.0.0.1:9", sign_in=lambda: "token")
+        super().__init__("http://127.0.0.1:9", sign_in=lambda: "token", webhook_secret="s")
         self.seconds = seconds
         self.running: set[str] = set()
         self.overlaps: list[tuple[str, str]] = []

@@ -26,7 +26,7 @@ from titan import clock
 from titan.errors import Problem
 from titan.saga import StepRefused
 
-from .conftest import CUSTOMER, P1, P2, SELLER
+from .conftest import CUSTOMER, P1, P2, SELLER, issue_voucher
 from .test_checkout_saga import card, checkout, stock
 from .world import REFUND_ASL, Failed, TimedOut, run_saga
 
@@ -242,7 +242,8 @@ def test_a_small_return_is_approved_by_rule_and_refunded_to_the_wallet(shop):
     assert item.status == "REFUNDED" and item.auto_approved == "RULE"
     assert ledger.balance(f"wallet:{CUSTOMER}") == int(item.amount) == 3499 + 1605
     (payment,) = Payment.of_checkout(order["checkoutId"])
-    assert int(payment.refunded) == 0  # the card is not touched
+    # recorded as given back (to the wallet), so no later refund can give it back again
+    assert int(payment.refunded) == int(item.amount)
     books_balance()
 
 
@@ -613,4 +614,48 @@ def test_escrow_is_released_when_the_return_window_ends_unless_a_return_is_open(
     assert escrow_balance(order["orderId"]) == 0
     with pytest.raises(ledger.NotReleasable):
         ledger.dispute(order["orderId"], "ret_late")
+    books_balance()
+
+
+# ------------------------------------------------------------------ vouchers
+
+
+def test_a_voucher_paid_order_returned_to_the_wallet_gives_the_voucher_back_not_money(shop):
+    """The hole: an order paid only by voucher, returned with refundTo wallet, used to turn
+    the voucher into spendable wallet money."""
+    total = 2 * 3499 + 2 * 1605
+    order = delivered_order(shop, payments=[issue_voucher(total, "GIFT-ONLY")])
+    assert ledger.balance("voucher:GIFT-ONLY") == 0
+    line = order["lines"][0]
+    item, _ = run_return(
+        shop, order, [{"lineId": line["lineId"], "quantity": 2, "reason": "DAMAGED"}], "wallet"
+    )
+    assert item.status == "REFUNDED" and int(item.amount) == total
+    assert ledger.balance(f"wallet:{CUSTOMER}") == 0  # no wallet credit: no money was paid
+    assert ledger.balance("voucher:GIFT-ONLY") == total  # the voucher has its value back
+    books_balance()
+
+
+def test_a_mixed_order_returned_to_the_wallet_credits_at_most_the_money_paid(shop):
+    total = 2 * 3499 + 2 * 1605
+    payments = [issue_voucher(3000, "GIFT-PART"), card()]
+    order = delivered_order(shop, payments=payments)
+    line = order["lines"][0]
+    item, _ = run_return(
+        shop, order, [{"lineId": line["lineId"], "quantity": 2, "reason": "DAMAGED"}], "wallet"
+    )
+    assert int(item.amount) == total
+    assert ledger.balance(f"wallet:{CUSTOMER}") == total - 3000  # the card's money
+    assert ledger.balance("voucher:GIFT-PART") == 3000
+    books_balance()
+
+
+def test_a_return_to_the_original_payments_gives_the_voucher_its_share(shop):
+    total = 2 * 3499 + 2 * 1605
+    order = delivered_order(shop, payments=[issue_voucher(3000, "GIFT-ORIG"), card()])
+    line = order["lines"][0]
+    run_return(shop, order, [{"lineId": line["lineId"], "quantity": 2, "reason": "DAMAGED"}])
+    assert ledger.balance("voucher:GIFT-ORIG") == 3000
+    assert ledger.balance(f"wallet:{CUSTOMER}") == 0
+    assert escrow_balance(order["orderId"]) == 0 and total > 3000
     books_balance()

@@ -494,3 +494,24 @@ def test_a_seller_sees_the_address_while_they_have_a_parcel_to_ship(world):
     path = f"/orders/{placed['orderId']}"
     seller = {"principalId": "acct_seller", "roles": "seller", "sellerId": SELLER}
     assert call(orders_api.handler, "GET", path, authorizer=seller)[2]["shippingAddress"]
+
+
+@pytest.mark.parametrize(
+    "payment",
+    [
+        {"method": "voucher"},
+        {"method": "voucher", "amount": 100},
+        {"method": "card", "card": {"number": "4242424242424242"}, "voucherCode": "GIFT-1"},
+    ],
+)
+def test_a_voucher_payment_needs_its_code_and_only_it_takes_one(world, payment):
+    body = {"shippingAddressId": ADDRESS, "payments": [payment]}
+    status, _, problem = call(
+        checkout_api.handler,
+        "POST",
+        "/checkout",
+        body,
+        authorizer=ANA,
+        headers={"Idempotency-Key": "v"},
+    )
+    assert (status, problem["code"]) == (422, "VALIDATION_FAILED")
