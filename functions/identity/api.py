@@ -48,7 +48,7 @@ class Registered(BaseModel):
 class LoginRequest(_Camel):
     email: Email
     password: Annotated[str, Field(min_length=1, max_length=256)]
-    totpCode: Annotated[str, Field(pattern=r"^\d{6}$")] | None = None
+    totpCode: Annotated[str, Field(pattern=r"^[0-9]{6}$")] | None = None
 
 
 class TokenResponse(BaseModel):
@@ -73,6 +73,10 @@ class ResetConfirm(_Camel):
 
 class CodeRequest(_Camel):
     code: Secret
+
+
+class TotpCodeRequest(_Camel):
+    code: Annotated[str, Field(pattern=r"^[0-9]{6}$", description="The authenticator's 6 digits")]
 
 
 class PasswordChange(_Camel):
@@ -302,7 +306,7 @@ def totp_start() -> Response[TotpSetup]:
     summary="Turn TOTP on with a first code",
     security=bearer(),
 )
-def totp_confirm(body: CodeRequest) -> Response[None]:
+def totp_confirm(body: TotpCodeRequest) -> Response[None]:
     service.confirm_totp(require(app).id, body.code)
     return _no_content()
 
@@ -310,7 +314,7 @@ def totp_confirm(body: CodeRequest) -> Response[None]:
 @app.post(
     "/me/mfa/totp/disable", tags=["profile"], summary="Turn TOTP off with a code", security=bearer()
 )
-def totp_disable(body: CodeRequest) -> Response[None]:
+def totp_disable(body: TotpCodeRequest) -> Response[None]:
     service.disable_totp(require(app).id, body.code)
     return _no_content()
 

@@ -163,6 +163,8 @@ def totp_step(secret: str, code: str, now: datetime) -> int | None:
     ``code``, or None. A code is then accepted once: only for a step after the last one
     used (RFC 6238 section 5.2: "the verifier MUST NOT accept the second attempt of the OTP
     after the successful validation has been issued for the first OTP")."""
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
+        return None
     totp = pyotp.TOTP(secret)
     current = totp.timecode(now)
     for step in range(current - TOTP_DRIFT_STEPS, current + TOTP_DRIFT_STEPS + 1):

@@ -71,7 +71,63 @@ def generate() -> str:
         raise SystemExit("no resolvers found under functions/")
     for file in files:  # discover() only sees `app = <Resolver>(...)` literally, not create_app()
         merge.add_file(file, resolver_name="app")
-    return json.dumps(json.loads(merge.get_openapi_json_schema()), indent=2, sort_keys=True) + "\n"
+    document = with_problems(json.loads(merge.get_openapi_json_schema()))
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+#: RFC 9457 problem details as titan.errors renders them (``code`` is the stable contract).
+PROBLEM = {
+    "type": "object",
+    "required": ["type", "title", "status", "code"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "code": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "location": {"type": "string"},
+                    "message": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+            },
+        },
+    },
+    "additionalProperties": True,
+}
+ERRORS = {
+    "400": "Malformed JSON, invalid parameters, cursor or Idempotency-Key",
+    "401": "No valid bearer token (or wrong credentials on sign-in)",
+    "403": "The caller's roles do not admit this operation",
+    "404": "Not found (or not the caller's)",
+    "409": "Conflict with the current state",
+    "422": "The request body is not valid",
+    "429": "Rate limited: see Retry-After",
+    "default": "Any other problem",
+}
+
+
+def with_problems(document: dict) -> dict:
+    """Document every error as what the API sends: ``application/problem+json``
+    (``titan.errors``), in place of Powertools' default 422 and 500 shapes, which this API
+    never sends."""
+    schemas = document["components"]["schemas"]
+    for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
+        schemas.pop(name, None)
+    schemas["Problem"] = PROBLEM
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            responses = operation["responses"]
+            for status in ("422", "500"):
+                responses.pop(status, None)
+            for status, description in ERRORS.items():
+                responses[status] = {"description": description, "content": problem}
+    return document
 
 
 def main(argv: list[str]) -> int:

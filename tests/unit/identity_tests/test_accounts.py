@@ -320,3 +320,12 @@ def test_after_a_lock_one_attempt_goes_through_then_a_longer_lock():
         policy.reserve(state, later, "email")
     fresh = policy.reserve(state, later + domain.timedelta(minutes=16, seconds=3), "email")
     assert (fresh.failures, fresh.locked_until) == (1, 0)  # a new window
+
+
+@pytest.mark.parametrize("code", ["Ùe\udbda\udc94o", "١٢٣٤٥٦", "12345", "abcdef"])
+def test_a_totp_code_that_is_not_six_ascii_digits_is_refused_not_a_crash(api, code):
+    account_id = register(api)
+    api("POST", "/me/mfa/totp", as_user=account_id)
+    status, _, body = api("POST", "/me/mfa/totp/confirm", {"code": code}, as_user=account_id)
+    assert status == 422
+    assert domain.totp_step(pyotp.random_base32(), code, domain.datetime.now()) is None
