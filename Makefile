@@ -20,7 +20,7 @@ help: ## List the targets
 # --------------------------------------------------------------------------- environments
 # Three locked uv projects: the code and tests (Python 3.12, the Lambda runtime), the local
 # cloud (LocalStack 2026.3.0 needs 3.13) and the SAM CLI (its pins clash with LocalStack's).
-install: .venv/.synced .venv-localcloud/.synced .venv-sam/.synced ## Install everything (idempotent)
+install: .venv/.synced .venv-localcloud/.synced .venv-sam/.synced .venv-checkov/.synced ## Install everything (idempotent)
 
 .venv/.synced: pyproject.toml uv.lock
 	$(UV) sync --frozen --python $(PY312)
@@ -34,10 +34,15 @@ install: .venv/.synced .venv-localcloud/.synced .venv-sam/.synced ## Install eve
 	cd infra/sam-cli && UV_PROJECT_ENVIRONMENT=$(CURDIR)/.venv-sam ../../$(UV) sync --frozen --python $(PY312)
 	@touch $@
 
+.venv-checkov/.synced: infra/checkov/pyproject.toml infra/checkov/uv.lock
+	cd infra/checkov && UV_PROJECT_ENVIRONMENT=$(CURDIR)/.venv-checkov ../../$(UV) sync --frozen --python $(PY312)
+	@touch $@
+
 lock: ## Re-resolve all lock files and the layer's pinned requirements
 	$(UV) lock --python $(PY312)
 	cd infra/localcloud && ../../$(UV) lock --python $(PY313)
 	cd infra/sam-cli && ../../$(UV) lock --python $(PY312)
+	cd infra/checkov && ../../$(UV) lock --python $(PY312)
 	$(UV) pip compile layers/shared/requirements.in -o layers/shared/requirements.txt \
 	  --python-version 3.12 --python-platform x86_64-manylinux_2_28 --no-header --no-annotate --quiet
 
@@ -67,10 +72,11 @@ seed: install ## Seed the deployed local cloud again
 openapi: install ## Regenerate functions/meta/openapi.json from every context's routes
 	.venv/bin/python infra/tools/openapi.py
 
-lint: install ## ruff, sam validate --lint, context independence, OpenAPI up to date
+lint: install ## ruff, sam validate --lint, checkov, context independence, OpenAPI up to date
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	SAM_CLI_TELEMETRY=0 .venv-sam/bin/sam validate --lint
+	.venv/bin/python infra/tools/iac_scan.py
 	.venv/bin/python infra/tools/contexts.py
 	.venv/bin/python infra/tools/openapi.py --check
 
@@ -99,4 +105,4 @@ bench-search: install ## Compare search engine candidates on the real catalog (n
 	PYTHONPATH=functions:layers/shared .venv/bin/python -m bench.search_candidates
 
 clean: down ## Remove environments, build output and local-cloud state
-	rm -rf .venv .venv-localcloud .venv-sam .aws-sam .localcloud .pytest_cache .ruff_cache
+	rm -rf .venv .venv-localcloud .venv-sam .venv-checkov .aws-sam .localcloud .pytest_cache .ruff_cache

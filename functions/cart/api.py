@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from cart import service
-from titan.api import create_app, lambda_handler
+from titan.api import answers, create_app, lambda_handler
 from titan.auth import bearer, require
 from titan.schemas import Money
 
@@ -62,7 +62,11 @@ def get_cart() -> CartOut:
 
 
 @app.post(
-    "/cart/items", tags=["cart"], summary="Add an offer to my cart", security=bearer("customer")
+    "/cart/items",
+    tags=["cart"],
+    summary="Add an offer to my cart",
+    security=bearer("customer"),
+    responses=answers(201, CartLineOut),
 )
 def add_line(body: LineIn) -> Response[CartLineOut]:
     """201 with the line. The same offer again adds to its line (at most 99 units: 422
@@ -85,7 +89,11 @@ def patch_line(lineId: Annotated[str, Path(pattern=LINE_ID)], body: QuantityIn) 
 
 
 @app.delete(
-    "/cart/items/<lineId>", tags=["cart"], summary="Remove a line", security=bearer("customer")
+    "/cart/items/<lineId>",
+    tags=["cart"],
+    summary="Remove a line",
+    security=bearer("customer"),
+    responses=answers(204),
 )
 def delete_line(lineId: Annotated[str, Path(pattern=LINE_ID)]) -> Response[None]:
     """204; 404 LINE_NOT_FOUND for a line not in my cart."""

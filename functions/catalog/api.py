@@ -24,7 +24,7 @@ from catalog import categories, domain, editing, index_files, search
 from catalog.index_files import LocalIndex
 from catalog.store import CategoryCount, Import, Offer, PriceChange, Product, Seller
 from titan import clock
-from titan.api import create_app, lambda_handler
+from titan.api import answers, create_app, lambda_handler
 from titan.auth import bearer, require
 from titan.errors import BadRequest, Forbidden, NotFound
 from titan.events import DomainEvent, EventPublisher
@@ -353,6 +353,7 @@ def _report(record: Import) -> ImportReport:
     tags=["catalog admin"],
     summary="Start a bulk import",
     security=bearer("admin", "staff"),
+    responses=answers(201, ImportCreated),
 )
 def start_import(body: ImportRequest) -> Response[ImportCreated]:
     """Returns an import id and a presigned URL: PUT the CSV there (``Content-Type:
@@ -445,6 +446,7 @@ def _category_out(category: domain.Category) -> CategoryOut:
     tags=["catalog admin"],
     summary="Create a category",
     security=bearer("admin", "staff"),
+    responses=answers(201, CategoryOut),
 )
 def create_category(body: CategoryIn) -> Response[CategoryOut]:
     """Staff and admins. ``id`` is a lower-case slug; ``sourceName`` lets CSV imports use it.
@@ -480,6 +482,7 @@ def update_category(categoryId: str, body: CategoryPatch) -> CategoryOut:
     tags=["catalog admin"],
     summary="Delete a category",
     security=bearer("admin", "staff"),
+    responses=answers(204),
 )
 def delete_category(categoryId: str) -> Response[None]:
     """Delete a staff-created category with no products (409 CATEGORY_NOT_EMPTY otherwise;
@@ -502,6 +505,7 @@ class ReindexQueued(BaseModel):
     tags=["catalog admin"],
     summary="Rebuild the search index",
     security=bearer("admin", "staff"),
+    responses=answers(202, ReindexQueued),
 )
 def reindex() -> Response[ReindexQueued]:
     """Staff and admins. Queues a rebuild of the whole search index from the catalog table
@@ -722,6 +726,7 @@ def _attributes(body: ProductIn | ProductPatch) -> dict:
     tags=["catalog admin"],
     summary="Create a product",
     security=bearer("admin", "staff"),
+    responses=answers(201, ProductOut),
 )
 def create_product(body: ProductIn) -> Response[ProductOut]:
     """Staff and admins. The product gets a new 32-hex id and is ACTIVE; it shows in browse
@@ -763,6 +768,7 @@ def update_product(productId: SourceId, body: ProductPatch) -> ProductOut:
     tags=["catalog admin"],
     summary="Delete a product",
     security=bearer("admin", "staff"),
+    responses=answers(204),
 )
 def delete_product(productId: SourceId) -> Response[None]:
     """Staff and admins: the product and its offers go (price histories stay). Publishes
@@ -801,6 +807,7 @@ def _own_offer(offerId: str) -> tuple[Offer, str]:
     tags=["catalog admin"],
     summary="Offer a product",
     security=bearer("admin", "seller", "staff"),
+    responses=answers(201, OfferDetail),
 )
 def create_offer(body: OfferIn) -> Response[OfferDetail]:
     """Staff and admins for any seller; a seller for itself (another seller id: 403).
@@ -825,6 +832,7 @@ def create_offer(body: OfferIn) -> Response[OfferDetail]:
     tags=["catalog admin"],
     summary="Withdraw an offer",
     security=bearer("admin", "seller", "staff"),
+    responses=answers(204),
 )
 def delete_offer(offerId: str) -> Response[None]:
     """Staff, admins, or the seller who owns the offer. Publishes OfferDeleted."""

@@ -32,7 +32,7 @@ from pynamodb.exceptions import PutError
 from checkout import domain
 from checkout.store import Attempt, CouponItem
 from titan import clock
-from titan.api import create_app, lambda_handler
+from titan.api import answers, create_app, lambda_handler
 from titan.auth import bearer, require
 from titan.cards import CardIn
 from titan.context import correlation_id
@@ -301,6 +301,7 @@ def run_checkout(customer_id: str, body: CheckoutIn, key: str) -> dict:
     tags=["checkout"],
     summary="Place an order from my cart",
     security=bearer("customer"),
+    responses=answers(201, CheckoutOut),
 )
 def checkout(body: CheckoutIn) -> Response[CheckoutOut]:
     """Runs the checkout saga on the cart: validate, price (with coupon), reserve stock, risk
@@ -348,6 +349,7 @@ def _coupon_out(item: CouponItem) -> CouponOut:
     tags=["checkout admin"],
     summary="Create a coupon",
     security=bearer("admin", "staff"),
+    responses=answers(201, CouponOut),
 )
 def create_coupon(body: CouponIn) -> Response[CouponOut]:
     """Staff and admins. 409 COUPON_EXISTS for a code in use."""

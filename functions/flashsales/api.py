@@ -25,7 +25,7 @@ from flashsales import domain, service
 from flashsales.consumers import schedule_expiry
 from flashsales.store import Sale
 from titan import clock
-from titan.api import create_app, lambda_handler
+from titan.api import answers, create_app, lambda_handler
 from titan.auth import bearer, require
 from titan.errors import Problem, Unprocessable
 from titan.events import publish
@@ -205,6 +205,7 @@ def create(body: SaleIn, actor: str) -> dict:
     tags=["flash sales admin"],
     summary="Create a flash sale",
     security=bearer("admin", "staff"),
+    responses=answers(201, SaleOut),
 )
 def create_sale(body: SaleIn) -> Response[SaleOut]:
     """Staff and admins; needs an ``Idempotency-Key``. The units are taken from the offer's
@@ -265,6 +266,7 @@ def purchase(sale_id: str, customer_id: str, quantity: int) -> dict:
     tags=["flash sales"],
     summary="Reserve sale units",
     security=bearer("customer"),
+    responses=answers(201, ReservationOut),
 )
 def reserve(
     saleId: Annotated[str, Path(pattern=SALE_ID)],

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from identity import service, tokens
 from identity.store import Account, Address
-from titan.api import create_app, lambda_handler
+from titan.api import answers, create_app, lambda_handler
 from titan.auth import bearer, require
 from titan.errors import Conflict
 from titan.observability import logger
@@ -222,7 +222,12 @@ def _no_content(status: int = 204) -> Response[None]:
 
 
 # --- public -----------------------------------------------------------------------------------
-@app.post("/auth/register", tags=["identity"], summary="Create a customer account")
+@app.post(
+    "/auth/register",
+    tags=["identity"],
+    summary="Create a customer account",
+    responses=answers(201, Registered),
+)
 def register(body: RegisterRequest) -> Response[Registered]:
     """201 with the new account's id; 409 EMAIL_TAKEN (e-mails are unique, case-insensitive);
     422 WEAK_PASSWORD with the unmet ``requirements``."""
@@ -244,26 +249,46 @@ def refresh(body: RefreshRequest) -> TokenResponse:
     return _tokens(service.refresh(body.refreshToken))
 
 
-@app.post("/auth/logout", tags=["identity"], summary="End the session of a refresh token")
+@app.post(
+    "/auth/logout",
+    tags=["identity"],
+    summary="End the session of a refresh token",
+    responses=answers(204),
+)
 def logout(body: RefreshRequest) -> Response[None]:
     service.logout(body.refreshToken)
     return _no_content()
 
 
-@app.post("/auth/password-reset", tags=["identity"], summary="E-mail a password reset code")
+@app.post(
+    "/auth/password-reset",
+    tags=["identity"],
+    summary="E-mail a password reset code",
+    responses=answers(202),
+)
 def password_reset(body: EmailRequest) -> Response[None]:
     """Always 202, whether or not the e-mail has an account."""
     service.request_password_reset(body.email)
     return _no_content(202)
 
 
-@app.post("/auth/password-reset/confirm", tags=["identity"], summary="Set a new password")
+@app.post(
+    "/auth/password-reset/confirm",
+    tags=["identity"],
+    summary="Set a new password",
+    responses=answers(204),
+)
 def password_reset_confirm(body: ResetConfirm) -> Response[None]:
     service.confirm_password_reset(body.code, body.password)
     return _no_content()
 
 
-@app.post("/auth/verify-email", tags=["identity"], summary="Confirm the e-mail address")
+@app.post(
+    "/auth/verify-email",
+    tags=["identity"],
+    summary="Confirm the e-mail address",
+    responses=answers(204),
+)
 def verify_email(body: CodeRequest) -> Response[None]:
     service.verify_email(body.code)
     return _no_content()
@@ -285,7 +310,13 @@ def update_me(body: ProfileUpdate) -> Profile:
     return _profile(service.update_name(require(app).id, body.name))
 
 
-@app.post("/me/password", tags=["profile"], summary="Change my password", security=bearer())
+@app.post(
+    "/me/password",
+    tags=["profile"],
+    summary="Change my password",
+    security=bearer(),
+    responses=answers(204),
+)
 def change_password(body: PasswordChange) -> Response[None]:
     """Ends every session (refresh tokens); 401 if the current password is wrong."""
     service.change_password(require(app).id, body.currentPassword, body.newPassword)
@@ -293,7 +324,11 @@ def change_password(body: PasswordChange) -> Response[None]:
 
 
 @app.post(
-    "/me/mfa/totp", tags=["profile"], summary="Start TOTP two-factor sign-in", security=bearer()
+    "/me/mfa/totp",
+    tags=["profile"],
+    summary="Start TOTP two-factor sign-in",
+    security=bearer(),
+    responses=answers(201, TotpSetup),
 )
 def totp_start() -> Response[TotpSetup]:
     secret, uri = service.start_totp(require(app).id)
@@ -305,6 +340,7 @@ def totp_start() -> Response[TotpSetup]:
     tags=["profile"],
     summary="Turn TOTP on with a first code",
     security=bearer(),
+    responses=answers(204),
 )
 def totp_confirm(body: TotpCodeRequest) -> Response[None]:
     service.confirm_totp(require(app).id, body.code)
@@ -312,7 +348,11 @@ def totp_confirm(body: TotpCodeRequest) -> Response[None]:
 
 
 @app.post(
-    "/me/mfa/totp/disable", tags=["profile"], summary="Turn TOTP off with a code", security=bearer()
+    "/me/mfa/totp/disable",
+    tags=["profile"],
+    summary="Turn TOTP off with a code",
+    security=bearer(),
+    responses=answers(204),
 )
 def totp_disable(body: TotpCodeRequest) -> Response[None]:
     service.disable_totp(require(app).id, body.code)
@@ -330,7 +370,13 @@ def addresses() -> AddressList:
     return AddressList(items=items)
 
 
-@app.post("/me/addresses", tags=["profile"], summary="Add an address", security=bearer())
+@app.post(
+    "/me/addresses",
+    tags=["profile"],
+    summary="Add an address",
+    security=bearer(),
+    responses=answers(201, AddressCreated),
+)
 def add_address(body: AddressIn) -> Response[AddressCreated]:
     """The first address, or one with ``isDefault``, becomes the default shipping address."""
     address = service.add_address(require(app).id, _address_fields(body), body.isDefault)
@@ -355,7 +401,11 @@ def update_address(addressId: str, body: AddressPatch) -> AddressOut:
 
 
 @app.delete(
-    "/me/addresses/<addressId>", tags=["profile"], summary="Delete an address", security=bearer()
+    "/me/addresses/<addressId>",
+    tags=["profile"],
+    summary="Delete an address",
+    security=bearer(),
+    responses=answers(204),
 )
 def delete_address(addressId: str) -> Response[None]:
     service.delete_address(require(app).id, addressId)

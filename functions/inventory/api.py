@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from inventory import service
 from inventory.store import Movement, Stock
-from titan.api import create_app, lambda_handler
+from titan.api import answers, create_app, lambda_handler
 from titan.auth import bearer, require
 from titan.errors import NotFound, Unprocessable
 from titan.idempotency import idempotent
@@ -111,6 +111,7 @@ def get_inventory(offerId: Annotated[str, Path(pattern=OFFER_ID)]) -> InventoryO
     tags=["inventory"],
     summary="Receive units",
     security=bearer("admin", "seller", "staff"),
+    responses=answers(201, InventoryOut),
 )
 def receive(
     offerId: Annotated[str, Path(pattern=OFFER_ID)], body: ReceiptIn

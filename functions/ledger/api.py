@@ -21,7 +21,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from ledger import domain, service
 from ledger.store import Entry, Escrow, Payout
 from titan import clock
-from titan.api import create_app, lambda_handler, page_cursor, page_start
+from titan.api import answers, create_app, lambda_handler, page_cursor, page_start
 from titan.auth import Principal, bearer, require
 from titan.cards import CardIn
 from titan.errors import Conflict, NotFound, Unprocessable
@@ -161,6 +161,7 @@ def wallet_transactions(
     tags=["wallet"],
     summary="Add money to my wallet (sandbox card)",
     security=bearer("customer"),
+    responses=answers(201, TopUpOut),
 )
 def top_up(body: TopUpIn) -> Response[TopUpOut]:
     """Charges the card (authorized and captured at once) and credits the wallet. Needs an
@@ -251,6 +252,7 @@ def _voucher(code: str):
     tags=["ledger admin"],
     summary="Issue a gift voucher",
     security=bearer("admin", "staff"),
+    responses=answers(201, VoucherAdminOut),
 )
 def issue_voucher(body: VoucherIn) -> Response[VoucherAdminOut]:
     """A gift voucher of ``amount``, funded by the platform's promotions account, usable until
@@ -326,6 +328,7 @@ def seller_balance(sellerId: Annotated[str, Path(pattern=SELLER_ID)]) -> SellerB
     tags=["seller finance"],
     summary="Request a payout",
     security=bearer("admin", "seller", "staff"),
+    responses=answers(201, PayoutOut),
 )
 def request_payout(
     sellerId: Annotated[str, Path(pattern=SELLER_ID)], body: PayoutIn

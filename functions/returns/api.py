@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from returns import service
 from returns.store import Return
-from titan.api import create_app, lambda_handler
+from titan.api import answers, create_app, lambda_handler
 from titan.auth import Principal, bearer, require
 from titan.errors import Forbidden, NotFound
 from titan.events import publish
@@ -94,6 +94,7 @@ def _seller_or_staff(item: Return, caller: Principal) -> str:
     tags=["returns"],
     summary="Return units of an order",
     security=bearer("customer"),
+    responses=answers(202, ReturnOut),
 )
 def request_return(
     orderId: Annotated[str, Path(pattern=ORDER_ID)], body: ReturnIn

@@ -58,3 +58,19 @@ def test_every_operation_behind_the_authorizer_declares_who_may_call_it():
             else:
                 assert declared and "bearerAuth" in declared[0], f"{method.upper()} {path}"
                 assert set(declared[0]["bearerAuth"]) <= {"customer", "seller", "staff", "admin"}
+
+
+def test_routes_document_the_success_status_they_send():
+    """A route answering 201, 202 or 204 says so (``titan.api.answers``), not 200."""
+    document = json.loads((ROOT / "functions" / "meta" / "openapi.json").read_text())
+    operations = document["paths"]
+    assert set(operations["/auth/register"]["post"]["responses"]) >= {"201", "422", "default"}
+    assert "200" not in operations["/auth/register"]["post"]["responses"]
+    assert "204" in operations["/auth/logout"]["post"]["responses"]
+    assert "202" in operations["/orders/{orderId}/returns"]["post"]["responses"]
+    for operations_of_path in operations.values():
+        for operation in operations_of_path.values():
+            successes = [s for s in operation["responses"] if s.startswith("2")]
+            assert len(successes) == 1
+            problem = operation["responses"]["default"]["content"]["application/problem+json"]
+            assert problem["schema"] == {"$ref": "#/components/schemas/Problem"}

@@ -141,6 +141,19 @@ class Resolver(APIGatewayRestResolver):
         return super()._call_route(route, route_arguments)
 
 
+_STATUS_TEXT = {201: "Created", 202: "Accepted", 204: "No content"}
+
+
+def answers(status: int, model: type | None = None) -> dict:
+    """The ``responses=`` of a route whose success is ``status`` rather than 200, so the
+    document says what the route sends: ``@app.post(..., responses=answers(201, Out))``;
+    no model for 204."""
+    answer: dict = {"description": _STATUS_TEXT.get(status, "Success")}
+    if model is not None:
+        answer["content"] = {"application/json": {"model": model}}
+    return {status: answer}
+
+
 def create_app() -> APIGatewayRestResolver:
     """A resolver with validation, CORS and problem+json errors (see the module docstring)."""
     app = Resolver(enable_validation=True, cors=CORS, response_validation_error_http_code=500)
