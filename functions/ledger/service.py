@@ -595,9 +595,9 @@ def settle_refund(
             (domain.refund_target(r["method"], customer_id, r.get("voucherCode")), int(r["amount"]))
             for r in refunds
         ]
-    return post(
-        f"refundsettle:{return_id}", "REFUND_SETTLEMENT", entries, currency, {"returnId": return_id}
-    )
+    # To the wallet, this is the refund the buyer sees; to the card, the provider's settlement.
+    kind = "REFUND" if refund_to == "wallet" else "REFUND_SETTLEMENT"
+    return post(f"refundsettle:{return_id}", kind, entries, currency, {"returnId": return_id})
 
 
 def unhold_refund(return_id: str, order_id: str, currency: str) -> Posted | None:

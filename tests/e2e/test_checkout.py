@@ -225,8 +225,11 @@ def test_bad_checkouts_are_problems(api_url, offer):
     assert (no_key.status_code, no_key.json()["code"]) == (400, "IDEMPOTENCY_KEY_REQUIRED")
     assert ana.checkout([CARD_OK], expect=(422,)).json()["code"] == "EMPTY_CART"
     ana.add(offer["productId"], offer["sellerId"], 1)
-    short = ana.checkout([{"method": "voucher", "amount": 100}], expect=(422,)).json()
+    short = ana.checkout([{"method": "boleto", "amount": 100}], expect=(422,)).json()
     assert short["code"] == "PAYMENT_AMOUNTS_MISMATCH"
+    # a voucher is an instrument: no code, no payment (this paid whole orders once)
+    free = ana.checkout([{"method": "voucher"}], expect=(422,)).json()
+    assert (free["code"], free["errors"][0]["location"]) == ("VALIDATION_FAILED", "body.payments.0")
     bad = ana.checkout([{"method": "card"}], expect=(422,)).json()
     assert bad["code"] == "VALIDATION_FAILED"
     with pytest.raises(HttpError) as error:
