@@ -71,7 +71,7 @@ def generate() -> str:
         raise SystemExit("no resolvers found under functions/")
     for file in files:  # discover() only sees `app = <Resolver>(...)` literally, not create_app()
         merge.add_file(file, resolver_name="app")
-    document = with_problems(json.loads(merge.get_openapi_json_schema()))
+    document = as_sent(json.loads(merge.get_openapi_json_schema()))
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
@@ -111,10 +111,11 @@ ERRORS = {
 }
 
 
-def with_problems(document: dict) -> dict:
-    """Document every error as what the API sends: ``application/problem+json``
+def as_sent(document: dict) -> dict:
+    """Document the answers as the API sends them: every error as ``application/problem+json``
     (``titan.errors``), in place of Powertools' default 422 and 500 shapes, which this API
-    never sends."""
+    never sends; and no body for an answer without one (``Response[None]``, which Powertools
+    documents as a JSON ``null``)."""
     schemas = document["components"]["schemas"]
     for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
         schemas.pop(name, None)
@@ -125,6 +126,10 @@ def with_problems(document: dict) -> dict:
             responses = operation["responses"]
             for status in ("422", "500"):
                 responses.pop(status, None)
+            for answer in responses.values():
+                media = answer.get("content", {}).get("application/json", {})
+                if media.get("schema", {}).get("type") == "null":
+                    del answer["content"]
             for status, description in ERRORS.items():
                 responses[status] = {"description": description, "content": problem}
     return document
