@@ -191,7 +191,7 @@ def decode_cursor(cursor: str | None) -> int:
         offset = json.loads(raw)["o"]
     except (binascii.Error, ValueError, KeyError, TypeError) as exc:
         raise InvalidCursor("cursor is not one this API issued") from exc
-    if not isinstance(offset, int) or not 0 <= offset < MAX_RESULT_WINDOW:
+    if type(offset) is not int or not 0 <= offset < MAX_RESULT_WINDOW:  # bool is an int too
         raise InvalidCursor("cursor is not one this API issued")
     return offset
 

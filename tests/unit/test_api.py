@@ -6,6 +6,8 @@ from typing import Annotated
 
 import pytest
 from aws_lambda_powertools.event_handler.openapi.params import Query
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import BaseModel, Field
 
 from apigw import FakeContext, call, event
@@ -210,3 +212,37 @@ def test_a_cursor_the_query_did_not_make_is_400_invalid_cursor(cursor):
     with pytest.raises(BadRequest) as refused:
         page_start(cursor, ("pk", "sk"), {"pk": "CUSTOMER#c1"}, {"sk": "ORDER#"})
     assert refused.value.code == "INVALID_CURSOR"
+
+
+cursors = (
+    st.text(max_size=200)
+    | st.binary(max_size=200).map(lambda b: base64.urlsafe_b64encode(b).decode())
+    | st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner),
+        max_leaves=8,
+    ).map(_cursor)
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(cursor=cursors)
+def test_any_cursor_is_read_back_or_refused_as_invalid_cursor(cursor):
+    try:
+        key = page_start(cursor, ("pk", "sk"), {"pk": "CUSTOMER#c1"}, {"sk": "ORDER#"})
+    except BadRequest as refused:
+        assert refused.code == "INVALID_CURSOR"
+    else:
+        assert key is None or key["pk"] == {"S": "CUSTOMER#c1"}
+
+
+@settings(max_examples=500, deadline=None)
+@given(cursor=cursors)
+def test_any_search_cursor_is_an_offset_or_refused(cursor):
+    from catalog import search
+
+    try:
+        offset = search.decode_cursor(cursor)
+    except search.InvalidCursor:
+        return
+    assert type(offset) is int and 0 <= offset < search.MAX_RESULT_WINDOW
