@@ -165,3 +165,26 @@ def test_repeated_failed_logins_are_throttled(api_url):
     assert locked.status_code == 429
     assert int(locked.headers["Retry-After"]) > 0
     assert locked.json()["code"] == "RATE_LIMITED"
+
+
+def test_guesses_sent_at_once_meet_the_same_lock_as_one_at_a_time(api_url):
+    """8 wrong passwords at once: 5 are checked (401), the rest are refused unchecked (429),
+    and the account is locked for the right password too."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    email = _email()
+    Session(api_url).call(
+        "POST", "/auth/register", {"email": email, "password": "the right password", "name": "Di"}
+    )
+
+    def guess(n: int) -> int:
+        body = {"email": email, "password": f"wrong guess {n}!"}
+        return Session(api_url).call("POST", "/auth/login", body).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = sorted(pool.map(guess, range(8)))
+    assert codes == [401] * 5 + [429] * 3
+    right = Session(api_url).call(
+        "POST", "/auth/login", {"email": email, "password": "the right password"}
+    )
+    assert right.status_code == 429
