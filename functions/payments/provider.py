@@ -113,31 +113,32 @@ def verify(secret: str, body: bytes, header: str | None, now: int | None = None)
     return hmac.compare_digest(expected, parts.get("v1", ""))
 
 
-class Wallet:
-    """The buyer's Titan wallet as a payment method: authorizing sets the money aside in the
-    ledger (a synchronous call to the ledger's steps; ``details``: ``customerId``,
-    ``currency``), declined ``insufficient_funds`` when the wallet holds less. Capture, void
-    and refund move money only inside the ledger, which follows the payment events."""
+class _InLedger:
+    """A method whose money is already in Titan's ledger: authorizing sets it aside there (a
+    synchronous call to the ledger's step ``action``), declined with the ledger's
+    ``declineCode``. Capture, void and refund move money only inside the ledger, which
+    follows the payment events."""
 
-    name = "wallet"
+    name = ""
+    action = ""
+    prefix = ""
+    #: The ``details`` field naming what pays (the buyer, the voucher).
+    payer = ""
 
     def authorize(self, payment_id: str, method: str, amount: int, details: dict) -> Authorization:
-        reference = f"wlt_{payment_id}"
+        reference = f"{self.prefix}_{payment_id}"
+        payload = {
+            self.payer: details[self.payer],
+            "paymentId": payment_id,
+            "amount": amount,
+            "currency": details["currency"],
+        }
         try:
-            call_step(
-                "LEDGER_STEPS_FUNCTION",
-                "authorizeWallet",
-                {
-                    "customerId": details["customerId"],
-                    "paymentId": payment_id,
-                    "amount": amount,
-                    "currency": details["currency"],
-                },
-            )
+            call_step("LEDGER_STEPS_FUNCTION", self.action, payload)
         except Problem as refused:
             if refused.code != "PAYMENT_DECLINED":
                 raise
-            return Authorization("DECLINED", reference, "insufficient_funds")
+            return Authorization("DECLINED", reference, refused.extra.get("declineCode"))
         return Authorization("AUTHORIZED", reference)
 
     def capture(self, reference: str, amount: int) -> None:
@@ -150,31 +151,19 @@ class Wallet:
         return None
 
 
-class Voucher(Wallet):
-    """A gift voucher as a payment method: authorizing sets part of its balance aside in the
-    ledger (``details``: ``voucherCode``, ``currency``); declined with the ledger's reason
-    (voucher_not_found, voucher_expired, currency_mismatch, insufficient_funds)."""
+class Wallet(_InLedger):
+    """The buyer's Titan wallet (``details``: ``customerId``, ``currency``); declined
+    ``insufficient_funds`` when it holds less."""
 
-    name = "voucher"
+    name, action, prefix, payer = "wallet", "authorizeWallet", "wlt", "customerId"
 
-    def authorize(self, payment_id: str, method: str, amount: int, details: dict) -> Authorization:
-        reference = f"vch_{payment_id}"
-        try:
-            call_step(
-                "LEDGER_STEPS_FUNCTION",
-                "authorizeVoucher",
-                {
-                    "voucherCode": details["voucherCode"],
-                    "paymentId": payment_id,
-                    "amount": amount,
-                    "currency": details["currency"],
-                },
-            )
-        except Problem as refused:
-            if refused.code != "PAYMENT_DECLINED":
-                raise
-            return Authorization("DECLINED", reference, refused.extra.get("declineCode"))
-        return Authorization("AUTHORIZED", reference)
+
+class Voucher(_InLedger):
+    """A gift voucher (``details``: ``voucherCode``, ``currency``): partial use leaves the
+    rest on it; declined voucher_not_found, voucher_expired, currency_mismatch or
+    insufficient_funds."""
+
+    name, action, prefix, payer = "voucher", "authorizeVoucher", "vch", "voucherCode"
 
 
 PROVIDERS: dict[str, Provider] = {"sandbox": Sandbox(), "wallet": Wallet(), "voucher": Voucher()}
