@@ -2,7 +2,7 @@
 (schemathesis): no input may produce a 5xx, and every answer must match its documented
 response (the success model, or application/problem+json for every error).
 
-Bounded for CI: ``FUZZ_EXAMPLES`` generated cases per operation and caller (default 4), the
+Bounded for CI: ``FUZZ_EXAMPLES`` generated cases per operation and caller (default 3), the
 generation derandomized (a failure reproduces with the same seed). The fuzzer is its own
 client on its own loopback address (127.0.0.2), as an attacker would be: the per-IP sign-in
 lock it may trip is its own, and the e-mails it guesses are not the tests' accounts. Figures
@@ -43,7 +43,7 @@ enabled = false
 """
 )
 SCHEMA = schemathesis.openapi.from_path(ROOT / "functions" / "meta" / "openapi.json", config=CONFIG)
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 FIGURES = ROOT / ".localcloud" / "logs" / "fuzz.json"
 FUZZ = settings(
     max_examples=EXAMPLES,
