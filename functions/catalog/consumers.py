@@ -1,11 +1,11 @@
 """The search indexer: catalog events (EventBridge -> SQS) -> the tantivy index.
 
-A batch of up to 1,000 messages names the products and offers that changed. Their current
-state is read from the catalog table (never taken from the event payload), so duplicates,
-retries and out-of-order delivery all converge on the same index. The batch is applied to the
-newest index version and published as the next one (``index_files``); a message that cannot
-be parsed is reported as a batch item failure and, after the queue's retries, lands in the
-dead-letter queue without holding back the rest.
+A batch of up to 2,500 messages (template.yaml's BatchSize) names the products and offers
+that changed. Their current state is read from the catalog table (never taken from the event
+payload), so duplicates, retries and out-of-order delivery all converge on the same index.
+The batch is applied to the newest index version and published as the next one
+(``index_files``); a message that cannot be parsed is reported as a batch item failure and,
+after the queue's retries, lands in the dead-letter queue without holding back the rest.
 
 SearchReindexRequested (``POST /admin/search/reindex``) rebuilds the whole index from one scan
 of the table: after messages went to the dead-letter queue, or to refresh renamed categories.

@@ -2,7 +2,7 @@
 
 LocalStack 2026.3.0 serves DynamoDB by downloading Java and DynamoDB Local, which cannot
 happen offline. This provider answers every operation from LocalStack's bundled moto
-instead, with two corrections measured on this stack (docs/local-cloud.md):
+instead, with five corrections measured on this stack (docs/local-cloud.md):
 
 1. moto's DynamoDB backend is not thread-safe: 8 threads of conditional decrements oversold
    a stock of 500 and raised ``dictionary changed size during iteration``. Every request is
