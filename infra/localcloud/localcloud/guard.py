@@ -492,7 +492,9 @@ def check_thread_reaper() -> list[str]:
     finally:
         threading.Thread.start = original
     problems = []
-    if leaked < 40 or reaped < 50 or after > 5 or any(t in TMP_THREADS for t in kept):
+    # Stacks are counted process-wide: other threads of this process come and go meanwhile
+    # (6 were seen under a loaded CI), while a reaper that does not work leaves about 50.
+    if leaked < 40 or reaped < 50 or after > 15 or any(t in TMP_THREADS for t in kept):
         problems.append(
             f"thread reaper: {leaked} stacks kept by 50 finished threads, {reaped} reaped, "
             f"{after} left"
