@@ -29,6 +29,7 @@ app = create_app()
 
 Email = Annotated[str, Field(min_length=3, max_length=254, examples=["ana@example.com"])]
 Secret = Annotated[str, Field(min_length=1, max_length=512)]
+TotpCode = Annotated[str, Field(pattern=r"^[0-9]{6}$", description="The authenticator's 6 digits")]
 
 
 class _Camel(BaseModel):
@@ -48,7 +49,7 @@ class Registered(BaseModel):
 class LoginRequest(_Camel):
     email: Email
     password: Annotated[str, Field(min_length=1, max_length=256)]
-    totpCode: Annotated[str, Field(pattern=r"^[0-9]{6}$")] | None = None
+    totpCode: TotpCode | None = None
 
 
 class TokenResponse(BaseModel):
@@ -76,7 +77,7 @@ class CodeRequest(_Camel):
 
 
 class TotpCodeRequest(_Camel):
-    code: Annotated[str, Field(pattern=r"^[0-9]{6}$", description="The authenticator's 6 digits")]
+    code: TotpCode
 
 
 class PasswordChange(_Camel):

@@ -71,17 +71,20 @@ def refund_target(
     return f"wallet:{customer_id}" if method == "wallet" else f"provider:{provider}"
 
 
-def wallet_refund_entries(refunds: list[dict], customer_id: str) -> list[tuple[str, int]]:
-    """Where a refund to the wallet goes, from its split over the order's payments
-    (``refunds`` [{method, amount, voucherCode?}]): each voucher's part back to its voucher,
-    all the rest (money that paid: card, boleto, wallet) to the buyer's wallet. So a refund
-    never gives more wallet credit than money paid: a voucher's value is not turned into
-    spendable money."""
+def refund_entries(
+    refunds: list[dict], customer_id: str, refund_to: str = "original"
+) -> list[tuple[str, int]]:
+    """Where each part of a refund goes, from its split over the order's payments
+    (``refunds`` [{method, amount, voucherCode?}]): back to what paid it
+    (``refund_target``). With ``refund_to`` "wallet", every part a voucher did not pay goes
+    to the buyer's wallet instead, and a voucher's part still goes back to its voucher: so a
+    refund never gives more wallet credit than money paid, and a voucher's value is not
+    turned into spendable money."""
     return [
         (
-            refund_target("voucher", customer_id, r.get("voucherCode"))
-            if r["method"] == "voucher"
-            else f"wallet:{customer_id}",
+            f"wallet:{customer_id}"
+            if refund_to == "wallet" and r["method"] != "voucher"
+            else refund_target(r["method"], customer_id, r.get("voucherCode")),
             int(r["amount"]),
         )
         for r in refunds

@@ -585,16 +585,9 @@ def settle_refund(
     """The refund's split over the payments is known (``refunds`` [{paymentId, method, amount,
     voucherCode?}]): the money leaves ``refunding:<returnId>`` for what paid it. "original":
     each part back to its payment (voucher, wallet or provider); "wallet": voucher parts back
-    to their vouchers, every other part to the buyer's wallet
-    (``domain.wallet_refund_entries``)."""
+    to their vouchers, every other part to the buyer's wallet (``domain.refund_entries``)."""
     entries = [(f"refunding:{return_id}", -sum(int(r["amount"]) for r in refunds))]
-    if refund_to == "wallet":
-        entries += domain.wallet_refund_entries(refunds, customer_id)
-    else:
-        entries += [
-            (domain.refund_target(r["method"], customer_id, r.get("voucherCode")), int(r["amount"]))
-            for r in refunds
-        ]
+    entries += domain.refund_entries(refunds, customer_id, refund_to)
     # To the wallet, this is the refund the buyer sees; to the card, the provider's settlement.
     kind = "REFUND" if refund_to == "wallet" else "REFUND_SETTLEMENT"
     return post(f"refundsettle:{return_id}", kind, entries, currency, {"returnId": return_id})

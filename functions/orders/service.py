@@ -6,6 +6,8 @@ moves cannot both win. Each move is appended to ``history`` with its time and re
 
 from __future__ import annotations
 
+import functools
+
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 
 from orders.store import (
@@ -169,9 +171,13 @@ def compensate(order_id: str, reason: str) -> None:
         move(order, CANCELLED, reason)
 
 
+def _money(amount, currency: str) -> dict:
+    return {"amount": int(amount), "currency": currency}
+
+
 def view(order: Order) -> dict:
     """The API and event shape of an order."""
-    m = lambda amount: {"amount": int(amount), "currency": order.currency}  # noqa: E731
+    m = functools.partial(_money, currency=order.currency)
     return {
         "orderId": order.order_id,
         "customerId": order.customer_id,
@@ -211,7 +217,7 @@ def seller_view(order: Order, seller_id: str) -> dict:
     line_ids = {line["lineId"] for line in mine}
     items = sum(line["unitPrice"]["amount"] * line["quantity"] for line in mine)
     freight = sum(line["freight"]["amount"] for line in mine)
-    m = lambda amount: {"amount": int(amount), "currency": order.currency}  # noqa: E731
+    m = functools.partial(_money, currency=order.currency)
     return {
         **full,
         "customerId": None,

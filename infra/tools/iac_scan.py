@@ -11,23 +11,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
+from template_env import template
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 
 
-class _Loader(yaml.SafeLoader):
-    """Reads template.yaml, leaving CloudFormation's !Ref, !Sub... as None."""
-
-
-_Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
-
-
 def skips() -> dict[str, str]:
     """``{check id: reason}`` from the template's Metadata."""
-    template = yaml.load((ROOT / "template.yaml").read_text(), Loader=_Loader)  # noqa: S506
-    entries = (template.get("Metadata") or {}).get("Checkov", {}).get("Skip", [])
+    entries = (template().get("Metadata") or {}).get("Checkov", {}).get("Skip", [])
     return {entry["id"]: str(entry.get("reason") or "").strip() for entry in entries}
 
 

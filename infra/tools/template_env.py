@@ -1,12 +1,27 @@
-"""Placeholder values for the environment variables template.yaml gives the functions, so a
-tool can import a handler module outside Lambda (its tables are named at import time)."""
+"""Reading template.yaml outside CloudFormation: the whole document (``template``), and
+placeholder values for the environment variables it gives the functions, so a tool can import
+a handler module outside Lambda (its tables are named at import time)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[2]
+
+
+class _Loader(yaml.SafeLoader):
+    """Reads template.yaml, leaving CloudFormation's !Ref, !Sub... as None."""
+
+
+_Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def template() -> dict:
+    """template.yaml as a dict, intrinsic functions read as None."""
+    return yaml.load((ROOT / "template.yaml").read_text(), Loader=_Loader)  # noqa: S506
 
 
 def placeholder_environment() -> dict[str, str]:

@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import boto3
-import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+from template_env import template
+
 #: Logical id in template.yaml -> the environment variable that names the table.
 TABLES = {
     "IdentityTable": "IDENTITY_TABLE",
@@ -26,16 +25,9 @@ TABLES = {
 }
 
 
-class _Loader(yaml.SafeLoader):
-    """Reads template.yaml, leaving CloudFormation's !Ref, !Sub... as None."""
-
-
-_Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
-
-
 def template_resources() -> dict:
     """template.yaml's ``Resources``, intrinsic functions read as None."""
-    return yaml.load((ROOT / "template.yaml").read_text(), Loader=_Loader)["Resources"]
+    return template()["Resources"]
 
 
 def create_tables(*logical_ids: str) -> None:
