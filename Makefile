@@ -12,7 +12,7 @@ PYTEST  = .venv/bin/pytest
 PYTEST_ARGS ?=
 
 .PHONY: help install up down status logs reload deploy seed test lint unit integration e2e \
-        bench bench-search replay openapi lock clean
+        bench bench-search replay openapi contracts lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -72,13 +72,17 @@ seed: install ## Seed the deployed local cloud again
 openapi: install ## Regenerate functions/meta/openapi.json from every context's routes
 	.venv/bin/python infra/tools/openapi.py
 
-lint: install ## ruff, sam validate --lint, checkov, context independence, OpenAPI up to date
+contracts: install ## Regenerate events/schemas/ from the event contracts (layers/shared/contracts)
+	.venv/bin/python infra/tools/event_schemas.py
+
+lint: install ## ruff, sam validate --lint, checkov, context independence, OpenAPI and event schemas up to date
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	SAM_CLI_TELEMETRY=0 .venv-sam/bin/sam validate --lint
 	.venv/bin/python infra/tools/iac_scan.py
 	.venv/bin/python infra/tools/contexts.py
 	.venv/bin/python infra/tools/openapi.py --check
+	.venv/bin/python infra/tools/event_schemas.py --check
 
 unit: install ## Unit tests only (moto, no server)
 	$(PYTEST) tests/unit -n auto -q $(PYTEST_ARGS)

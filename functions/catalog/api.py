@@ -512,9 +512,7 @@ def reindex() -> Response[ReindexQueued]:
     (SearchReindexRequested); the indexer applies it in turn with other changes. Use after
     events went to the dead-letter queue or to refresh renamed categories in search text."""
     caller = require(app)
-    _publisher().publish(
-        DomainEvent("catalog", "SearchReindexRequested", {"requestedBy": caller.id})
-    )
+    _publisher().publish(DomainEvent.of("SearchReindexRequested", {"requestedBy": caller.id}))
     queued = ReindexQueued(currentVersion=index_files.published_version())
     return Response(202, "application/json", queued)
 

@@ -40,7 +40,7 @@ def tree(fresh: bool = False) -> domain.CategoryTree:
 
 def _event(detail_type: str, category: domain.Category) -> DomainEvent:
     data = {"categoryId": category.slug, "name": category.name, "department": category.department}
-    return DomainEvent("catalog", detail_type, data)
+    return DomainEvent.of(detail_type, data)
 
 
 def _department(department: str) -> str:

@@ -65,7 +65,7 @@ def product_event(detail_type: str, product: Product) -> DomainEvent:
         "category": product.category,
         "status": product.status,
     }
-    return DomainEvent("catalog", detail_type, data)
+    return DomainEvent.of(detail_type, data)
 
 
 def get_product(product_id: str) -> Product:
@@ -151,7 +151,7 @@ def offer_created(offer: Offer, seller: Seller) -> DomainEvent:
         "freight": money(offer.freight),
         "origin": {"city": seller.city, "state": seller.state, "zipPrefix": seller.zip_prefix},
     }
-    return DomainEvent("catalog", "OfferCreated", data)
+    return DomainEvent.of("OfferCreated", data)
 
 
 def offer_price_changed(offer: Offer, previous: tuple[int, int]) -> DomainEvent:
@@ -163,7 +163,7 @@ def offer_price_changed(offer: Offer, previous: tuple[int, int]) -> DomainEvent:
         "previousPrice": money(previous[0]),
         "previousFreight": money(previous[1]),
     }
-    return DomainEvent("catalog", "OfferPriceChanged", data)
+    return DomainEvent.of("OfferPriceChanged", data)
 
 
 def delete_product(product_id: str) -> list[DomainEvent]:
@@ -185,7 +185,7 @@ def delete_product(product_id: str) -> list[DomainEvent]:
             count_products(write, product.category, -1)
     except TransactWriteError as exc:
         raise _conflict("product") from exc
-    events = [DomainEvent("catalog", "OfferDeleted", offer_ids(o)) for o in offers]
+    events = [DomainEvent.of("OfferDeleted", offer_ids(o)) for o in offers]
     return [*events, product_event("ProductDeleted", product)]
 
 
@@ -267,7 +267,7 @@ def set_offer_status(offer: Offer, status: str) -> list[DomainEvent]:
         )
     except UpdateError as exc:
         raise _conflict("offer") from exc
-    return [DomainEvent("catalog", "OfferUpdated", {**offer_ids(offer), "status": status})]
+    return [DomainEvent.of("OfferUpdated", {**offer_ids(offer), "status": status})]
 
 
 def delete_offer(offer: Offer) -> list[DomainEvent]:
@@ -276,4 +276,4 @@ def delete_offer(offer: Offer) -> list[DomainEvent]:
         offer.delete(condition=Offer.updated_at == offer.updated_at)
     except DeleteError as exc:
         raise _conflict("offer") from exc
-    return [DomainEvent("catalog", "OfferDeleted", offer_ids(offer))]
+    return [DomainEvent.of("OfferDeleted", offer_ids(offer))]

@@ -212,8 +212,7 @@ def sold_out_event(sale: Sale) -> DomainEvent | None:
             return None
         raise
     _sales.pop(sale.sale_id, None)
-    return DomainEvent(
-        "flashsales",
+    return DomainEvent.of(
         "FlashSaleSoldOut",
         {
             "saleId": sale.sale_id,
@@ -278,8 +277,7 @@ def _give_back(hold: Hold, status: str) -> list[DomainEvent]:
         raise
     _reopen(hold.sale_id)
     return [
-        DomainEvent(
-            "flashsales",
+        DomainEvent.of(
             "ReservationExpired",
             {
                 "reservationId": hold.reservation_id,
@@ -342,7 +340,7 @@ def started_events() -> list[DomainEvent]:
             if condition_failed(exc):
                 continue
             raise
-        events.append(DomainEvent("flashsales", "FlashSaleStarted", sale_data(sale)))
+        events.append(DomainEvent.of("FlashSaleStarted", sale_data(sale)))
     return events
 
 

@@ -54,7 +54,7 @@ def publish(detail_type: str, **data) -> None:
     global _publisher
     try:
         _publisher = _publisher or EventPublisher()
-        _publisher.publish(DomainEvent("identity", detail_type, data))
+        _publisher.publish(DomainEvent.of(detail_type, data))
     except Exception:
         logger.exception("could not publish %s", detail_type)
 

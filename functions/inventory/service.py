@@ -210,7 +210,7 @@ def reserve(
             if exc.cause_response_code == "TransactionCanceledException":
                 continue  # the reservation appeared, or stock moved: look again
             raise
-        events = [DomainEvent("inventory", "StockReserved", _data(reservation))]
+        events = [DomainEvent.of("StockReserved", _data(reservation))]
         events += _low_stock(picks)
         return Reserved(reservation, events)
     raise StepRefused(
@@ -293,9 +293,7 @@ def draw(reservation_id: str, line: dict, hold_seconds: int) -> Reserved:
             if exc.cause_response_code == "TransactionCanceledException":
                 continue
             raise
-        return Reserved(
-            reservation, [DomainEvent("inventory", "StockReserved", _data(reservation))]
-        )
+        return Reserved(reservation, [DomainEvent.of("StockReserved", _data(reservation))])
     raise StepRefused(
         "OUT_OF_STOCK", 409, "The sale's units kept changing.", offerIds=[line["offerId"]]
     )
@@ -325,7 +323,7 @@ def commit(reservation_id: str) -> list[DomainEvent]:
     if reservation.status == "COMMITTED":
         return []
     _transition(reservation, "COMMITTED", "COMMIT", lambda q: (-q, -q, 0))
-    return [DomainEvent("inventory", "StockCommitted", _data(reservation))]
+    return [DomainEvent.of("StockCommitted", _data(reservation))]
 
 
 def release(reservation_id: str, reason: str) -> list[DomainEvent]:
@@ -360,7 +358,7 @@ def release(reservation_id: str, reason: str) -> list[DomainEvent]:
             if exc.cause_response_code == "TransactionCanceledException":
                 continue
             raise
-        return [DomainEvent("inventory", "StockReleased", {**_data(reservation), "reason": reason})]
+        return [DomainEvent.of("StockReleased", {**_data(reservation), "reason": reason})]
     raise RuntimeError(f"reservation {reservation_id} kept changing")
 
 
@@ -489,8 +487,7 @@ def restock(return_id: str, reservation_id: str, lines: list[dict]) -> list[Doma
             return []  # restocked before
         raise
     return [
-        DomainEvent(
-            "inventory",
+        DomainEvent.of(
             "StockRestocked",
             {
                 "returnId": return_id,
@@ -536,8 +533,7 @@ def _low_stock(picks: list[tuple[Stock, int]]) -> list[DomainEvent]:
         stock.refresh(consistent_read=True)
         if stock.available < LOW_STOCK_THRESHOLD <= stock.available + quantity:
             events.append(
-                DomainEvent(
-                    "inventory",
+                DomainEvent.of(
                     "LowStock",
                     {
                         "offerId": stock.offer_id,

@@ -447,8 +447,7 @@ def release(order_id: str, reason: str) -> list[DomainEvent]:
         raise NotReleasable("RELEASED")
     sellers = {a.split(":", 1)[1]: v for a, v in entries if a.startswith("seller:")}
     return [
-        DomainEvent(
-            "ledger",
+        DomainEvent.of(
             "EscrowReleased",
             {
                 "orderId": order_id,
@@ -648,7 +647,7 @@ def request_payout(
     )
     if not posted.new:
         return Payout.get(*Payout.key(payout_id), consistent_read=True), []
-    return payout, [DomainEvent("ledger", "PayoutRequested", payout.view())]
+    return payout, [DomainEvent.of("PayoutRequested", payout.view())]
 
 
 def pay_out(payout_id: str) -> list[DomainEvent]:
@@ -672,4 +671,4 @@ def pay_out(payout_id: str) -> list[DomainEvent]:
     if not posted.new:
         return []
     payout.status, payout.paid_at = "PAID", now
-    return [DomainEvent("ledger", "PayoutPaid", payout.view())]
+    return [DomainEvent.of("PayoutPaid", payout.view())]

@@ -275,9 +275,7 @@ def placed_event(order: Order) -> DomainEvent:
             for p in order.payments
         ],
     }
-    return DomainEvent(
-        "orders", "OrderPlaced", data, event_id="evt_" + order.order_id.split("_", 1)[1]
-    )
+    return DomainEvent.of("OrderPlaced", data, event_id="evt_" + order.order_id.split("_", 1)[1])
 
 
 def status_event(
@@ -298,7 +296,7 @@ def status_event(
         data["reason"] = reason
     if previous:
         data["previousStatus"] = previous
-    return DomainEvent("orders", detail_type, data)
+    return DomainEvent.of(detail_type, data)
 
 
 def cancel(order: Order, reason: str) -> list[DomainEvent]:

@@ -43,7 +43,7 @@ def event(payment: Payment, **extra) -> DomainEvent:
         **({"purpose": payment.purpose} if payment.purpose else {}),
         **extra,
     }
-    return DomainEvent("payments", EVENT_OF[payment.status], data)
+    return DomainEvent.of(EVENT_OF[payment.status], data)
 
 
 def authorize(

@@ -366,7 +366,7 @@ def event(item: Return, kind: str, **extra) -> DomainEvent:
         ],
         **{k: v for k, v in extra.items() if v is not None},
     }
-    return DomainEvent("returns", kind, data)
+    return DomainEvent.of(kind, data)
 
 
 def view(item: Return) -> dict:

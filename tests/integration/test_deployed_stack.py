@@ -8,7 +8,14 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
+from contracts import Event
 from titan.events import DomainEvent, EventPublisher
+
+
+class ThingHappened(Event, source="titan.test"):
+    """This test's own event type."""
+
+    n: int
 
 
 def test_a_deployed_handler_uses_its_env_vars_to_reach_dynamodb_and_eventbridge(api_url):
@@ -56,7 +63,7 @@ def event_sink(cloud, aws):
 def test_domain_events_reach_subscribers_through_the_bus(cloud, aws, event_sink):
     sqs, queue_url = event_sink
     publisher = EventPublisher(cloud["EventBusName"], client=aws("events"))
-    publisher.publish(*[DomainEvent("test", "ThingHappened", {"n": n}) for n in range(12)])
+    publisher.publish(*[DomainEvent(ThingHappened(n=n)) for n in range(12)])
     received = []
     deadline = time.monotonic() + 20
     while len(received) < 12 and time.monotonic() < deadline:

@@ -4,7 +4,9 @@ An event is ``source = "titan.<context>"``, ``detail-type = "<PastTenseFact>"`` 
 
     detail = {"metadata": {"eventId", "occurredAt", "correlationId", "version"}, "data": {...}}
 
-Each detail-type has a JSON Schema and a sample under ``events/``. ``EventPublisher`` sends
+Each detail-type is a pydantic model in ``contracts`` (its ``detail.data``), from which the
+JSON Schemas under ``events/schemas`` are generated. A ``DomainEvent`` wraps an instance of
+one, so nothing off-contract is published. ``EventPublisher`` sends
 events in batches of at most 10 entries (the PutEvents limit) and retries the entries
 EventBridge reports as failed; consumers deduplicate on ``metadata.eventId``.
 """
@@ -13,22 +15,22 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import boto3
 
+from contracts import REGISTRY, Event
 from titan import clock
 from titan.context import correlation_id
 from titan.ids import new_id
 
 MAX_BATCH = 10  # PutEvents entries per call
 MAX_ENTRY_BYTES = 256 * 1024  # PutEvents size limit per call
-_DETAIL_TYPE = re.compile(r"^[A-Z][A-Za-z]+$")
 
 
 class PublishFailed(RuntimeError):
@@ -41,24 +43,40 @@ class PublishFailed(RuntimeError):
 
 @dataclass(frozen=True)
 class DomainEvent:
-    """``detail_type``: PascalCase past-tense fact (``OrderPlaced``); ``data``: JSON-ready dict;
-    ``context``: the publishing bounded context (``source`` becomes ``titan.<context>``)."""
+    """An event to publish: ``payload``, an instance of its contract (``contracts.OrderPlaced``,
+    which names the detail-type and the source), and its metadata."""
 
-    context: str
-    detail_type: str
-    data: dict[str, Any]
-    version: int = 1
+    payload: Event
     event_id: str = field(default_factory=lambda: new_id("evt"))
     occurred_at: str = field(default_factory=clock.iso)
     correlation_id: str = field(default_factory=correlation_id)
 
     def __post_init__(self) -> None:
-        if not _DETAIL_TYPE.match(self.detail_type):
-            raise ValueError(f"detail-type must be PascalCase: {self.detail_type!r}")
+        if not isinstance(self.payload, Event):
+            raise TypeError(f"a DomainEvent carries a contract, not {type(self.payload)}")
+
+    @classmethod
+    def of(cls, detail_type: str, data: dict[str, Any], **metadata: str) -> DomainEvent:
+        """The event of ``detail_type`` with ``data`` checked against its contract (pydantic
+        ValidationError if off-contract; KeyError for an unknown detail-type)."""
+        return cls(REGISTRY[detail_type].model_validate(data), **metadata)
+
+    @property
+    def detail_type(self) -> str:
+        return type(self.payload).detail_type()
 
     @property
     def source(self) -> str:
-        return f"titan.{self.context}"
+        return type(self.payload).source
+
+    @property
+    def version(self) -> int:
+        return type(self.payload).version
+
+    @cached_property
+    def data(self) -> dict[str, Any]:
+        """``detail.data`` as JSON: the fields the producer set (absent ones stay absent)."""
+        return self.payload.model_dump(mode="json", exclude_unset=True)
 
     def detail(self) -> dict[str, Any]:
         return {
@@ -69,6 +87,20 @@ class DomainEvent:
                 "version": self.version,
             },
             "data": self.data,
+        }
+
+    def as_delivered(self, account: str = "000000000000", region: str = "us-east-1") -> dict:
+        """The event as EventBridge delivers it to a rule's target (tests and tools)."""
+        return {
+            "version": "0",
+            "id": self.event_id.removeprefix("evt_"),
+            "detail-type": self.detail_type,
+            "source": self.source,
+            "account": account,
+            "time": self.occurred_at,
+            "region": region,
+            "resources": [],
+            "detail": self.detail(),
         }
 
     def entry(self, bus_name: str) -> dict[str, Any]:

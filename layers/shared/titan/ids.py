@@ -8,10 +8,35 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Annotated
 
+from pydantic import Field
 from ulid import ULID
 
 _ID = re.compile(r"^[a-z]{2,12}_[0-9A-HJKMNP-TV-Z]{26}$")
+
+
+def pattern(prefix: str) -> str:
+    """The regular expression of an id of ``prefix`` (``^ord_[0-9A-HJKMNP-TV-Z]{26}$``)."""
+    return rf"^{prefix}_[0-9A-HJKMNP-TV-Z]{{26}}$"
+
+
+def typed(prefix: str, description: str | None = None):
+    """The pydantic type of an id of ``prefix``: a ``str`` its pattern constrains, for request
+    and event models (``AccountId``, ``OrderId``...) and path parameters."""
+    return Annotated[str, Field(pattern=pattern(prefix), description=description)]
+
+
+AccountId = typed("acct", "An account (acct_ and a ULID)")
+AddressId = typed("addr", "An address in an account's book (addr_ and a ULID)")
+OrderId = typed("ord", "An order (ord_ and a ULID)")
+CheckoutId = typed("chk", "A checkout (chk_ and a ULID)")
+ReturnId = typed("ret", "A return (ret_ and a ULID)")
+SaleId = typed("fs", "A flash sale (fs_ and a ULID)")
+SaleReservationId = typed("fsr", "A flash-sale reservation (fsr_ and a ULID)")
+EventId = typed("evt", "An event (evt_ and a ULID)")
+#: Olist's identifiers of products and sellers: 32 lowercase hex digits.
+SourceId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
 
 
 def new_id(prefix: str) -> str:
@@ -26,6 +51,21 @@ def is_id(value: str, prefix: str | None = None) -> bool:
     if not isinstance(value, str) or not _ID.match(value):
         return False
     return prefix is None or value.startswith(prefix + "_")
+
+
+def suffix(value: str) -> str:
+    """The ULID part of an id (``ord_01J9Z...`` → ``01J9Z...``): ids that follow one from
+    another share it (an order and its checkout, a cancellation and its order)."""
+    prefix, sep, rest = value.partition("_")
+    if not sep or not rest:
+        raise ValueError(f"not an id: {value!r}")
+    return rest
+
+
+def related(prefix: str, value: str) -> str:
+    """The id of ``prefix`` that follows from ``value`` (``related("evt", "ord_01J9Z...")``
+    → ``"evt_01J9Z..."``): one thing per thing it follows from."""
+    return f"{prefix}_{suffix(value)}"
 
 
 def derived_id(prefix: str, *parts: str) -> str:

@@ -175,8 +175,7 @@ def test_price_changes_and_deletions_reach_the_index(catalog):
     product.update(actions=[Product.status.set("INACTIVE")])
     changed = run("offers", OFFERS.replace("120.00", "10.00"))[1].events
     assert [e.detail_type for e in changed] == ["OfferPriceChanged"]
-    inactive = DomainEvent(
-        "catalog",
+    inactive = DomainEvent.of(
         "ProductUpdated",
         {"productId": P1, "title": "x", "category": "perfumery", "status": "INACTIVE"},
     )
@@ -266,8 +265,7 @@ def test_a_product_new_to_the_index_comes_with_the_offers_it_already_has(catalog
     run("sellers", SELLERS)
     run("products", PRODUCTS)
     run("offers", OFFERS)  # nothing indexed yet
-    updated = DomainEvent(
-        "catalog",
+    updated = DomainEvent.of(
         "ProductUpdated",
         {"productId": P1, "title": "x", "category": "perfumery", "status": "ACTIVE"},
     )
