@@ -1,4 +1,4 @@
-"""Cart event consumers (EventBridge → this Lambda, asynchronous, retried, dead-letter queue).
+"""Cart's event consumer (EventBridge → this Lambda, asynchronous, retried, dead-letter queue).
 
 - OrderPlaced: the ordered lines leave the customer's cart. Lines changed after the order
   was placed (the customer added more meanwhile) stay. Idempotent: a line already gone is
@@ -7,28 +7,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pynamodb.exceptions import DeleteError
 
 from cart.store import CartLine
+from contracts.orders import OrderPlaced
+from titan.consumers import Received, consumer
 from titan.dynamo import condition_failed
-from titan.observability import logger
 
 
-@logger.inject_lambda_context(clear_state=True)
-def handler(event: dict, context: Any) -> dict:
-    """EventBridge event ``OrderPlaced`` → ``{"removed": n}``."""
-    detail = event["detail"]
-    return {"removed": remove_ordered(detail["data"], detail["metadata"]["occurredAt"])}
-
-
-def remove_ordered(data: dict, placed_at: str) -> int:
-    """Delete the cart lines OrderPlaced ``data`` names, unless changed after ``placed_at``;
+def remove_ordered(order: OrderPlaced, placed_at: str) -> int:
+    """Delete the cart lines ``order`` names, unless changed after ``placed_at`` (RFC 3339);
     the number deleted."""
     removed = 0
-    for line in data["lines"]:
-        cart_line = CartLine(*CartLine.key(data["customerId"], line["cartLineId"]))
+    for line in order.lines:
+        cart_line = CartLine(*CartLine.key(order.customerId, line.cartLineId))
         try:
             cart_line.delete(condition=CartLine.updated_at <= placed_at)
             removed += 1
@@ -36,3 +28,10 @@ def remove_ordered(data: dict, placed_at: str) -> int:
             if not condition_failed(exc):
                 raise
     return removed
+
+
+def _order_placed(received: Received[OrderPlaced]) -> None:
+    remove_ordered(received.event, received.metadata.occurredAt)
+
+
+handler = consumer({OrderPlaced: _order_placed})

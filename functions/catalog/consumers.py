@@ -21,37 +21,36 @@ from dataclasses import dataclass, field
 import tantivy
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from pydantic import BaseModel, Field
 
 from catalog import categories, search
 from catalog.index_files import LocalIndex, StaleIndex
 from catalog.store import Offer, Product, Seller
-from titan.observability import logger
+from contracts.catalog import (
+    OfferCreated,
+    OfferDeleted,
+    OfferKeys,
+    OfferPriceChanged,
+    OfferUpdated,
+    ProductCreated,
+    ProductDeleted,
+    ProductUpdated,
+    SearchReindexRequested,
+)
+from titan.consumers import Received, receive
+from titan.observability import logger, observed
 
 PUBLISH_ATTEMPTS = 5
 WRITER_HEAP_BYTES = 50_000_000
-INDEXED_EVENTS = frozenset(
-    {
-        "ProductCreated",
-        "ProductUpdated",
-        "ProductDeleted",
-        "OfferCreated",
-        "OfferUpdated",
-        "OfferPriceChanged",
-        "OfferDeleted",
-        "SearchReindexRequested",
-    }
+INDEXED = (
+    ProductCreated,
+    ProductUpdated,
+    ProductDeleted,
+    OfferCreated,
+    OfferUpdated,
+    OfferPriceChanged,
+    OfferDeleted,
+    SearchReindexRequested,
 )
-SourceId = Field(pattern=r"^[0-9a-f]{32}$")
-
-
-class CatalogChange(BaseModel):
-    productId: str = SourceId
-    sellerId: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
-
-
-class ReindexRequest(BaseModel):
-    requestedBy: str
 
 
 @dataclass
@@ -66,26 +65,22 @@ class Changes:
     #: rebuild the whole index from the table (SearchReindexRequested)
     rebuild: bool = False
 
-    def add(self, detail_type: str, change: CatalogChange | ReindexRequest) -> None:
-        if isinstance(change, ReindexRequest):
+    def add(self, received: Received) -> None:
+        event = received.event
+        if isinstance(event, SearchReindexRequested):
             self.rebuild = True
             return
-        self.products.add(change.productId)
-        if detail_type.startswith("Offer") and change.sellerId:
-            self.offers.add((change.productId, change.sellerId))
-        if detail_type != "ProductCreated":
-            self.unknown_offers.add(change.productId)
+        self.products.add(event.productId)
+        if isinstance(event, OfferKeys):
+            self.offers.add((event.productId, event.sellerId))
+        if not isinstance(event, ProductCreated):
+            self.unknown_offers.add(event.productId)
 
 
-def parse(body: str) -> tuple[str, CatalogChange]:
-    """(detail-type, change) from an EventBridge event delivered through SQS.
-    Raises ValueError (including pydantic's ValidationError) for anything else."""
-    envelope = json.loads(body)
-    detail_type = envelope.get("detail-type")
-    if detail_type not in INDEXED_EVENTS:
-        raise ValueError(f"not an indexed event: {detail_type!r}")
-    model = ReindexRequest if detail_type == "SearchReindexRequested" else CatalogChange
-    return detail_type, model.model_validate(envelope["detail"]["data"])
+def parse(body: str) -> Received:
+    """An EventBridge event delivered through SQS, parsed into its contract. Raises
+    ValueError (UnexpectedEvent, JSONDecodeError) for anything else."""
+    return receive(json.loads(body), INDEXED)
 
 
 _seller_states: dict[str, str] = {}
@@ -214,7 +209,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 _local: LocalIndex | None = None
 
 
-@logger.inject_lambda_context
+@observed
 def index_handler(event: dict, _context) -> dict:
     """SQS batch -> one new index version. Unparseable messages are reported as batch item
     failures; a failure to apply the batch raises, so the whole batch is retried."""
@@ -223,7 +218,7 @@ def index_handler(event: dict, _context) -> dict:
     changes = Changes()
 
     def record(record: SQSRecord) -> None:
-        changes.add(*parse(record.body))
+        changes.add(parse(record.body))
 
     with processor(records=event["Records"], handler=record):
         processor.process()

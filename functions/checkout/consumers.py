@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from checkout import coupons
-from titan.observability import logger
+from contracts.orders import OrderCancelled
+from titan.consumers import Received, consumer
 
 
-@logger.inject_lambda_context(clear_state=True)
-def handler(event: dict, context: Any) -> dict:
-    return {"released": coupons.release(event["detail"]["data"]["checkoutId"])}
+def _order_cancelled(received: Received[OrderCancelled]) -> None:
+    coupons.release(received.event.checkoutId)
+
+
+handler = consumer({OrderCancelled: _order_cancelled})

@@ -15,7 +15,6 @@ import json
 import os
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -24,21 +23,19 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from flashsales import service
+from titan.aws import client
 from titan.events import publish
-from titan.observability import logger
+from titan.observability import logger, observed
 
 processor = BatchProcessor(event_type=EventType.SQS)
 #: SQS delays a message by at most 15 minutes.
 MAX_DELAY_SECONDS = 900
-_sqs = None
 
 
 def schedule_expiry(reservation_id: str, delay_seconds: int) -> None:
     """Queue the expiry of ``reservation_id`` in ``delay_seconds`` (capped at 15 minutes; a
     longer hold is re-queued when the message arrives)."""
-    global _sqs
-    _sqs = _sqs or boto3.client("sqs")
-    _sqs.send_message(
+    client("sqs").send_message(
         QueueUrl=os.environ["EXPIRY_QUEUE_URL"],
         MessageBody=json.dumps({"reservationId": reservation_id}),
         DelaySeconds=max(0, min(MAX_DELAY_SECONDS, delay_seconds)),
@@ -65,7 +62,7 @@ def sweep() -> dict:
     return {"started": len(started), "expired": expired}
 
 
-@logger.inject_lambda_context(clear_state=True)
+@observed
 def handler(event: dict, context: Any) -> dict:
     """SQS batch → partial batch response; scheduled event → ``sweep()``."""
     if "Records" in event:

@@ -22,6 +22,7 @@ from titan import clock
 from titan.dynamo import condition_failed, failed_conditions, transaction
 from titan.errors import Conflict, NotFound, TooManyRequests
 from titan.events import DomainEvent
+from titan.observability import count
 from titan.saga import StepRefused
 
 #: A container re-reads a sale at most this often (seconds); the sale item is the one item
@@ -183,6 +184,7 @@ def _take(
 
 
 def _limit_reached(limit: int) -> Conflict:
+    count("ReservationsRefused", code="LIMIT_REACHED")
     return Conflict(
         f"At most {limit} units of this sale per customer.",
         code="LIMIT_REACHED",
@@ -191,6 +193,7 @@ def _limit_reached(limit: int) -> Conflict:
 
 
 def _sold_out(left: int) -> Conflict:
+    count("ReservationsRefused", code="SOLD_OUT")
     extra = {"remaining": left} if left else {}
     return Conflict(
         f"Only {left} units are left." if left else "This flash sale is sold out.",

@@ -2,9 +2,9 @@
 and schedule.
 
 - OrderPlaced: record how the order's escrow splits between its sellers.
-- PaymentCaptured: the money goes into the order's escrow. PaymentVoided (wallet): the
-  wallet gets its hold back. PaymentRefunded (a checkout undone or a boleto paid too late;
-  not a return's refund, which the refund saga posts): the escrow gives the money back.
+- PaymentCaptured: the money goes into the order's escrow. PaymentVoided (wallet, voucher):
+  the hold goes back. PaymentRefunded (a checkout undone or a boleto paid too late; not a
+  return's refund, which the refund saga posts): the escrow gives the money back.
 - OrderDelivered: the release clock starts. OrderReceiptConfirmed: release now.
 - PayoutRequested: the sandbox bank pays it.
 - the schedule (every 5 minutes): release escrows whose return window ended.
@@ -13,38 +13,55 @@ All postings are idempotent (a transaction id per fact), so a repeated event cha
 
 from __future__ import annotations
 
-from typing import Any
-
+from contracts.ledger import PayoutRequested
+from contracts.orders import OrderDelivered, OrderPlaced, OrderReceiptConfirmed
+from contracts.payments import PaymentCaptured, PaymentFacts, PaymentRefunded, PaymentVoided
 from ledger import service
-from titan.events import publish
+from titan.consumers import Received, consumer
+from titan.events import DomainEvent, publish
 from titan.observability import logger
 
 
-def apply(event: dict) -> list:
-    """Apply one EventBridge event; the events it causes."""
-    kind, data = event["detail-type"], event["detail"]["data"]
-    if kind == "OrderPlaced":
-        service.open_escrow(data)
-    elif kind in ("PaymentCaptured", "PaymentVoided", "PaymentRefunded"):
-        service.payment_events(kind, data)
-    elif kind == "OrderDelivered":
-        service.delivered(data["orderId"], event["detail"]["metadata"]["occurredAt"])
-    elif kind == "OrderReceiptConfirmed":
-        try:
-            return service.release(data["orderId"], "RECEIPT_CONFIRMED")
-        except service.NotReleasable as exc:
-            logger.info("escrow not released", extra={"reason": exc.reason})
-            if exc.reason == "NOT_FUNDED":
-                raise  # a capture is not posted yet: the retry will find it
-    elif kind == "PayoutRequested":
-        return service.pay_out(data["payoutId"])
-    return []
+def _order_placed(received: Received[OrderPlaced]) -> None:
+    service.open_escrow(received.event)
 
 
-@logger.inject_lambda_context(clear_state=True)
-def handler(event: dict, context: Any) -> dict:
-    """An EventBridge event, or the scheduled release sweep."""
-    scheduled = event.get("detail-type") in (None, "Scheduled Event")
-    events = service.release_due() if scheduled else apply(event)
+def _payment(received: Received[PaymentFacts]) -> None:
+    service.post_payment(received.event)
+
+
+def _delivered(received: Received[OrderDelivered]) -> None:
+    service.delivered(received.event.orderId, received.metadata.occurredAt)
+
+
+def _receipt_confirmed(received: Received[OrderReceiptConfirmed]) -> list[DomainEvent]:
+    try:
+        return service.release(received.event.orderId, "RECEIPT_CONFIRMED")
+    except service.NotReleasable as exc:
+        logger.info("escrow not released", extra={"reason": exc.reason})
+        if exc.reason == "NOT_FUNDED":
+            raise  # a capture is not posted yet: the retry will find it
+        return []
+
+
+def _payout_requested(received: Received[PayoutRequested]) -> list[DomainEvent]:
+    return service.pay_out(received.event.payoutId)
+
+
+def release_due() -> dict:
+    """The scheduled run: ``{"released": n}`` escrows released."""
+    events = service.release_due()
     publish(events)
-    return {"events": len(events)}
+    return {"released": len(events)}
+
+
+HANDLERS = {
+    OrderPlaced: _order_placed,
+    PaymentCaptured: _payment,
+    PaymentVoided: _payment,
+    PaymentRefunded: _payment,
+    OrderDelivered: _delivered,
+    OrderReceiptConfirmed: _receipt_confirmed,
+    PayoutRequested: _payout_requested,
+}
+handler = consumer(HANDLERS, schedule=release_due)

@@ -15,6 +15,8 @@ from datetime import timedelta
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 
+from contracts.orders import OrderPlaced
+from contracts.payments import PaymentCaptured, PaymentFacts, PaymentRefunded, PaymentVoided
 from ledger import domain
 from ledger.domain import SellerShare
 from ledger.store import Account, Entry, Escrow, Payout, Txn, Voucher
@@ -275,19 +277,19 @@ def authorize_voucher(code: str, payment_id: str, amount: int, currency: str) ->
         raise VoucherRefused("insufficient_funds") from None
 
 
-def payment_events(kind: str, data: dict) -> None:
-    """Record a payment event of the payments context (``data``: its payment view with
-    ``orderId``, ``customerId``, ``refunded``...). Capture: source → the order's escrow.
-    Void of a wallet or voucher payment: the hold goes back to the wallet or the voucher.
-    Refund (a checkout undone, not a return: returns post their own refunds): escrow → what
-    paid (``domain.refund_target``). Idempotent."""
-    pid, method = data["paymentId"], data["method"]
-    amount, currency = int(data["amount"]["amount"]), data["amount"]["currency"]
-    customer, order = data["customerId"], data["orderId"]
+def post_payment(payment: PaymentFacts) -> None:
+    """Post what a payment event of the payments context means for the books. Capture:
+    source → the order's escrow. Void of a wallet or voucher payment: the hold goes back to
+    the wallet or the voucher. Refund (a checkout undone, not a return: returns post their
+    own refunds): escrow → what paid (``domain.refund_target``). Top-ups are posted by the
+    wallet's own steps. Idempotent (one transaction id per fact)."""
+    pid, method, order = payment.paymentId, payment.method, payment.orderId
+    amount, currency = payment.amount.amount, payment.amount.currency
+    customer, voucher = payment.customerId, payment.voucherCode
     refs = {"paymentId": pid, "orderId": order, "customerId": customer}
-    if data.get("purpose") == "TOP_UP":
+    if payment.purpose == "TOP_UP":
         return
-    if kind in ("PaymentCaptured", "PaymentRefunded") and data.get("status") != "VOIDED":
+    if isinstance(payment, PaymentCaptured | PaymentRefunded) and payment.status != "VOIDED":
         post(
             f"capture:{pid}",
             "CAPTURE",
@@ -295,8 +297,7 @@ def payment_events(kind: str, data: dict) -> None:
             currency,
             refs,
         )
-    voucher = data.get("voucherCode")
-    if kind == "PaymentVoided" and method in domain.LEDGER_METHODS:
+    if isinstance(payment, PaymentVoided) and method in domain.LEDGER_METHODS:
         held = balance(f"hold:{pid}")
         if held:
             post(
@@ -306,8 +307,8 @@ def payment_events(kind: str, data: dict) -> None:
                 currency,
                 refs,
             )
-    if kind == "PaymentRefunded" and not data.get("returnId"):
-        refunded = int((data.get("refunded") or {}).get("amount") or amount)
+    if isinstance(payment, PaymentRefunded) and not payment.returnId:
+        refunded = payment.refunded.amount or amount
         post(
             f"reversal:{pid}",
             "REFUND",
@@ -323,23 +324,23 @@ def payment_events(kind: str, data: dict) -> None:
 # ------------------------------------------------------------------ escrow
 
 
-def open_escrow(data: dict) -> bool:
-    """Record how an order's escrow splits (from OrderPlaced ``data``: lines with sellerId,
-    quantity, unitPrice, freight; discount). False if recorded before."""
+def open_escrow(order: OrderPlaced) -> bool:
+    """Record how an order's escrow splits between its sellers (items and freight per
+    seller, the discount). False if recorded before."""
     shares: dict[str, dict] = {}
-    for line in data["lines"]:
+    for line in order.lines:
         share = shares.setdefault(
-            line["sellerId"], {"items": 0, "freight": 0, "refundedItems": 0, "refundedFreight": 0}
+            line.sellerId, {"items": 0, "freight": 0, "refundedItems": 0, "refundedFreight": 0}
         )
-        share["items"] += int(line["quantity"]) * int(line["unitPrice"]["amount"])
-        share["freight"] += int((line.get("freight") or {}).get("amount") or 0)
+        share["items"] += line.quantity * line.unitPrice.amount
+        share["freight"] += line.freight.amount
     escrow = Escrow(
-        *Escrow.key(data["orderId"]),
-        order_id=data["orderId"],
-        customer_id=data["customerId"],
-        currency=data["total"]["currency"],
+        *Escrow.key(order.orderId),
+        order_id=order.orderId,
+        customer_id=order.customerId,
+        currency=order.total.currency,
         shares=shares,
-        discount=int((data.get("discount") or {}).get("amount") or 0),
+        discount=order.discount.amount,
         status="HELD",
         created_at=clock.iso(),
     )

@@ -9,39 +9,59 @@ Idempotent: status moves are conditional and skip what is already done.
 
 from __future__ import annotations
 
-from typing import Any
-
+from contracts.payments import (
+    PaymentCaptured,
+    PaymentExpired,
+    PaymentFacts,
+    PaymentRefunded,
+    PaymentVoided,
+)
 from orders import service
 from orders.store import PENDING_PAYMENT, Order
-from titan.events import publish
+from titan.consumers import Received, consumer
+from titan.events import DomainEvent
 from titan.observability import logger
 
-VIEW_KEYS = (
-    "paymentId",
-    "method",
-    "amount",
-    "installments",
-    "status",
-    "last4",
-    "brand",
-    "dueAt",
-    "declineCode",
+#: what the order keeps of a payment (its ``GET /orders/{id}`` view)
+VIEW_KEYS = frozenset(
+    {
+        "paymentId",
+        "method",
+        "amount",
+        "installments",
+        "status",
+        "last4",
+        "brand",
+        "dueAt",
+        "declineCode",
+    }
 )
 
 
-@logger.inject_lambda_context(clear_state=True)
-def handler(event: dict, context: Any) -> dict:
-    kind, data = event["detail-type"], event["detail"]["data"]
+def follow_payment(received: Received[PaymentFacts]) -> list[DomainEvent]:
+    """Copy the payment onto its order; confirm or cancel the order when the payment says
+    so. The events that causes."""
+    payment = received.event
     try:
-        order = Order.get(*Order.key(data["orderId"]), consistent_read=True)
+        order = Order.get(*Order.key(payment.orderId), consistent_read=True)
     except Order.DoesNotExist:
-        logger.warning("payment event for an unknown order", extra={"orderId": data["orderId"]})
-        return {"applied": False}
-    service.set_payment(order, {k: data[k] for k in VIEW_KEYS if k in data})
-    events = []
-    if kind == "PaymentCaptured" and data.get("orderPaid"):
-        events = service.confirm_paid(order)
-    elif kind == "PaymentExpired" and order.status == PENDING_PAYMENT:
-        events = service.cancel(order, "PAYMENT_EXPIRED")
-    publish(events)
-    return {"applied": True, "events": len(events)}
+        logger.warning("payment event for an unknown order", extra={"orderId": payment.orderId})
+        return []
+    service.set_payment(
+        order, payment.model_dump(mode="json", include=VIEW_KEYS, exclude_unset=True)
+    )
+    if isinstance(payment, PaymentCaptured) and payment.orderPaid:
+        return service.confirm_paid(order)
+    if isinstance(payment, PaymentExpired) and order.status == PENDING_PAYMENT:
+        return service.cancel(order, "PAYMENT_EXPIRED")
+    return []
+
+
+handler = consumer(
+    {
+        PaymentCaptured: follow_payment,
+        PaymentVoided: follow_payment,
+        PaymentRefunded: follow_payment,
+        PaymentExpired: follow_payment,
+    }
+)

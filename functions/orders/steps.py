@@ -7,6 +7,7 @@ from orders import service
 from orders.store import CONFIRMED
 from titan.errors import NotFound
 from titan.events import publish
+from titan.observability import count
 from titan.saga import StepRefused, steps
 
 
@@ -27,6 +28,7 @@ def place(event: dict) -> dict:
     if event.get("paid"):
         service.move(order, CONFIRMED, "PAID")
     publish([service.placed_event(order)])
+    count("OrdersPlaced", status=order.status)
     return {
         "orderId": order.order_id,
         "status": order.status,

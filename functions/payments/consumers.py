@@ -9,19 +9,21 @@ and schedule.
 
 from __future__ import annotations
 
-from typing import Any
-
+from contracts.orders import OrderCancelled
 from payments import service
-from titan.events import publish
-from titan.observability import logger
+from titan.consumers import Received, consumer
+from titan.events import DomainEvent, publish
 
 
-@logger.inject_lambda_context(clear_state=True)
-def handler(event: dict, context: Any) -> dict:
-    """An EventBridge event (``OrderCancelled``) or a scheduled event."""
-    if event.get("detail-type") == "OrderCancelled":
-        events = service.reverse(event["detail"]["data"]["checkoutId"], refund_captured=False)
-    else:
-        events = service.expire_due()
+def _order_cancelled(received: Received[OrderCancelled]) -> list[DomainEvent]:
+    return service.reverse(received.event.checkoutId, refund_captured=False)
+
+
+def expire_due() -> dict:
+    """The scheduled run: ``{"published": n}`` events (expiries and the voids they cause)."""
+    events = service.expire_due()
     publish(events)
-    return {"events": len(events)}
+    return {"published": len(events)}
+
+
+handler = consumer({OrderCancelled: _order_cancelled}, schedule=expire_due)

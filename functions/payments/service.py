@@ -15,6 +15,7 @@ from payments.store import Change, Payment, Refund
 from titan import clock
 from titan.dynamo import condition_failed, failed_conditions, transaction
 from titan.events import DomainEvent
+from titan.observability import count
 from titan.saga import StepRefused
 
 EVENT_OF = {
@@ -70,6 +71,8 @@ def authorize(
             )
             if record.status != "DECLINED":
                 events.append(event(record))
+            else:
+                count("PaymentsDeclined", method=p["method"])
         if record.status == "DECLINED":
             raise StepRefused(
                 "PAYMENT_DECLINED",

@@ -8,27 +8,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from contracts.orders import OrderCancelled
 from returns import service
+from titan.consumers import Received, consumer
 from titan.errors import Conflict, NotFound
+from titan.ids import related
 from titan.observability import logger
 from titan.saga import call_step
 
 
-def cancellation_id(order_id: str) -> str:
-    return "ret_" + order_id.split("_", 1)[1]
-
-
-def refund_cancelled(data: dict) -> str | None:
+def refund_cancelled(cancelled: OrderCancelled) -> str | None:
     """Start the cancellation refund of a paid order; its return id, or None if unpaid."""
-    if data.get("previousStatus") != "CONFIRMED":
+    if cancelled.previousStatus != "CONFIRMED":
         return None
-    return_id = cancellation_id(data["orderId"])
+    return_id = related("ret", cancelled.orderId)
     try:
         item = service.get(return_id)  # a repeated event: start it (again: ignored)
     except NotFound:
-        order = call_step("ORDERS_STEPS_FUNCTION", "get", {"orderId": data["orderId"]})
+        order = call_step("ORDERS_STEPS_FUNCTION", "get", {"orderId": cancelled.orderId})
         every = [
             {"lineId": x["lineId"], "quantity": x["quantity"], "reason": "ORDER_CANCELLED"}
             for x in order["lines"]
@@ -42,7 +39,8 @@ def refund_cancelled(data: dict) -> str | None:
     return item.return_id
 
 
-@logger.inject_lambda_context(clear_state=True)
-def handler(event: dict, context: Any) -> dict:
-    """EventBridge OrderCancelled → ``{"returnId"}``."""
-    return {"returnId": refund_cancelled(event["detail"]["data"])}
+def _order_cancelled(received: Received[OrderCancelled]) -> None:
+    refund_cancelled(received.event)
+
+
+handler = consumer({OrderCancelled: _order_cancelled})

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import os
 
-import boto3
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from returns import domain
 from returns.store import OPEN, Return, ReturnedLine
 from titan import clock
+from titan.aws import client
 from titan.context import correlation_id
 from titan.dynamo import condition_failed, failed_conditions, transaction
 from titan.errors import Conflict, NotFound, Unprocessable
@@ -30,14 +30,6 @@ AUTO_APPROVE_LIMIT = int(os.environ.get("RETURN_AUTO_APPROVE_LIMIT", "10000"))
 #: waiting) and for the goods (then the return expires), in seconds.
 DECISION_TIMEOUT = int(os.environ.get("RETURN_DECISION_TIMEOUT_SECONDS", str(3 * 86400)))
 GOODS_TIMEOUT = int(os.environ.get("RETURN_GOODS_TIMEOUT_SECONDS", str(14 * 86400)))
-
-_sfn = None
-
-
-def _client():
-    global _sfn
-    _sfn = _sfn or boto3.client("stepfunctions")
-    return _sfn
 
 
 def lines_of(order: dict) -> list[domain.Line]:
@@ -224,12 +216,12 @@ def start(item: Return) -> None:
     """Start the refund saga for ``item`` (its execution is named after the return: a second
     start of the same return is refused by Step Functions and ignored here)."""
     try:
-        _client().start_execution(
+        client("stepfunctions").start_execution(
             stateMachineArn=os.environ["REFUND_STATE_MACHINE"],
             name=item.return_id,
             input=json.dumps(saga_input(item)),
         )
-    except _client().exceptions.ExecutionAlreadyExists:
+    except client("stepfunctions").exceptions.ExecutionAlreadyExists:
         pass
 
 
@@ -330,10 +322,10 @@ def answer(
             returnStatus=item.status,
         )
     try:
-        _client().send_task_success(taskToken=token, output=json.dumps(output))
-    except _client().exceptions.TaskTimedOut:
+        client("stepfunctions").send_task_success(taskToken=token, output=json.dumps(output))
+    except client("stepfunctions").exceptions.TaskTimedOut:
         pass
-    except _client().exceptions.InvalidToken as exc:
+    except client("stepfunctions").exceptions.InvalidToken as exc:
         raise Conflict("This return is no longer waiting.", code="RETURN_NOT_PENDING") from exc
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from returns import service
 from titan.events import publish
+from titan.observability import count
 from titan.saga import steps
 
 
@@ -49,6 +50,7 @@ def complete(event: dict) -> dict:
     item = service.get(event["returnId"])
     if service.move(item, "REFUNDED", ("RECEIVED", "REQUESTED", "APPROVED")):
         publish([service.event(item, "RefundCompleted", customerEmail=item.customer_email)])
+        count("RefundsCompleted", kind=item.kind, to=item.refund_to)
     return {"status": item.status}
 
 

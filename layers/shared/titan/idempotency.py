@@ -19,6 +19,7 @@ import json
 import os
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -37,15 +38,14 @@ from titan.errors import BadRequest, Conflict, Unprocessable
 HEADER = "idempotency-key"
 EXPIRES_SECONDS = 24 * 3600
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
-_persistence: DynamoDBPersistenceLayer | None = None
 
 
-def _store() -> DynamoDBPersistenceLayer:
-    global _persistence
-    _persistence = _persistence or DynamoDBPersistenceLayer(
-        table_name=os.environ["IDEMPOTENCY_TABLE"]
-    )
-    return _persistence
+@cache
+def persistence(purpose: str) -> DynamoDBPersistenceLayer:
+    """A Powertools persistence layer on ``IDEMPOTENCY_TABLE`` for one ``purpose`` (one per
+    process). Each purpose needs its own: a layer keeps the first ``IdempotencyConfig`` it is
+    used with (its key path, its expiry) and ignores any other."""
+    return DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"])
 
 
 def idempotent(
@@ -75,7 +75,9 @@ def idempotent(
     if app.lambda_context is not None:
         config.register_lambda_context(app.lambda_context)
 
-    @idempotent_function(data_keyword_argument="data", persistence_store=_store(), config=config)
+    @idempotent_function(
+        data_keyword_argument="data", persistence_store=persistence("requests"), config=config
+    )
     def once(data: dict) -> dict:
         return run()
 

@@ -20,9 +20,10 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from titan.aws import client
 from titan.context import correlation_id, set_correlation_id
 from titan.errors import Problem
-from titan.observability import logger
+from titan.observability import logger, observed
 
 
 class StepRefused(Exception):
@@ -61,13 +62,13 @@ def steps(handlers: dict[str, Callable[[dict], dict]]) -> Callable[[dict, Any], 
 
     An unknown action raises ValueError (a deployment error, not a refusal)."""
 
-    @logger.inject_lambda_context(clear_state=True)
+    @observed
     def handler(event: dict, context: Any) -> dict:
         action = event.get("action")
         if action not in handlers:
             raise ValueError(f"unknown step action {action!r}")
         set_correlation_id(event.get("correlationId"))
-        logger.append_keys(action=action)
+        logger.append_keys(action=action, correlation_id=event.get("correlationId"))
         try:
             return handlers[action](event)
         except StepRefused as refusal:
@@ -78,19 +79,12 @@ def steps(handlers: dict[str, Callable[[dict], dict]]) -> Callable[[dict, Any], 
     return handler
 
 
-_lambda = None
-
-
 def call_step(function_env: str, action: str, payload: dict) -> dict:
     """Invoke another context's step function synchronously (outside a saga: e.g. the cart
     asking the catalog for prices). ``function_env`` names the environment variable holding
     the function's name. Returns its result; a ``StepRefused`` comes back as the ``Problem``
     it describes; any other failure raises ``RuntimeError``."""
-    global _lambda
-    import boto3
-
-    _lambda = _lambda or boto3.client("lambda")
-    response = _lambda.invoke(
+    response = client("lambda").invoke(
         FunctionName=os.environ[function_env],
         Payload=json.dumps({"action": action, "correlationId": correlation_id(), **payload}),
     )

@@ -44,13 +44,7 @@ def sqs(events) -> dict:
     """The SQS batch the indexer gets when ``events`` went EventBridge -> SQS."""
     records = []
     for event in events:
-        body = {
-            "version": "0",
-            "id": str(uuid.uuid4()),
-            "detail-type": event.detail_type,
-            "source": event.source,
-            "detail": event.detail(),
-        }
+        body = event.as_delivered()
         records.append(
             {
                 "messageId": str(uuid.uuid4()),
@@ -212,9 +206,9 @@ def test_two_indexers_racing_both_land(catalog, tmp_path):
     first, second = LocalIndex(tmp_path / "a"), LocalIndex(tmp_path / "b")
     first.latest(), second.latest()  # both start from the same (empty) version
     changes_a, changes_b = consumers.Changes(), consumers.Changes()
-    changes_a.add(*consumers.parse(sqs(events[:1])["Records"][0]["body"]))
+    changes_a.add(consumers.parse(sqs(events[:1])["Records"][0]["body"]))
     for record in sqs(events[1:])["Records"]:
-        changes_b.add(*consumers.parse(record["body"]))
+        changes_b.add(consumers.parse(record["body"]))
     assert consumers.apply(changes_a, first) == 1
     with pytest.raises(StaleIndex):
         second.publish(documents=0)  # a stale writer cannot move the pointer

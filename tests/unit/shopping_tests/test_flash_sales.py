@@ -96,7 +96,6 @@ def flash(world, monkeypatch):
     monkeypatch.setattr(flash_api, "call_step", call_step)
     queue = boto3.client("sqs").create_queue(QueueName="flash-expiry")["QueueUrl"]
     monkeypatch.setenv("EXPIRY_QUEUE_URL", queue)
-    monkeypatch.setattr(consumers, "_sqs", None)
     monkeypatch.setattr(service, "_sales", {})
     clock.freeze(NOW)
     yield world
@@ -181,7 +180,7 @@ def test_bad_sales_are_refused_with_their_codes(flash):
 # ------------------------------------------------------------------ purchases
 
 
-def test_purchases_hold_units_within_the_limit_until_sold_out(flash):
+def test_purchases_hold_units_within_the_limit_until_sold_out(flash, capsys):
     sale = new_sale(quantity=3, limit=2)[2]
     status, _, held = buy(sale["saleId"], quantity=2, key="ana-1")
     assert status == 201, held
@@ -198,6 +197,10 @@ def test_purchases_hold_units_within_the_limit_until_sold_out(flash):
     assert flash.kinds().count("FlashSaleSoldOut") == 1
     assert buy(sale["saleId"], who=shopper(3))[2]["code"] == "SOLD_OUT"
     assert flash.kinds().count("FlashSaleSoldOut") == 1  # once per selling out
+    # Each refusal is a business metric (CloudWatch EMF on stdout), by its code.
+    emf = [json.loads(x) for x in capsys.readouterr().out.splitlines() if '"_aws"' in x]
+    refused = [m["code"] for m in emf if "ReservationsRefused" in m]
+    assert refused.count("LIMIT_REACHED") == 2 and refused.count("SOLD_OUT") == 3
     assert call(flash_api.handler, "GET", f"/flash-sales/{sale['saleId']}")[2]["remaining"] == 0
     # Each reservation's expiry is queued with the sale's hold time.
     messages = boto3.client("sqs").receive_message(
@@ -378,7 +381,7 @@ def test_a_sale_that_ends_gives_its_unsold_units_back_to_stock(flash):
     held = buy(sale["saleId"], quantity=1)[2]
     assert checkout([card()], reservation=held["reservationId"])["ok"]
     clock.freeze(NOW + timedelta(hours=2, seconds=300 + 3600))
-    assert inventory_consumers.sweep() == 1  # the pool's hold ends after the sale
+    assert inventory_consumers.sweep() == {"released": 1}  # the pool's hold ends after the sale
     assert pool(sale).status == "RELEASED"
     assert (stock().on_hand, stock().reserved, stock().available) == (4, 0, 4)
     assert Sale.get(*Sale.key(sale["saleId"])).quantity == 3

@@ -1,40 +1,72 @@
-"""The order confirmation e-mail: sent through SES once per OrderPlaced event."""
+"""Buyers' e-mails: the order confirmation and the refund notice, through SES, once per event."""
 
 import boto3
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
+from contracts.orders import OrderPlaced
+from delivery import deliver
 from notifications import consumers
+from titan.events import DomainEvent
 
-DATA = {
+BRL = "BRL"
+ORDER = {
     "orderId": "ord_01JDQ6R8V9W3X4Y5Z6A7B8C9D0",
+    "checkoutId": "chk_01JDQ6R8V9W3X4Y5Z6A7B8C9D0",
+    "customerId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9D0",
     "customerEmail": "ana@example.com",
     "customerName": "Ana",
     "status": "CONFIRMED",
     "lines": [
         {
-            "productId": "p",
+            "lineId": "ord_01JDQ6R8V9W3X4Y5Z6A7B8C9D0-1",
+            "cartLineId": "line_1",
+            "productId": "1e9e8ef04dbcff4541ed26657ea517e5",
+            "sellerId": "8a32e327fe2c1b3511609d81aaf9f042",
+            "offerId": "off_00000000000000000001",
             "title": "Perfume 50 ml",
             "quantity": 2,
-            "unitPrice": {"amount": 3499, "currency": "BRL"},
+            "unitPrice": {"amount": 3499, "currency": BRL},
+            "freight": {"amount": 3210, "currency": BRL},
         }
     ],
-    "total": {"amount": 10208, "currency": "BRL"},
+    "total": {"amount": 10208, "currency": BRL},
+    "payments": [],
+    "discount": {"amount": 0, "currency": BRL},
 }
 
 
-def test_the_confirmation_is_sent_once_per_event(world, monkeypatch):
+def _outbox(monkeypatch) -> list:
     monkeypatch.setenv("MAIL_FROM", "noreply@titan.test")
     boto3.client("ses").verify_email_identity(EmailAddress="noreply@titan.test")
-    sent = ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
-    event = {"detail": {"data": DATA, "metadata": {"eventId": "evt_01JDQ6R8V9W3X4Y5Z6A7B8C9D1"}}}
-    assert consumers.send_confirmation(event) is True
-    assert consumers.send_confirmation(event) is False  # a redelivery
+    return ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
+
+
+def test_the_confirmation_is_sent_once_per_event(world, monkeypatch):
+    sent = _outbox(monkeypatch)
+    placed = DomainEvent.of("OrderPlaced", ORDER)
+    deliver(consumers.handler, placed, placed)  # delivered, then redelivered
     (message,) = sent
     assert message.subject == "Titan order ord_01JDQ6R8V9W3X4Y5Z6A7B8C9D0: confirmed"
     assert "2 x Perfume 50 ml: 34.99 BRL" in message.body and "Total: 102.08 BRL" in message.body
 
 
+def test_a_send_that_failed_is_sent_by_the_retry(world, monkeypatch):
+    sent = _outbox(monkeypatch)
+    placed = DomainEvent.of("OrderPlaced", ORDER)
+    monkeypatch.setenv("MAIL_FROM", "unverified@titan.test")  # SES refuses the sender
+    try:
+        deliver(consumers.handler, placed)
+    except Exception as exc:  # the invocation fails: EventBridge retries it
+        assert "unverified" in str(exc) or "Email address not verified" in str(exc)
+    else:
+        raise AssertionError("the send should have failed")
+    monkeypatch.setenv("MAIL_FROM", "noreply@titan.test")
+    deliver(consumers.handler, placed)
+    assert len(sent) == 1
+
+
 def test_an_unpaid_boleto_order_says_so():
-    subject, body = consumers.confirmation({**DATA, "status": "PENDING_PAYMENT"})
+    order = OrderPlaced.model_validate({**ORDER, "status": "PENDING_PAYMENT"})
+    subject, body = consumers.confirmation(order)
     assert subject.endswith("awaiting payment") and "boleto" in body

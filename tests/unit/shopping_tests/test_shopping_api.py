@@ -6,14 +6,17 @@ import json
 
 import pytest
 
-from apigw import call
+from apigw import FakeContext, call
 from cart import api as cart_api
 from checkout import api as checkout_api
+from contracts.orders import OrderPlaced
+from delivery import sqs_batch
 from inventory import api as inventory_api
 from inventory import service as inventory
 from orders import api as orders_api
 from titan import clock
 from titan.errors import Problem
+from titan.events import DomainEvent
 
 from .conftest import ADDRESS, CUSTOMER, P1, SELLER
 
@@ -376,22 +379,20 @@ def test_the_inventory_worker_opens_a_batch_of_new_offers_once(world):
     from inventory import consumers
     from inventory.store import Movement, Stock
 
-    def record(n: int) -> dict:
+    def offer(n: int) -> DomainEvent:
         data = {
             "offerId": f"off_{n:020d}",
             "productId": P1,
             "sellerId": f"{n:032d}",
-            "origin": {"state": "SP"},
+            "price": {"amount": 1000, "currency": "BRL"},
+            "freight": {"amount": 500, "currency": "BRL"},
+            "origin": {"city": "campinas", "state": "SP", "zipPrefix": "13023"},
         }
-        body = {
-            "detail-type": "OfferCreated",
-            "detail": {"data": data, "metadata": {"occurredAt": "2026-11-22T10:00:00.000Z"}},
-        }
-        return {"messageId": str(n), "body": json.dumps(body)}
+        return DomainEvent.of("OfferCreated", data)
 
-    records = [record(n) for n in range(30)]
-    assert consumers._open_stocks(records) == []
-    consumers._open_stocks(records[:5])  # redelivered: nothing changes
+    offers = [offer(n) for n in range(30)]
+    assert consumers.handler(sqs_batch(*offers), FakeContext()) == {"batchItemFailures": []}
+    consumers.handler(sqs_batch(*offers[:5]), FakeContext())  # redelivered: nothing changes
     stocks = [
         s for s in Stock.scan(Stock.sk.startswith("WH#")) if s.offer_id.startswith("off_0000")
     ]
@@ -443,27 +444,34 @@ def test_a_seller_of_a_two_seller_order_sees_only_their_part(world):
         updated_at=now,
     ).save()
     SellerOrder(*SellerOrder.key(SELLER, now, order_id), order_id=order_id).save()
-    ledger.open_escrow(
-        {
-            "orderId": order_id,
-            "customerId": CUSTOMER,
-            "total": {"amount": 4000, "currency": "BRL"},
-            "lines": [
-                {
-                    "sellerId": SELLER,
-                    "quantity": 1,
-                    "unitPrice": {"amount": 1000},
-                    "freight": {"amount": 500},
-                },
-                {
-                    "sellerId": other,
-                    "quantity": 1,
-                    "unitPrice": {"amount": 2000},
-                    "freight": {"amount": 500},
-                },
-            ],
+    brl = {"currency": "BRL"}
+
+    def line(n: int, seller: str, price: int) -> dict:
+        return {
+            "lineId": f"{order_id}-{n}",
+            "cartLineId": f"line_{n}",
+            "productId": P1,
+            "sellerId": seller,
+            "offerId": f"off_{n:020d}",
+            "quantity": 1,
+            "title": "t",
+            "unitPrice": {"amount": price, **brl},
+            "freight": {"amount": 500, **brl},
         }
-    )
+
+    placed = {
+        "orderId": order_id,
+        "checkoutId": order_id.replace("ord_", "chk_"),
+        "customerId": CUSTOMER,
+        "customerEmail": "ana@example.com",
+        "customerName": "Ana",
+        "status": "CONFIRMED",
+        "total": {"amount": 4000, **brl},
+        "lines": [line(1, SELLER, 1000), line(2, other, 2000)],
+        "payments": [],
+        "discount": {"amount": 0, **brl},
+    }
+    ledger.open_escrow(OrderPlaced.model_validate(placed))
     seller = {"principalId": "acct_seller", "roles": "seller", "sellerId": SELLER}
     status, _, seen = call(orders_api.handler, "GET", f"/orders/{order_id}", authorizer=seller)
     assert status == 200
