@@ -20,12 +20,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from botocore.config import Config
 from pydantic import BaseModel, ConfigDict, Field
 
-from catalog import categories, domain, editing, index_files, search
+from catalog import categories, domain, index_files, search, service
 from catalog.index_files import LocalIndex
 from catalog.store import CategoryCount, Import, Offer, PriceChange, Product, Seller
 from titan import clock
 from titan.api import answers, create_app, lambda_handler
 from titan.auth import bearer, require
+from titan.dynamo import get_or_404
 from titan.errors import BadRequest, Forbidden, NotFound
 from titan.events import DomainEvent, EventPublisher
 from titan.idempotency import idempotent
@@ -43,7 +44,7 @@ Description = Annotated[str, Field(max_length=5000)]
 
 
 def _money(amount) -> Money:
-    return Money(**editing.money(amount))
+    return Money(**service.money(amount))
 
 
 class ImportRequest(BaseModel):
@@ -396,10 +397,9 @@ def start_import(body: ImportRequest) -> Response[ImportCreated]:
 )
 def import_report(importId: str) -> ImportReport:
     require(app)
-    try:
-        return _report(Import.get(*Import.key(importId), consistent_read=True))
-    except Import.DoesNotExist as exc:
-        raise NotFound("No such import.", code="IMPORT_NOT_FOUND") from exc
+    return _report(
+        get_or_404(Import, *Import.key(importId), code="IMPORT_NOT_FOUND", detail="No such import.")
+    )
 
 
 @app.get("/categories", tags=["catalog"], summary="The category tree with product counts")
@@ -699,7 +699,7 @@ def _product_out(item: Product) -> ProductOut:
 
 @app.get("/products/<productId>", tags=["catalog"], summary="A product with its offers")
 def product(productId: SourceId) -> ProductOut:
-    return _product_out(editing.get_product(productId))
+    return _product_out(service.get_product(productId))
 
 
 def _attributes(body: ProductIn | ProductPatch) -> dict:
@@ -733,7 +733,7 @@ def create_product(body: ProductIn) -> Response[ProductOut]:
     caller = require(app)
 
     def create() -> dict:
-        item, events = editing.create_product(
+        item, events = service.create_product(
             body.title, body.category, body.description, _attributes(body)
         )
         _publisher().publish(*events)
@@ -756,7 +756,7 @@ def update_product(productId: SourceId, body: ProductPatch) -> ProductOut:
     given = body.model_dump(
         exclude_unset=True, include={"title", "category", "description", "status"}
     )
-    item, events = editing.update_product(productId, given | _attributes(body))
+    item, events = service.update_product(productId, given | _attributes(body))
     _publisher().publish(*events)
     return _product_out(item)
 
@@ -772,16 +772,19 @@ def delete_product(productId: SourceId) -> Response[None]:
     """Staff and admins: the product and its offers go (price histories stay). Publishes
     OfferDeleted for each offer and ProductDeleted."""
     require(app)
-    _publisher().publish(*editing.delete_product(productId))
+    _publisher().publish(*service.delete_product(productId))
     return Response(204, None, None)
 
 
 @app.get("/sellers/<sellerId>", tags=["catalog"], summary="A seller with its offer count")
 def seller(sellerId: SourceId) -> SellerOut:
-    try:
-        item = Seller.get(*Seller.key(sellerId))
-    except Seller.DoesNotExist as exc:
-        raise NotFound("No such seller.", code="SELLER_NOT_FOUND") from exc
+    item = get_or_404(
+        Seller,
+        *Seller.key(sellerId),
+        code="SELLER_NOT_FOUND",
+        detail="No such seller.",
+        consistent=False,
+    )
     count = Offer.by_gsi1.count(f"SELLER#{sellerId}", Offer.gsi1sk.startswith("OFFER#"))
     return SellerOut(sellerId=item.seller_id, city=item.city, state=item.state, offerCount=count)
 
@@ -815,7 +818,7 @@ def create_offer(body: OfferIn) -> Response[OfferDetail]:
         raise Forbidden("Sellers create offers for themselves only.", code="NOT_YOUR_SELLER")
 
     def create() -> dict:
-        offer, events = editing.create_offer(
+        offer, events = service.create_offer(
             body.productId, body.sellerId, body.price, body.freight, caller.id
         )
         _publisher().publish(*events)
@@ -835,7 +838,7 @@ def create_offer(body: OfferIn) -> Response[OfferDetail]:
 def delete_offer(offerId: str) -> Response[None]:
     """Staff, admins, or the seller who owns the offer. Publishes OfferDeleted."""
     offer, _ = _own_offer(offerId)
-    _publisher().publish(*editing.delete_offer(offer))
+    _publisher().publish(*service.delete_offer(offer))
     return Response(204, None, None)
 
 
@@ -852,10 +855,10 @@ def patch_offer(offerId: str, body: OfferPatch) -> OfferDetail:
     Setting the current values again changes nothing and publishes nothing."""
     offer, caller_id = _own_offer(offerId)
     if body.status is not None:
-        _publisher().publish(*editing.set_offer_status(offer, body.status))
+        _publisher().publish(*service.set_offer_status(offer, body.status))
     price = offer.price if body.price is None else body.price
     freight = offer.freight if body.freight is None else body.freight
-    _publisher().publish(*editing.change_price(offer, price, freight, caller_id))
+    _publisher().publish(*service.change_price(offer, price, freight, caller_id))
     return _offer_detail(offer)
 
 

@@ -18,8 +18,8 @@ from pynamodb.exceptions import PutError, TransactWriteError
 from catalog import domain
 from catalog.store import CategoryCount, CategoryItem
 from titan import clock
-from titan.dynamo import transaction
-from titan.errors import Conflict, NotFound, Unprocessable
+from titan.dynamo import get_or_404, transaction
+from titan.errors import Conflict, Unprocessable
 from titan.events import DomainEvent
 
 CACHE_SECONDS = 5.0
@@ -52,10 +52,9 @@ def _department(department: str) -> str:
 def _custom(slug: str) -> CategoryItem:
     if slug in domain.BY_SLUG:
         raise Conflict("Built-in categories cannot be changed.", code="BUILT_IN_CATEGORY")
-    try:
-        return CategoryItem.get(*CategoryItem.key(slug), consistent_read=True)
-    except CategoryItem.DoesNotExist as exc:
-        raise NotFound("No such category.", code="CATEGORY_NOT_FOUND") from exc
+    return get_or_404(
+        CategoryItem, *CategoryItem.key(slug), code="CATEGORY_NOT_FOUND", detail="No such category."
+    )
 
 
 def create(

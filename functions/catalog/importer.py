@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import boto3
 from pynamodb.exceptions import UpdateError
 
-from catalog import categories, domain, editing
+from catalog import categories, domain, service
 from catalog.store import (
     Import,
     Offer,
@@ -124,12 +124,12 @@ def apply_products(chunk: list[tuple[int, dict]], result: ChunkResult, now: str)
             continue
         if change == "created":
             result.category_deltas[fields["category"]] += 1
-            result.events.append(editing.product_event("ProductCreated", item))
+            result.events.append(service.product_event("ProductCreated", item))
         else:
             if before.category != fields["category"]:
                 result.category_deltas[before.category] -= 1
                 result.category_deltas[fields["category"]] += 1
-            result.events.append(editing.product_event("ProductUpdated", item))
+            result.events.append(service.product_event("ProductUpdated", item))
         writes.append(item)
     return writes
 
@@ -174,9 +174,9 @@ def apply_offers(chunk: list[tuple[int, dict]], result: ChunkResult, now: str) -
             writes.append(item)  # changed, but not its price
             continue
         if previous is None:
-            result.events.append(editing.offer_created(item, sellers[Seller.key(item.seller_id)]))
+            result.events.append(service.offer_created(item, sellers[Seller.key(item.seller_id)]))
         else:
-            result.events.append(editing.offer_price_changed(item, previous))
+            result.events.append(service.offer_price_changed(item, previous))
         writes.append(
             PriceChange.entry(
                 item.offer_id, item.price, item.freight, previous, "import", now, item.offer_id
@@ -232,7 +232,7 @@ def run_import(record: Import, body, publisher: EventPublisher, workers: int = W
         if deltas:  # one transaction: the counts move together, nothing half-applied
             with transaction() as counts:
                 for category, delta in deltas.items():
-                    editing.count_products(counts, category, delta)
+                    service.count_products(counts, category, delta)
         with lock:
             kept = sorted(result.errors)[: max(0, room)]
             room -= len(kept)

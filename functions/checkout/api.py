@@ -36,8 +36,8 @@ from titan.api import answers, create_app, lambda_handler
 from titan.auth import bearer, require
 from titan.cards import CardIn
 from titan.context import correlation_id
-from titan.dynamo import condition_failed
-from titan.errors import Conflict, NotFound, Problem
+from titan.dynamo import condition_failed, get_or_404
+from titan.errors import Conflict, Problem
 from titan.idempotency import idempotent, require_key
 from titan.ids import derived_id
 from titan.observability import logger
@@ -386,10 +386,11 @@ def create_coupon(body: CouponIn) -> Response[CouponOut]:
 )
 def get_coupon(code: Annotated[str, Path(pattern=CODE)]) -> CouponOut:
     require(app)
-    try:
-        return _coupon_out(CouponItem.get(*CouponItem.key(code), consistent_read=True))
-    except CouponItem.DoesNotExist as exc:
-        raise NotFound("No such coupon.", code="COUPON_NOT_FOUND") from exc
+    return _coupon_out(
+        get_or_404(
+            CouponItem, *CouponItem.key(code), code="COUPON_NOT_FOUND", detail="No such coupon."
+        )
+    )
 
 
 handler = lambda_handler(app)

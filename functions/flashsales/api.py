@@ -22,7 +22,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from flashsales import domain, service
-from flashsales.consumers import schedule_expiry
 from flashsales.store import Sale
 from titan import clock
 from titan.api import answers, create_app, lambda_handler
@@ -249,7 +248,7 @@ def purchase(sale_id: str, customer_id: str, quantity: int) -> dict:
             raise
         return {"status": refused.status, "body": refused.body()}
     sale = service.get_sale(sale_id, cached=True)
-    schedule_expiry(hold.reservation_id, int(sale.hold_seconds))
+    service.schedule_expiry(hold.reservation_id, int(sale.hold_seconds))
     out = ReservationOut(
         reservationId=hold.reservation_id,
         saleId=sale_id,

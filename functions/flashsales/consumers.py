@@ -1,6 +1,7 @@
 """Flash sales' consumers: one Lambda fed by the expiry queue and by a schedule.
 
-- The expiry queue (SQS, each message delayed by the sale's hold time, at most 15 minutes;
+- The expiry queue (SQS, each message delayed by the sale's hold time, at most 15 minutes,
+  ``service.schedule_expiry``;
   dead-letter queue after 5 receives, partial batch failures): ``{"reservationId"}`` → the
   reservation expires if it is still HELD. A message that arrives early is sent again with
   the time left as its delay.
@@ -12,7 +13,6 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import (
@@ -23,23 +23,10 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from flashsales import service
-from titan.aws import client
 from titan.events import publish
 from titan.observability import logger, observed
 
 processor = BatchProcessor(event_type=EventType.SQS)
-#: SQS delays a message by at most 15 minutes.
-MAX_DELAY_SECONDS = 900
-
-
-def schedule_expiry(reservation_id: str, delay_seconds: int) -> None:
-    """Queue the expiry of ``reservation_id`` in ``delay_seconds`` (capped at 15 minutes; a
-    longer hold is re-queued when the message arrives)."""
-    client("sqs").send_message(
-        QueueUrl=os.environ["EXPIRY_QUEUE_URL"],
-        MessageBody=json.dumps({"reservationId": reservation_id}),
-        DelaySeconds=max(0, min(MAX_DELAY_SECONDS, delay_seconds)),
-    )
 
 
 def _record(record: SQSRecord) -> None:
@@ -47,7 +34,7 @@ def _record(record: SQSRecord) -> None:
     try:
         publish(service.expire(reservation_id))
     except service.NotYetExpired as early:
-        schedule_expiry(reservation_id, early.seconds)
+        service.schedule_expiry(reservation_id, early.seconds)
 
 
 def sweep() -> dict:

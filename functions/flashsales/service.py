@@ -10,6 +10,8 @@ units back in one transaction conditional on the reservation's status, so exactl
 
 from __future__ import annotations
 
+import json
+import os
 import random
 import time
 from datetime import datetime, timedelta
@@ -19,8 +21,9 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from flashsales import domain
 from flashsales.store import HELD_PARTITIONS, Buyer, Hold, RateBucket, Sale, Shard, Taken
 from titan import clock
-from titan.dynamo import condition_failed, failed_conditions, transaction
-from titan.errors import Conflict, NotFound, TooManyRequests
+from titan.aws import client
+from titan.dynamo import condition_failed, failed_conditions, get_or_404, transaction
+from titan.errors import Conflict, TooManyRequests
 from titan.events import DomainEvent
 from titan.observability import count
 from titan.saga import StepRefused
@@ -56,10 +59,13 @@ def get_sale(sale_id: str, *, cached: bool = False) -> Sale:
     hit = _sales.get(sale_id)
     if cached and hit and time.monotonic() - hit[0] < SALE_CACHE_SECONDS:
         return hit[1]
-    try:
-        sale = Sale.get(*Sale.key(sale_id), consistent_read=not cached)
-    except Sale.DoesNotExist as exc:
-        raise NotFound("No such flash sale.", code="SALE_NOT_FOUND") from exc
+    sale = get_or_404(
+        Sale,
+        *Sale.key(sale_id),
+        code="SALE_NOT_FOUND",
+        detail="No such flash sale.",
+        consistent=not cached,
+    )
     _sales[sale_id] = (time.monotonic(), sale)
     return sale
 
@@ -468,4 +474,18 @@ def _rate_limited(seconds: int) -> TooManyRequests:
         f"Too many purchase attempts; retry in {seconds} s.",
         headers={"Retry-After": str(seconds)},
         retryAfter=seconds,
+    )
+
+
+#: SQS delays a message by at most 15 minutes.
+MAX_DELAY_SECONDS = 900
+
+
+def schedule_expiry(reservation_id: str, delay_seconds: int) -> None:
+    """Queue the expiry of ``reservation_id`` in ``delay_seconds`` (capped at 15 minutes; a
+    longer hold is re-queued when the message arrives)."""
+    client("sqs").send_message(
+        QueueUrl=os.environ["EXPIRY_QUEUE_URL"],
+        MessageBody=json.dumps({"reservationId": reservation_id}),
+        DelaySeconds=max(0, min(MAX_DELAY_SECONDS, delay_seconds)),
     )

@@ -23,7 +23,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, Upda
 from identity import domain, tokens
 from identity.store import Account, Address, Code, EmailClaim, Throttle, TokenFamily
 from titan import clock
-from titan.dynamo import condition_failed, failed_conditions, transaction
+from titan.dynamo import condition_failed, failed_conditions, get_or_404, transaction
 from titan.errors import Conflict, NotFound, Problem, TooManyRequests, Unauthorized, Unprocessable
 from titan.events import DomainEvent, EventPublisher
 from titan.geo import BR_STATES
@@ -94,10 +94,13 @@ def _check_password(password: str, email: str, name: str = "") -> None:
 
 
 def get_account(account_id: str) -> Account:
-    try:
-        return Account.get(*Account.key(account_id))
-    except DoesNotExist as exc:
-        raise NotFound("No such account.", code="ACCOUNT_NOT_FOUND") from exc
+    return get_or_404(
+        Account,
+        *Account.key(account_id),
+        code="ACCOUNT_NOT_FOUND",
+        detail="No such account.",
+        consistent=False,
+    )
 
 
 def create_account(
@@ -583,10 +586,13 @@ def list_addresses(account_id: str) -> list[Address]:
 
 def get_address(account_id: str, address_id: str) -> Address:
     """The caller's address; another account's address is simply not found (404)."""
-    try:
-        return Address.get(*Address.key(account_id, address_id))
-    except DoesNotExist as exc:
-        raise NotFound("No such address.", code="ADDRESS_NOT_FOUND") from exc
+    return get_or_404(
+        Address,
+        *Address.key(account_id, address_id),
+        code="ADDRESS_NOT_FOUND",
+        detail="No such address.",
+        consistent=False,
+    )
 
 
 def _validated(fields: dict) -> dict:

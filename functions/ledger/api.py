@@ -18,16 +18,16 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from ledger import domain, service
-from ledger.store import Entry, Escrow, Payout
-from titan import clock
-from titan.api import answers, create_app, lambda_handler, page_cursor, page_start
+from ledger import service
+from titan import clock, ids
+from titan.api import answers, create_app, lambda_handler
 from titan.auth import Principal, bearer, require
 from titan.cards import CardIn
 from titan.errors import Conflict, NotFound, Unprocessable
 from titan.events import publish
 from titan.idempotency import idempotent, require_key
 from titan.ids import derived_id
+from titan.paging import page_cursor
 from titan.saga import call_step
 from titan.schemas import Money
 
@@ -138,22 +138,14 @@ def wallet_transactions(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> TransactionPage:
-    customer = require(app).id
-    partition = f"ACCOUNT#wallet:{customer}"
-    page = Entry.query(
-        partition,
-        Entry.sk.startswith("ENTRY#"),
-        scan_index_forward=False,
-        limit=limit,
-        last_evaluated_key=page_start(cursor, ("pk", "sk"), {"pk": partition}, {"sk": "ENTRY#"}),
-    )
+    entries, last = service.wallet_entries(require(app).id, limit, cursor)
     items = [
         TransactionOut(
             txnId=e.txn_id, kind=e.kind, amount=_money(e.amount, e.currency), postedAt=e.posted_at
         )
-        for e in page
+        for e in entries
     ]
-    return TransactionPage(transactions=items, cursor=page_cursor(page.last_evaluated_key))
+    return TransactionPage(transactions=items, cursor=page_cursor(last))
 
 
 @app.post(
@@ -360,8 +352,7 @@ def request_payout(
 )
 def list_payouts(sellerId: Annotated[str, Path(pattern=SELLER_ID)]) -> PayoutPage:
     _seller(sellerId)
-    items = Payout.by_gsi1.query(f"SELLER#{sellerId}", scan_index_forward=False, limit=100)
-    return PayoutPage(payouts=[PayoutOut(**p.view()) for p in items])
+    return PayoutPage(payouts=[PayoutOut(**p) for p in service.payouts_of(sellerId)])
 
 
 @app.get(
@@ -370,48 +361,10 @@ def list_payouts(sellerId: Annotated[str, Path(pattern=SELLER_ID)]) -> PayoutPag
     summary="An order's escrow",
     security=bearer(),
 )
-def get_escrow(orderId: Annotated[str, Path(pattern=r"^ord_[0-9A-HJKMNP-TV-Z]{26}$")]) -> EscrowOut:
+def get_escrow(orderId: Annotated[str, Path(pattern=ids.pattern("ord"))]) -> EscrowOut:
     """The buyer, a seller of the order, or staff; others 404 ESCROW_NOT_FOUND. A seller sees
     their own share only, and ``held`` is what is held for them."""
-    caller = require(app)
-    try:
-        escrow = Escrow.get(*Escrow.key(orderId), consistent_read=True)
-    except Escrow.DoesNotExist as exc:
-        raise NotFound("No escrow for this order.", code="ESCROW_NOT_FOUND") from exc
-    if not (
-        escrow.customer_id == caller.id
-        or caller.seller_id in escrow.shares
-        or caller.has_any("staff", "admin")
-    ):
-        raise NotFound("No escrow for this order.", code="ESCROW_NOT_FOUND")
-    c = escrow.currency
-    whole = escrow.customer_id == caller.id or caller.has_any("staff", "admin")
-    shares = {
-        seller: share
-        for seller, share in sorted(escrow.shares.items())
-        if whole or seller == caller.seller_id
-    }
-    if whole:
-        held = service.balance(f"escrow:{orderId}")
-    else:
-        held = 0 if escrow.status == "RELEASED" else domain.share_held(shares[caller.seller_id])
-    return EscrowOut(
-        orderId=orderId,
-        status=escrow.status,
-        held=_money(held, c),
-        sellers=[
-            SellerShareOut(
-                sellerId=seller,
-                items=_money(s["items"], c),
-                freight=_money(s["freight"], c),
-                refunded=_money(int(s["refundedItems"]) + int(s["refundedFreight"]), c),
-            )
-            for seller, s in shares.items()
-        ],
-        disputed=bool(escrow.disputes),
-        releaseAt=escrow.release_at,
-        releasedAt=escrow.released_at,
-    )
+    return EscrowOut(**service.escrow_shown(orderId, require(app)))
 
 
 @app.get(

@@ -21,8 +21,11 @@ from ledger import domain
 from ledger.domain import SellerShare
 from ledger.store import Account, Entry, Escrow, Payout, Txn, Voucher
 from titan import clock
-from titan.dynamo import condition_failed, failed_conditions, transaction
+from titan.auth import Principal
+from titan.dynamo import condition_failed, failed_conditions, get_or_404, transaction
+from titan.errors import NotFound
 from titan.events import DomainEvent
+from titan.paging import page_start
 
 #: Commission in basis points of the item price (freight passes through to the seller).
 COMMISSION_BPS = int(os.environ.get("COMMISSION_BPS", "1200"))
@@ -673,3 +676,69 @@ def pay_out(payout_id: str) -> list[DomainEvent]:
         return []
     payout.status, payout.paid_at = "PAID", now
     return [DomainEvent.of("PayoutPaid", payout.view())]
+
+
+# ------------------------------------------------------------------ reads for the API
+
+
+def wallet_entries(customer_id: str, limit: int, cursor: str | None) -> tuple[list[Entry], dict]:
+    """A page of the customer's wallet entries, newest first, and the last key read (None at
+    the end). Raises BadRequest INVALID_CURSOR."""
+    partition = f"ACCOUNT#wallet:{customer_id}"
+    page = Entry.query(
+        partition,
+        Entry.sk.startswith("ENTRY#"),
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=page_start(cursor, ("pk", "sk"), {"pk": partition}, {"sk": "ENTRY#"}),
+    )
+    return list(page), page.last_evaluated_key
+
+
+def payouts_of(seller_id: str, limit: int = 100) -> list[dict]:
+    """The seller's latest payouts, newest first (their API views)."""
+    items = Payout.by_gsi1.query(f"SELLER#{seller_id}", scan_index_forward=False, limit=limit)
+    return [p.view() for p in items]
+
+
+def escrow_shown(order_id: str, caller: Principal) -> dict:
+    """The order's escrow as ``caller`` may see it: whole for its buyer and staff; a seller
+    of the order sees their own share, and ``held`` is what is held for them. Amounts as
+    ``{amount, currency}`` in minor units. Raises NotFound ESCROW_NOT_FOUND for anyone else,
+    as when there is no escrow."""
+    escrow = get_or_404(
+        Escrow, *Escrow.key(order_id), code="ESCROW_NOT_FOUND", detail="No escrow for this order."
+    )
+    whole = escrow.customer_id == caller.id or caller.has_any("staff", "admin")
+    if not (whole or caller.seller_id in escrow.shares):
+        raise NotFound("No escrow for this order.", code="ESCROW_NOT_FOUND")
+    shares = {
+        seller: share
+        for seller, share in sorted(escrow.shares.items())
+        if whole or seller == caller.seller_id
+    }
+    if whole:
+        held = balance(f"escrow:{order_id}")
+    else:
+        held = 0 if escrow.status == "RELEASED" else domain.share_held(shares[caller.seller_id])
+
+    def money(amount) -> dict:
+        return {"amount": int(amount), "currency": escrow.currency}
+
+    return {
+        "orderId": order_id,
+        "status": escrow.status,
+        "held": money(held),
+        "sellers": [
+            {
+                "sellerId": seller,
+                "items": money(s["items"]),
+                "freight": money(s["freight"]),
+                "refunded": money(int(s["refundedItems"]) + int(s["refundedFreight"])),
+            }
+            for seller, s in shares.items()
+        ],
+        "disputed": bool(escrow.disputes),
+        "releaseAt": escrow.release_at,
+        "releasedAt": escrow.released_at,
+    }

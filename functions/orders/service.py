@@ -16,13 +16,16 @@ from orders.store import (
     DELIVERED,
     NEXT,
     PENDING_PAYMENT,
+    SHIPPED,
     Order,
     SellerOrder,
 )
 from titan import clock
-from titan.dynamo import condition_failed, transaction
-from titan.errors import Conflict, NotFound
-from titan.events import DomainEvent
+from titan.auth import Principal
+from titan.dynamo import condition_failed, get_or_404, transaction
+from titan.errors import Conflict, Forbidden, NotFound
+from titan.events import DomainEvent, publish
+from titan.paging import page_start
 from titan.saga import StepRefused
 
 
@@ -32,10 +35,7 @@ class StatusConflict(Exception):
 
 def get(order_id: str) -> Order:
     """The order. Raises NotFound ORDER_NOT_FOUND."""
-    try:
-        return Order.get(*Order.key(order_id), consistent_read=True)
-    except Order.DoesNotExist as exc:
-        raise NotFound("No such order.", code="ORDER_NOT_FOUND") from exc
+    return get_or_404(Order, *Order.key(order_id), code="ORDER_NOT_FOUND", detail="No such order.")
 
 
 def create(event: dict) -> Order:
@@ -362,3 +362,97 @@ def confirm_paid(order: Order) -> list[DomainEvent]:
     if order.status != PENDING_PAYMENT:
         return []
     return [status_event(order, "OrderConfirmed")] if move(order, CONFIRMED, "PAID") else []
+
+
+# ------------------------------------------------------------------ the API's use cases
+
+#: the event each fulfilment move publishes
+FULFILMENT_EVENTS = {SHIPPED: "OrderShipped", DELIVERED: "OrderDelivered"}
+
+
+def visible(order_id: str, caller: Principal, buyer_only: bool = False) -> Order:
+    """The order, if ``caller`` may see it: its customer, staff, or a seller with a line in
+    it (only its customer with ``buyer_only``). Raises NotFound ORDER_NOT_FOUND otherwise,
+    as for an order that does not exist."""
+    order = get(order_id)
+    if buyer_only:
+        allowed = order.customer_id == caller.id
+    else:
+        allowed = (
+            order.customer_id == caller.id
+            or caller.has_any("staff", "admin")
+            or (caller.seller_id is not None and caller.seller_id in (order.seller_ids or set()))
+        )
+    if not allowed or order.customer_id is None:
+        raise NotFound("No such order.", code="ORDER_NOT_FOUND")
+    return order
+
+
+def shown(order: Order, caller: Principal) -> dict:
+    """The whole order for its buyer and staff; a seller's part for a seller of it."""
+    if order.customer_id == caller.id or caller.has_any("staff", "admin"):
+        return view(order)
+    return seller_view(order, caller.seller_id)
+
+
+def listed(
+    caller: Principal,
+    seller_id: str | None,
+    customer_id: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[dict], dict | None]:
+    """A page of orders, newest first, as ``caller`` may see them, and the last key read
+    (None at the end): a seller's (that seller or staff), a customer's (that customer or
+    staff), else the caller's own. Raises Forbidden NOT_YOUR_SELLER / FORBIDDEN, BadRequest
+    INVALID_CURSOR."""
+    staff = caller.has_any("staff", "admin")
+    if seller_id:
+        if caller.seller_id != seller_id and not staff:
+            raise Forbidden("Sellers see their own orders only.", code="NOT_YOUR_SELLER")
+        partition = f"SELLER#{seller_id}"
+        start = page_start(cursor, ("pk", "sk"), {"pk": partition})
+        page = SellerOrder.query(
+            partition, scan_index_forward=False, limit=limit, last_evaluated_key=start
+        )
+        ids = [item.order_id for item in page]
+        orders = {o.order_id: o for o in Order.batch_get([Order.key(i) for i in ids])}
+        found = [orders[i] for i in ids if i in orders]
+    else:
+        if customer_id and customer_id != caller.id and not staff:
+            raise Forbidden("You can list your own orders only.", code="FORBIDDEN")
+        partition = f"CUSTOMER#{customer_id or caller.id}"
+        start = page_start(cursor, ("pk", "sk", "gsi1pk", "gsi1sk"), {"gsi1pk": partition})
+        page = Order.by_customer.query(
+            partition, scan_index_forward=False, limit=limit, last_evaluated_key=start
+        )
+        found = list(page)
+    return [shown(o, caller) for o in found], page.last_evaluated_key
+
+
+def cancel_by(order: Order, caller: Principal, reason: str | None) -> dict:
+    """Its customer or staff cancel ``order`` (see ``cancel``); the order's view. Raises
+    NotFound ORDER_NOT_FOUND for a seller, Conflict ORDER_NOT_CANCELLABLE once shipped."""
+    if order.customer_id != caller.id and not caller.has_any("staff", "admin"):
+        raise NotFound("No such order.", code="ORDER_NOT_FOUND")
+    mine = order.customer_id == caller.id
+    publish(cancel(order, reason or ("CUSTOMER_REQUEST" if mine else "STAFF")))
+    return view(order)
+
+
+def fulfil(order: Order, caller: Principal, status: str) -> dict:
+    """The seller of every line, or staff, move ``order`` to SHIPPED or DELIVERED and
+    publish OrderShipped / OrderDelivered (once). The order as ``caller`` sees it. Raises
+    Forbidden NOT_YOUR_ORDER, Conflict INVALID_STATUS_CHANGE."""
+    sellers = order.seller_ids or set()
+    if not caller.has_any("staff", "admin") and sellers != {caller.seller_id}:
+        raise Forbidden("Only the order's seller or staff can do this.", code="NOT_YOUR_ORDER")
+    try:
+        moved = move(order, status)
+    except StatusConflict as exc:
+        raise Conflict(
+            f"An order that is {order.status} cannot become {status}.", code="INVALID_STATUS_CHANGE"
+        ) from exc
+    if moved:
+        publish([status_event(order, FULFILMENT_EVENTS[status])])
+    return shown(order, caller)

@@ -11,7 +11,6 @@ from aws_lambda_powertools.utilities import parameters
 from pydantic import BaseModel, Field, ValidationError
 
 from payments import provider, service
-from payments.store import Payment
 from titan.api import create_app, lambda_handler
 from titan.auth import bearer, require
 from titan.errors import NotFound, Unauthorized, Unprocessable
@@ -99,25 +98,7 @@ def webhook(providerName: Annotated[str, Path(pattern=r"^[a-z0-9-]{1,30}$")]) ->
 )
 def get_payment(paymentId: Annotated[str, Path(max_length=80)]) -> PaymentOut:
     """Its customer or staff; anyone else 404 PAYMENT_NOT_FOUND."""
-    caller = require(app)
-    try:
-        record = Payment.get(*Payment.key(paymentId))
-    except Payment.DoesNotExist as exc:
-        raise NotFound("No such payment.", code="PAYMENT_NOT_FOUND") from exc
-    if record.customer_id != caller.id and not caller.has_any("staff", "admin"):
-        raise NotFound("No such payment.", code="PAYMENT_NOT_FOUND")
-    return PaymentOut(
-        **record.view(),
-        orderId=record.order_id,
-        history=[
-            {
-                "status": c.status,
-                "at": c.at,
-                **({"amount": int(c.amount)} if c.amount is not None else {}),
-            }
-            for c in record.history
-        ],
-    )
+    return PaymentOut(**service.shown(paymentId, require(app)))
 
 
 handler = lambda_handler(app)

@@ -13,7 +13,9 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from payments.provider import BOLETO_DAYS, PROVIDERS, luhn_ok, provider_for
 from payments.store import Change, Payment, Refund
 from titan import clock
-from titan.dynamo import condition_failed, failed_conditions, transaction
+from titan.auth import Principal
+from titan.dynamo import condition_failed, failed_conditions, get_or_404, transaction
+from titan.errors import NotFound
 from titan.events import DomainEvent
 from titan.observability import count
 from titan.saga import StepRefused
@@ -383,3 +385,19 @@ def expire_due(limit: int = 100) -> list[DomainEvent]:
             events.append(event(record))
             events += reverse(record.checkout_id)
     return events
+
+
+def shown(payment_id: str, caller: Principal) -> dict:
+    """The payment with its order id and status history, for its customer and staff.
+    Raises NotFound PAYMENT_NOT_FOUND for anyone else, as for a payment that does not
+    exist."""
+    record = get_or_404(
+        Payment, *Payment.key(payment_id), code="PAYMENT_NOT_FOUND", detail="No such payment."
+    )
+    if record.customer_id != caller.id and not caller.has_any("staff", "admin"):
+        raise NotFound("No such payment.", code="PAYMENT_NOT_FOUND")
+    history = [
+        {"status": c.status, "at": c.at, **({} if c.amount is None else {"amount": int(c.amount)})}
+        for c in record.history
+    ]
+    return {**record.view(), "orderId": record.order_id, "history": history}

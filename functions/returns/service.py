@@ -1,5 +1,5 @@
-"""Return rules with their writes: recording a return (with the units it takes, once), the
-saga's waits and decisions, and its end.
+"""The returns context's use cases: asking for a return (with the units it takes, once),
+who may see and decide one, the saga's waits and decisions, and its end.
 
 Status moves are conditional on the current status, so a decision sent twice, an approval
 racing a rejection, or a late receive after the saga gave up, change nothing twice.
@@ -15,12 +15,14 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from returns import domain
 from returns.store import OPEN, Return, ReturnedLine
 from titan import clock
+from titan.auth import Principal
 from titan.aws import client
 from titan.context import correlation_id
-from titan.dynamo import condition_failed, failed_conditions, transaction
-from titan.errors import Conflict, NotFound, Unprocessable
-from titan.events import DomainEvent
+from titan.dynamo import condition_failed, failed_conditions, get_or_404, transaction
+from titan.errors import Conflict, Forbidden, NotFound, Unprocessable
+from titan.events import DomainEvent, publish
 from titan.ids import new_id
+from titan.saga import call_step
 
 #: Days after delivery a return may be asked for (the escrow is released when it ends).
 WINDOW_DAYS = int(os.environ.get("RETURN_WINDOW_DAYS", "7"))
@@ -181,10 +183,9 @@ def _discount(order: dict) -> int:
 
 def get(return_id: str) -> Return:
     """Raises NotFound RETURN_NOT_FOUND."""
-    try:
-        return Return.get(*Return.key(return_id), consistent_read=True)
-    except Return.DoesNotExist as exc:
-        raise NotFound("No such return.", code="RETURN_NOT_FOUND") from exc
+    return get_or_404(
+        Return, *Return.key(return_id), code="RETURN_NOT_FOUND", detail="No such return."
+    )
 
 
 def saga_input(item: Return) -> dict:
@@ -376,3 +377,75 @@ def view(item: Return) -> dict:
         "createdAt": item.created_at,
         "updatedAt": item.updated_at,
     }
+
+
+def request(customer_id: str, order_id: str, lines: list[dict], refund_to: str, return_id: str):
+    """A buyer asks to return ``lines`` (``[{lineId, quantity, reason}]``) of their order: the
+    order's escrow is disputed first (so it is not released meanwhile), the return recorded,
+    ReturnRequested published and the refund saga started. If recording fails, the dispute
+    is settled again (its compensation). The return's view.
+
+    Raises NotFound ORDER_NOT_FOUND (not the caller's order), Conflict ORDER_NOT_DELIVERED,
+    RETURN_WINDOW_CLOSED, RETURN_QUANTITY_EXCEEDED, Unprocessable UNKNOWN_LINE."""
+    order = call_step("ORDERS_STEPS_FUNCTION", "get", {"orderId": order_id})
+    if order["customerId"] != customer_id:
+        raise NotFound("No such order.", code="ORDER_NOT_FOUND")
+    check_window(order)
+    dispute = {"orderId": order_id, "returnId": return_id}
+    call_step("LEDGER_STEPS_FUNCTION", "dispute", dispute)
+    try:
+        item = record(order, lines, refund_to, return_id=return_id)
+    except Exception:
+        call_step("LEDGER_STEPS_FUNCTION", "settleDispute", dispute)
+        raise
+    publish([event(item, "ReturnRequested")])
+    start(item)
+    return view(item)
+
+
+def visible(return_id: str, caller: Principal) -> Return:
+    """The return, if ``caller`` may see it: its buyer, one of its sellers, or staff. Raises
+    NotFound RETURN_NOT_FOUND otherwise (as for a return that does not exist)."""
+    item = get(return_id)
+    if not (
+        item.customer_id == caller.id
+        or caller.seller_id in (item.seller_ids or [])
+        or caller.has_any("staff", "admin")
+    ):
+        raise NotFound("No such return.", code="RETURN_NOT_FOUND")
+    return item
+
+
+def decider(item: Return, caller: Principal) -> str:
+    """Who ``caller`` decides as: STAFF, or SELLER when the return's only seller. Raises
+    Forbidden NOT_YOUR_RETURN otherwise."""
+    if caller.has_any("staff", "admin"):
+        return "STAFF"
+    if caller.seller_id and set(item.seller_ids or []) == {caller.seller_id}:
+        return "SELLER"
+    raise Forbidden("Only the order's seller or staff can do this.", code="NOT_YOUR_RETURN")
+
+
+def approve(item: Return, caller: Principal, reason: str | None) -> dict:
+    """Accept a return waiting for a decision (Conflict RETURN_NOT_PENDING otherwise); the
+    saga goes on to wait for the goods. The return's view."""
+    by = decider(item, caller)
+    answer(item, "APPROVED", ("PENDING_DECISION",), by, {"approved": True}, reason=reason)
+    publish([event(item, "ReturnApproved", by=by)])
+    return view(item)
+
+
+def reject(item: Return, caller: Principal, reason: str | None) -> dict:
+    """Refuse a return waiting for a decision; nothing is refunded. The return's view."""
+    by = decider(item, caller)
+    payload = {"approved": False, "reason": reason}
+    answer(item, "REJECTED", ("PENDING_DECISION",), by, payload, reason=reason)
+    return view(item)
+
+
+def receive(item: Return, caller: Principal) -> dict:
+    """The goods of an APPROVED return are back: the saga restocks and refunds. The view."""
+    by = decider(item, caller)
+    answer(item, "RECEIVED", ("APPROVED",), by, {"received": True})
+    publish([event(item, "ReturnReceived", by=by)])
+    return view(item)

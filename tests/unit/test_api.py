@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, Field
 
 from apigw import FakeContext, call, event
-from titan.api import create_app, lambda_handler, page_cursor, page_start
+from titan.api import create_app, lambda_handler
 from titan.auth import bearer, principal, require
 from titan.errors import BadRequest, Conflict
+from titan.paging import page_cursor, page_start
 
 app = create_app()
 

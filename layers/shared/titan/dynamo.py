@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import os
 import threading
+from typing import TypeVar
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
+
+from titan.errors import NotFound
 
 
 def endpoint() -> str | None:
@@ -89,3 +93,16 @@ def index(name: str, range_key: bool = True) -> type[GlobalSecondaryIndex]:
     if range_key:
         attributes[f"{name}sk"] = UnicodeAttribute(range_key=True)
     return type(f"Index_{name}", (GlobalSecondaryIndex,), attributes)
+
+
+M = TypeVar("M", bound=Model)
+
+
+def get_or_404(model: type[M], *key: str, code: str, detail: str, consistent: bool = True) -> M:
+    """The item of ``model`` at ``key`` (``model.key(...)``'s hash and range key), read
+    strongly consistent unless ``consistent`` is False. Raises NotFound ``code`` with
+    ``detail`` when there is none."""
+    try:
+        return model.get(*key, consistent_read=consistent)
+    except model.DoesNotExist as exc:
+        raise NotFound(detail, code=code) from exc

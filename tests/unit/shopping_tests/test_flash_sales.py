@@ -5,6 +5,7 @@ sale price, with a fault injected into each of its steps."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime, timedelta
 
 import boto3
@@ -204,7 +205,7 @@ def test_purchases_hold_units_within_the_limit_until_sold_out(flash, capsys):
     assert call(flash_api.handler, "GET", f"/flash-sales/{sale['saleId']}")[2]["remaining"] == 0
     # Each reservation's expiry is queued with the sale's hold time.
     messages = boto3.client("sqs").receive_message(
-        QueueUrl=consumers.os.environ["EXPIRY_QUEUE_URL"], MaxNumberOfMessages=10
+        QueueUrl=os.environ["EXPIRY_QUEUE_URL"], MaxNumberOfMessages=10
     )
     assert "Messages" not in messages  # delayed 300 s: not visible yet
 

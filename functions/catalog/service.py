@@ -1,4 +1,4 @@
-"""Staff edits of the catalog: products and offers created, changed and deleted one by one.
+"""The catalog's use cases: products and offers created, changed and deleted one by one.
 
 Every edit is one DynamoDB transaction: the item, the category counts it moves and the
 offers or price history that go with it change together or not at all, conditional on what
@@ -20,7 +20,7 @@ from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from catalog import categories, domain
 from catalog.store import CategoryCount, Offer, PriceChange, Product, Seller
 from titan import clock
-from titan.dynamo import transaction
+from titan.dynamo import get_or_404, transaction
 from titan.errors import Conflict, NotFound, Unprocessable
 from titan.events import DomainEvent
 from titan.money import Money
@@ -70,10 +70,9 @@ def product_event(detail_type: str, product: Product) -> DomainEvent:
 
 def get_product(product_id: str) -> Product:
     """Raises NotFound PRODUCT_NOT_FOUND."""
-    try:
-        return Product.get(*Product.key(product_id), consistent_read=True)
-    except Product.DoesNotExist as exc:
-        raise NotFound("No such product.", code="PRODUCT_NOT_FOUND") from exc
+    return get_or_404(
+        Product, *Product.key(product_id), code="PRODUCT_NOT_FOUND", detail="No such product."
+    )
 
 
 def create_product(
@@ -195,10 +194,9 @@ def create_offer(
     """A seller's offer for a product (price and freight in centavos), with its first price
     history entry. Raises NotFound PRODUCT_NOT_FOUND / SELLER_NOT_FOUND, Conflict OFFER_EXISTS."""
     get_product(product_id)
-    try:
-        seller = Seller.get(*Seller.key(seller_id), consistent_read=True)
-    except Seller.DoesNotExist as exc:
-        raise NotFound("No such seller.", code="SELLER_NOT_FOUND") from exc
+    seller = get_or_404(
+        Seller, *Seller.key(seller_id), code="SELLER_NOT_FOUND", detail="No such seller."
+    )
     offer_id = domain.offer_id(product_id, seller_id)
     now = clock.iso()
     offer = Offer(
