@@ -9,6 +9,7 @@ import pytest
 from apigw import FakeContext, call
 from cart import api as cart_api
 from checkout import api as checkout_api
+from checkout import service as checkout_service
 from contracts.orders import OrderPlaced
 from delivery import sqs_batch
 from inventory import api as inventory_api
@@ -88,7 +89,7 @@ def test_cart_lines_add_up_and_are_each_customers_own(world):
 def test_checkout_maps_saga_outcomes_and_keeps_refusals_per_key(world, monkeypatch):
     runs = []
 
-    def fake_start(state):
+    def fake_start(state, wait):
         runs.append(state)
         cause = json.dumps(
             {
@@ -100,7 +101,7 @@ def test_checkout_maps_saga_outcomes_and_keeps_refusals_per_key(world, monkeypat
         )
         return {"status": "FAILED", "error": "StepRefused", "cause": cause}
 
-    monkeypatch.setattr(checkout_api, "_start", fake_start)
+    monkeypatch.setattr(checkout_service, "_start", fake_start)
     body = {"shippingAddressId": ADDRESS, "payments": [CARD]}
     no_key = call(checkout_api.handler, "POST", "/checkout", body, authorizer=ANA)
     assert (no_key[0], no_key[2]["code"]) == (400, "IDEMPOTENCY_KEY_REQUIRED")
@@ -116,7 +117,7 @@ def test_checkout_maps_saga_outcomes_and_keeps_refusals_per_key(world, monkeypat
         assert (status, problem["code"], problem["offerIds"]) == (409, "OUT_OF_STOCK", ["off_1"])
         assert headers["content-type"] == "application/problem+json"
     assert len(runs) == 1  # the retry got the kept answer
-    assert runs[0]["holdSeconds"] == checkout_api.CARD_HOLD_SECONDS
+    assert runs[0]["holdSeconds"] == checkout_service.CARD_HOLD_SECONDS
     assert runs[0]["orderId"] == "ord_" + runs[0]["checkoutId"][4:]
     reused = call(
         checkout_api.handler,
@@ -129,9 +130,9 @@ def test_checkout_maps_saga_outcomes_and_keeps_refusals_per_key(world, monkeypat
     assert (reused[0], reused[2]["code"]) == (422, "IDEMPOTENCY_KEY_REUSED")
 
     monkeypatch.setattr(
-        checkout_api,
+        checkout_service,
         "_start",
-        lambda state: {"status": "FAILED", "error": "RuntimeError", "cause": "{}"},
+        lambda state, wait: {"status": "FAILED", "error": "RuntimeError", "cause": "{}"},
     )
     fault = call(
         checkout_api.handler,
@@ -144,7 +145,9 @@ def test_checkout_maps_saga_outcomes_and_keeps_refusals_per_key(world, monkeypat
     assert (fault[0], fault[2]["code"], fault[1]["retry-after"]) == (503, "CHECKOUT_FAILED", "1")
     output = {"orderId": "ord_1", "status": "CONFIRMED", "total": {"amount": 1, "currency": "BRL"}}
     monkeypatch.setattr(
-        checkout_api, "_start", lambda state: {"status": "SUCCEEDED", "output": json.dumps(output)}
+        checkout_service,
+        "_start",
+        lambda state, wait: {"status": "SUCCEEDED", "output": json.dumps(output)},
     )
     assert (
         call(
@@ -164,7 +167,7 @@ def test_a_saga_that_outlasts_the_answer_is_409_in_progress_then_the_retry_gets_
 ):
     runs, orders = [], {}
 
-    def slow_start(state):
+    def slow_start(state, wait):
         runs.append(state)
         return None  # still running when the answer was due
 
@@ -174,8 +177,8 @@ def test_a_saga_that_outlasts_the_answer_is_409_in_progress_then_the_retry_gets_
             raise Problem("No such order.", status=404, code="ORDER_NOT_FOUND")
         return orders[payload["orderId"]]
 
-    monkeypatch.setattr(checkout_api, "_start", slow_start)
-    monkeypatch.setattr(checkout_api, "call_step", orders_step)
+    monkeypatch.setattr(checkout_service, "_start", slow_start)
+    monkeypatch.setattr(checkout_service, "call_step", orders_step)
     body = {"shippingAddressId": ADDRESS, "payments": [CARD]}
     key = {"Idempotency-Key": "slow-1"}
     status, headers, problem = call(
@@ -202,9 +205,9 @@ def test_a_saga_that_outlasts_the_answer_is_409_in_progress_then_the_retry_gets_
 
 
 def test_a_saga_that_ended_without_an_order_after_the_answer_is_not_placed(world, monkeypatch):
-    monkeypatch.setattr(checkout_api, "_start", lambda state: None)
+    monkeypatch.setattr(checkout_service, "_start", lambda state, wait: None)
     monkeypatch.setattr(
-        checkout_api,
+        checkout_service,
         "call_step",
         lambda *a: (_ for _ in ()).throw(Problem("", status=404, code="ORDER_NOT_FOUND")),
     )
@@ -212,8 +215,8 @@ def test_a_saga_that_ended_without_an_order_after_the_answer_is_not_placed(world
     assert (
         call(checkout_api.handler, "POST", "/checkout", body, authorizer=ANA, headers=key)[0] == 409
     )
-    later = clock.epoch_seconds() + checkout_api.SAGA_LIMIT_SECONDS + 1
-    monkeypatch.setattr(checkout_api.clock, "epoch_seconds", lambda: later)
+    later = clock.epoch_seconds() + checkout_service.SAGA_LIMIT_SECONDS + 1
+    monkeypatch.setattr(checkout_service.clock, "epoch_seconds", lambda: later)
     status, _, problem = call(
         checkout_api.handler, "POST", "/checkout", body, authorizer=ANA, headers=key
     )
@@ -223,7 +226,7 @@ def test_a_saga_that_ended_without_an_order_after_the_answer_is_not_placed(world
 def test_a_retry_after_a_fault_runs_a_new_saga_under_new_ids(world, monkeypatch):
     runs = []
 
-    def failing_then_ok(state):
+    def failing_then_ok(state, wait):
         runs.append(state)
         if len(runs) == 1:
             return {"status": "FAILED", "error": "RuntimeError", "cause": "{}"}
@@ -235,7 +238,7 @@ def test_a_retry_after_a_fault_runs_a_new_saga_under_new_ids(world, monkeypatch)
             ),
         }
 
-    monkeypatch.setattr(checkout_api, "_start", failing_then_ok)
+    monkeypatch.setattr(checkout_service, "_start", failing_then_ok)
     body, key = {"shippingAddressId": ADDRESS, "payments": [CARD]}, {"Idempotency-Key": "flaky"}
     assert (
         call(checkout_api.handler, "POST", "/checkout", body, authorizer=ANA, headers=key)[0] == 503
