@@ -148,7 +148,7 @@ def per_checkout(runs: int = 10) -> dict:
                 assert result.get("ok"), result
                 transitions += len(trace)
                 placed = next(e for e in reversed(published) if e.detail_type == "OrderPlaced")
-                consumers.remove_ordered(placed.data, "9999")
+                consumers.remove_ordered(placed.payload, "9999")
         finally:
             botocore.client.BaseClient._make_api_call = original
     return {

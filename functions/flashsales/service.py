@@ -19,14 +19,17 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from flashsales import domain
+from flashsales.schemas import ReservationOut, SaleIn, SaleOut
 from flashsales.store import HELD_PARTITIONS, Buyer, Hold, RateBucket, Sale, Shard, Taken
 from titan import clock
 from titan.aws import client
 from titan.dynamo import condition_failed, failed_conditions, get_or_404, transaction
-from titan.errors import Conflict, TooManyRequests
-from titan.events import DomainEvent
+from titan.errors import Conflict, Problem, TooManyRequests, Unprocessable
+from titan.events import DomainEvent, publish
+from titan.ids import new_id
 from titan.observability import count
-from titan.saga import StepRefused
+from titan.saga import StepRefused, call_step
+from titan.schemas import Money
 
 #: A container re-reads a sale at most this often (seconds); the sale item is the one item
 #: every purchase needs, so it is read from memory, not from its hot partition.
@@ -489,3 +492,128 @@ def schedule_expiry(reservation_id: str, delay_seconds: int) -> None:
         MessageBody=json.dumps({"reservationId": reservation_id}),
         DelaySeconds=max(0, min(MAX_DELAY_SECONDS, delay_seconds)),
     )
+
+
+# ------------------------------------------------------------------ the API's use cases
+
+#: Rate limits of the purchase route: a customer may try 5 times at once and then once a
+#: second; all the customers behind one IP address (a NAT) ``FLASH_IP_RATE`` times a second
+#: (100 unless set), with a burst of three seconds' worth.
+CUSTOMER_LIMIT = domain.Bucket(rate=1, burst=5)
+
+
+def ip_limit() -> domain.Bucket:
+    rate = float(os.environ.get("FLASH_IP_RATE") or 100)
+    return domain.Bucket(rate=rate, burst=max(1, int(3 * rate)))
+
+
+def sale_view(sale: Sale, left: int | None = None) -> SaleOut:
+    """The sale as the API shows it; ``left``: the units remaining, if known already."""
+    now = clock.now()
+    starts, ends = clock.parse(sale.starts_at), clock.parse(sale.ends_at)
+    money = lambda amount: Money(amount=int(amount), currency=sale.currency)  # noqa: E731
+    return SaleOut(
+        saleId=sale.sale_id,
+        productId=sale.product_id,
+        sellerId=sale.seller_id,
+        offerId=sale.offer_id,
+        title=sale.title,
+        salePrice=money(sale.sale_price),
+        listPrice=money(sale.list_price),
+        quantity=int(sale.quantity),
+        remaining=sum(remaining(sale).values()) if left is None else left,
+        perCustomerLimit=int(sale.per_customer_limit),
+        startsAt=starts,
+        endsAt=ends,
+        phase=domain.phase(starts, ends, now),
+        secondsToStart=max(0, int((starts - now).total_seconds())),
+        secondsToEnd=max(0, int((ends - now).total_seconds())),
+        holdSeconds=int(sale.hold_seconds),
+        shards=int(sale.shards),
+    )
+
+
+def create(body: SaleIn, actor: str) -> dict:
+    """Set the units aside in inventory, then store the sale; the pool is given back if the
+    sale can't be stored. ``{"status": 201, "body": SaleOut}``; Problems as the route says."""
+    if body.endsAt <= clock.now():
+        raise Unprocessable("The sale would be over already.", code="SALE_WINDOW_INVALID")
+    line = {"productId": body.productId, "sellerId": body.sellerId, "quantity": body.quantity}
+    quoted = call_step("CATALOG_STEPS_FUNCTION", "quote", {"lines": [line]})
+    offer = quoted["lines"][0]
+    if body.salePrice >= offer["unitPrice"]:
+        raise Unprocessable(
+            "The sale price must be below the offer's price.",
+            code="SALE_PRICE_NOT_LOWER",
+            listPrice=offer["unitPrice"],
+        )
+    sale_id = new_id("fs")
+    pool_id = "fsp_" + sale_id.split("_", 1)[1]
+    # The pool outlives the sale by the longest a reservation and its checkout can take.
+    hold = int((body.endsAt - clock.now()).total_seconds()) + body.holdSeconds + 3600
+    call_step(
+        "INVENTORY_STEPS_FUNCTION",
+        "reserve",
+        {
+            "reservationId": pool_id,
+            "lines": [{"offerId": offer["offerId"], "quantity": body.quantity}],
+            "holdSeconds": hold,
+            "pool": True,
+        },
+    )
+    sale = Sale(
+        *Sale.key(sale_id),
+        sale_id=sale_id,
+        product_id=body.productId,
+        seller_id=body.sellerId,
+        offer_id=offer["offerId"],
+        title=offer["title"],
+        list_price=offer["unitPrice"],
+        sale_price=body.salePrice,
+        currency=quoted["currency"],
+        quantity=body.quantity,
+        per_customer_limit=body.perCustomerLimit,
+        starts_at=clock.iso(body.startsAt),
+        ends_at=clock.iso(body.endsAt),
+        hold_seconds=body.holdSeconds,
+        expected_rate=body.expectedRate,
+        pool_id=pool_id,
+        created_by=actor,
+        created_at=clock.iso(),
+    )
+    try:
+        create_sale(sale)
+    except Exception:
+        call_step(
+            "INVENTORY_STEPS_FUNCTION",
+            "release",
+            {"reservationId": pool_id, "reason": "SALE_NOT_CREATED"},
+        )
+        raise
+    return {"status": 201, "body": sale_view(sale, body.quantity).model_dump(mode="json")}
+
+
+def purchase(sale_id: str, customer_id: str, quantity: int) -> dict:
+    """Reserve, then queue the expiry; ``{"status": 201, "body": ReservationOut}``. A refusal
+    is kept as the key's answer too: ``{"status": 409, "body": problem}``."""
+    try:
+        hold = reserve(sale_id, customer_id, quantity, new_id("fsr"))
+    except Problem as refused:
+        if refused.code == "SOLD_OUT":
+            sale = get_sale(sale_id, cached=True)
+            event = sold_out_event(sale)
+            publish([event] if event else [])
+        if refused.status >= 500:
+            raise
+        return {"status": refused.status, "body": refused.body()}
+    sale = get_sale(sale_id, cached=True)
+    schedule_expiry(hold.reservation_id, int(sale.hold_seconds))
+    out = ReservationOut(
+        reservationId=hold.reservation_id,
+        saleId=sale_id,
+        quantity=int(hold.quantity),
+        unitPrice=Money(amount=int(sale.sale_price), currency=sale.currency),
+        status=hold.status,
+        expiresAt=clock.parse(hold.expires_at),
+    )
+    return {"status": 201, "body": out.model_dump(mode="json")}

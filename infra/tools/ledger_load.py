@@ -80,23 +80,35 @@ def _captured_payment(checkout_id: str, amount: int) -> None:
 
 
 def _funded_escrow(order_id: str, seller: str, amount: int) -> None:
+    from contracts.orders import OrderPlaced
     from ledger import service as ledger
+    from titan.ids import related
 
-    ledger.open_escrow(
-        {
-            "orderId": order_id,
-            "customerId": "acct_load",
-            "lines": [
-                {
-                    "sellerId": seller,
-                    "quantity": 1,
-                    "unitPrice": {"amount": amount},
-                    "freight": {"amount": 0},
-                }
-            ],
-            "total": {"amount": amount, "currency": "BRL"},
-        }
-    )
+    brl = lambda amount: {"amount": amount, "currency": "BRL"}  # noqa: E731
+    line = {
+        "lineId": f"{order_id}-1",
+        "cartLineId": "load",
+        "productId": seller,
+        "sellerId": seller,
+        "offerId": "off_" + seller[:20],
+        "quantity": 1,
+        "title": "load",
+        "unitPrice": brl(amount),
+        "freight": brl(0),
+    }
+    placed = {
+        "orderId": order_id,
+        "checkoutId": related("chk", order_id),
+        "customerId": "acct_" + order_id.removeprefix("ord_"),
+        "customerEmail": "",
+        "customerName": "load",
+        "status": "CONFIRMED",
+        "lines": [line],
+        "total": brl(amount),
+        "payments": [],
+        "discount": brl(0),
+    }
+    ledger.open_escrow(OrderPlaced.model_validate(placed))
     ledger.post(
         f"capture:load-{order_id}",
         "CAPTURE",

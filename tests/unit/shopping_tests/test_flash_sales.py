@@ -94,7 +94,7 @@ def flash(world, monkeypatch):
         except StepRefused as refused:
             raise refused.problem() from None
 
-    monkeypatch.setattr(flash_api, "call_step", call_step)
+    monkeypatch.setattr(service, "call_step", call_step)
     queue = boto3.client("sqs").create_queue(QueueName="flash-expiry")["QueueUrl"]
     monkeypatch.setenv("EXPIRY_QUEUE_URL", queue)
     monkeypatch.setattr(service, "_sales", {})
@@ -245,7 +245,7 @@ def test_a_sale_not_on_is_refused(flash):
 
 def test_purchases_are_rate_limited_per_customer_and_per_ip(flash, monkeypatch):
     sale = new_sale(quantity=5, limit=2)[2]
-    for n in range(flash_api.CUSTOMER_LIMIT.burst):
+    for n in range(service.CUSTOMER_LIMIT.burst):
         assert buy(sale["saleId"], key=f"try-{n}")[0] in (201, 409)
     status, headers, body = buy(sale["saleId"], key="one-too-many")
     assert (status, body["code"], headers["retry-after"]) == (429, "RATE_LIMITED", "1")
