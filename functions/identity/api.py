@@ -12,202 +12,38 @@ Admins: ``GET /admin/accounts?email=``, ``GET /admin/accounts/{accountId}``,
 from __future__ import annotations
 
 import contextlib
-from typing import Annotated, Literal
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from identity import service, tokens
-from identity.store import Account, Address
+from identity import schemas, service, tokens
+from identity.schemas import (
+    AddressCreated,
+    AddressIn,
+    AddressList,
+    AddressOut,
+    AddressPatch,
+    CodeRequest,
+    EmailRequest,
+    LoginRequest,
+    PasswordChange,
+    Profile,
+    ProfileUpdate,
+    RefreshRequest,
+    Registered,
+    RegisterRequest,
+    ResetConfirm,
+    RoleGrant,
+    TokenResponse,
+    TotpCodeRequest,
+    TotpSetup,
+)
 from titan.api import answers, create_app, lambda_handler
 from titan.auth import bearer, require
 from titan.errors import Conflict
-from titan.observability import logger
 
 app = create_app()
-
-Email = Annotated[str, Field(min_length=3, max_length=254, examples=["ana@example.com"])]
-Secret = Annotated[str, Field(min_length=1, max_length=512)]
-TotpCode = Annotated[str, Field(pattern=r"^[0-9]{6}$", description="The authenticator's 6 digits")]
-
-
-class _Camel(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="forbid")
-
-
-class RegisterRequest(_Camel):
-    email: Email
-    password: Annotated[str, Field(min_length=1, max_length=256)]
-    name: Annotated[str, Field(min_length=1, max_length=100)]
-
-
-class Registered(BaseModel):
-    customerId: str
-
-
-class LoginRequest(_Camel):
-    email: Email
-    password: Annotated[str, Field(min_length=1, max_length=256)]
-    totpCode: TotpCode | None = None
-
-
-class TokenResponse(BaseModel):
-    accessToken: str
-    refreshToken: str
-    expiresIn: int = Field(description="Seconds until the access token expires")
-    tokenType: Literal["Bearer"] = "Bearer"
-
-
-class RefreshRequest(_Camel):
-    refreshToken: Secret
-
-
-class EmailRequest(_Camel):
-    email: Email
-
-
-class ResetConfirm(_Camel):
-    code: Secret
-    password: Annotated[str, Field(min_length=1, max_length=256)]
-
-
-class CodeRequest(_Camel):
-    code: Secret
-
-
-class TotpCodeRequest(_Camel):
-    code: TotpCode
-
-
-class PasswordChange(_Camel):
-    currentPassword: Annotated[str, Field(min_length=1, max_length=256)]
-    newPassword: Annotated[str, Field(min_length=1, max_length=256)]
-
-
-class Profile(BaseModel):
-    accountId: str
-    email: str
-    name: str
-    roles: list[str]
-    sellerId: str | None = None
-    emailVerified: bool
-    mfaEnabled: bool
-    createdAt: str
-
-
-class ProfileUpdate(_Camel):
-    name: Annotated[str, Field(min_length=1, max_length=100)]
-
-
-class TotpSetup(BaseModel):
-    secret: str
-    otpauthUri: str
-
-
-class AddressIn(_Camel):
-    recipientName: Annotated[str, Field(min_length=1, max_length=100)]
-    street: Annotated[str, Field(min_length=1, max_length=200)]
-    number: Annotated[str, Field(min_length=1, max_length=20)]
-    complement: Annotated[str, Field(max_length=100)] | None = None
-    district: Annotated[str, Field(max_length=100)] | None = None
-    city: Annotated[str, Field(min_length=1, max_length=100)]
-    state: Annotated[str, Field(min_length=2, max_length=2)]
-    postalCode: Annotated[str, Field(min_length=8, max_length=9)]
-    country: Literal["BR"] = "BR"
-    phone: Annotated[str, Field(max_length=30)] | None = None
-    isDefault: bool = False
-
-
-class AddressPatch(_Camel):
-    """Only the fields sent change. Required fields cannot be cleared: null is 422 for them;
-    null clears an optional one (complement, district, phone)."""
-
-    recipientName: Annotated[str, Field(min_length=1, max_length=100)] = None
-    street: Annotated[str, Field(min_length=1, max_length=200)] = None
-    number: Annotated[str, Field(min_length=1, max_length=20)] = None
-    complement: Annotated[str, Field(max_length=100)] | None = None
-    district: Annotated[str, Field(max_length=100)] | None = None
-    city: Annotated[str, Field(min_length=1, max_length=100)] = None
-    state: Annotated[str, Field(min_length=2, max_length=2)] = None
-    postalCode: Annotated[str, Field(min_length=8, max_length=9)] = None
-    phone: Annotated[str, Field(max_length=30)] | None = None
-    isDefault: bool = None
-
-
-class AddressOut(BaseModel):
-    addressId: str
-    recipientName: str
-    street: str
-    number: str
-    complement: str | None = None
-    district: str | None = None
-    city: str
-    state: str
-    postalCode: str
-    country: str
-    phone: str | None = None
-    isDefault: bool
-
-
-class AddressCreated(BaseModel):
-    addressId: str
-
-
-class AddressList(BaseModel):
-    items: list[AddressOut]
-
-
-class RoleGrant(_Camel):
-    role: Literal["customer", "seller", "staff", "admin"]
-    sellerId: Annotated[str, Field(min_length=1, max_length=64)] | None = None
-
-
-_SNAKE = {"recipientName": "recipient_name", "postalCode": "postal_code"}
-
-
-def _address_fields(model: BaseModel) -> dict:
-    data = model.model_dump(exclude_unset=True, exclude={"isDefault"})
-    return {_SNAKE.get(k, k): v for k, v in data.items()}
-
-
-def _profile(account: Account) -> Profile:
-    return Profile(
-        accountId=account.account_id,
-        email=account.email,
-        name=account.name,
-        roles=sorted(account.roles),
-        sellerId=account.seller_id,
-        emailVerified=account.email_verified,
-        mfaEnabled=bool(account.totp_secret),
-        createdAt=account.created_at,
-    )
-
-
-def _address(address: Address) -> AddressOut:
-    """Raises Conflict ADDRESS_INCOMPLETE for a stored record that breaks today's rules (a
-    required field empty): the owner can fix it with PATCH or delete it."""
-    try:
-        return AddressOut(
-            addressId=address.address_id,
-            recipientName=address.recipient_name,
-            street=address.street,
-            number=address.number,
-            complement=address.complement,
-            district=address.district,
-            city=address.city,
-            state=address.state,
-            postalCode=address.postal_code,
-            country=address.country,
-            phone=address.phone,
-            isDefault=address.is_default,
-        )
-    except ValidationError as exc:
-        logger.error("address record incomplete", extra={"addressId": address.address_id})
-        raise Conflict(
-            "This address lacks a required field; change it or delete it.",
-            code="ADDRESS_INCOMPLETE",
-        ) from exc
 
 
 def _tokens(issued: service.Tokens) -> TokenResponse:
@@ -303,12 +139,12 @@ def jwks() -> dict:
 # --- the signed-in account ------------------------------------------------------------------
 @app.get("/me", tags=["profile"], summary="My profile", security=bearer())
 def me() -> Profile:
-    return _profile(service.get_account(require(app).id))
+    return schemas.profile_out(service.get_account(require(app).id))
 
 
 @app.patch("/me", tags=["profile"], summary="Change my name", security=bearer())
 def update_me(body: ProfileUpdate) -> Profile:
-    return _profile(service.update_name(require(app).id, body.name))
+    return schemas.profile_out(service.update_name(require(app).id, body.name))
 
 
 @app.post(
@@ -367,7 +203,7 @@ def addresses() -> AddressList:
     items = []
     for address in service.list_addresses(require(app).id):
         with contextlib.suppress(Conflict):
-            items.append(_address(address))
+            items.append(schemas.address_out(address))
     return AddressList(items=items)
 
 
@@ -380,7 +216,7 @@ def addresses() -> AddressList:
 )
 def add_address(body: AddressIn) -> Response[AddressCreated]:
     """The first address, or one with ``isDefault``, becomes the default shipping address."""
-    address = service.add_address(require(app).id, _address_fields(body), body.isDefault)
+    address = service.add_address(require(app).id, schemas.address_fields(body), body.isDefault)
     return Response(201, "application/json", AddressCreated(addressId=address.address_id))
 
 
@@ -388,7 +224,7 @@ def add_address(body: AddressIn) -> Response[AddressCreated]:
     "/me/addresses/<addressId>", tags=["profile"], summary="One of my addresses", security=bearer()
 )
 def get_address(addressId: str) -> AddressOut:
-    return _address(service.get_address(require(app).id, addressId))
+    return schemas.address_out(service.get_address(require(app).id, addressId))
 
 
 @app.patch(
@@ -396,9 +232,9 @@ def get_address(addressId: str) -> AddressOut:
 )
 def update_address(addressId: str, body: AddressPatch) -> AddressOut:
     address = service.update_address(
-        require(app).id, addressId, _address_fields(body), body.isDefault
+        require(app).id, addressId, schemas.address_fields(body), body.isDefault
     )
-    return _address(address)
+    return schemas.address_out(address)
 
 
 @app.delete(
@@ -419,7 +255,7 @@ def delete_address(addressId: str) -> Response[None]:
 )
 def find_account(email: Annotated[str, Query(min_length=3, max_length=254)]) -> Profile:
     require(app)
-    return _profile(service.find_account(email))
+    return schemas.profile_out(service.find_account(email))
 
 
 @app.get(
@@ -427,7 +263,7 @@ def find_account(email: Annotated[str, Query(min_length=3, max_length=254)]) -> 
 )
 def get_account(accountId: str) -> Profile:
     require(app)
-    return _profile(service.get_account(accountId))
+    return schemas.profile_out(service.get_account(accountId))
 
 
 @app.post(
@@ -439,7 +275,7 @@ def get_account(accountId: str) -> Profile:
 def grant_role(accountId: str, body: RoleGrant) -> Profile:
     """``seller`` needs ``sellerId``. Effective in the account's next access token."""
     actor = require(app)
-    return _profile(service.grant_role(actor.id, accountId, body.role, body.sellerId))
+    return schemas.profile_out(service.grant_role(actor.id, accountId, body.role, body.sellerId))
 
 
 @app.delete(
@@ -450,7 +286,7 @@ def grant_role(accountId: str, body: RoleGrant) -> Profile:
 )
 def revoke_role(accountId: str, role: str) -> Profile:
     actor = require(app)
-    return _profile(service.revoke_role(actor.id, accountId, role))
+    return schemas.profile_out(service.revoke_role(actor.id, accountId, role))
 
 
 handler = lambda_handler(app)

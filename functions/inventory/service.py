@@ -15,9 +15,12 @@ from datetime import timedelta
 
 from pynamodb.exceptions import PutError, TransactWriteError
 
+from inventory.schemas import InventoryOut, MovementOut, StockOut
 from inventory.store import HeldLine, Location, Movement, Reservation, Restock, Stock
 from titan import clock
+from titan.auth import Principal
 from titan.dynamo import failed_conditions, transaction
+from titan.errors import NotFound, Unprocessable
 from titan.events import DomainEvent
 from titan.ids import new_id
 from titan.saga import StepRefused
@@ -546,3 +549,64 @@ def _low_stock(picks: list[tuple[Stock, int]]) -> list[DomainEvent]:
                 )
             )
     return events
+
+
+# ------------------------------------------------------------------ the API's use cases
+
+
+def stocks_for(offer_id: str, caller: Principal) -> list[Stock]:
+    """The offer's stock in each warehouse, for its seller and staff. Raises NotFound
+    STOCK_NOT_FOUND for anyone else, as for an offer without stock."""
+    stocks = Stock.of(offer_id)
+    if not stocks or not (
+        caller.has_any("staff", "admin") or caller.seller_id == stocks[0].seller_id
+    ):
+        raise NotFound("No stock for this offer.", code="STOCK_NOT_FOUND")
+    return stocks
+
+
+def inventory_view(offer_id: str, stocks: list[Stock] | None = None) -> InventoryOut:
+    """The offer's stock per warehouse (read again unless given) and its latest movements."""
+    stocks = Stock.of(offer_id) if stocks is None else stocks
+    moves = Movement.query(
+        f"OFFER#{offer_id}", Movement.sk.startswith("MOVE#"), scan_index_forward=False, limit=50
+    )
+    return InventoryOut(
+        offerId=offer_id,
+        sellerId=stocks[0].seller_id,
+        available=sum(int(s.available) for s in stocks),
+        warehouses=[
+            StockOut(
+                warehouseId=s.warehouse_id,
+                onHand=int(s.on_hand),
+                reserved=int(s.reserved),
+                available=int(s.available),
+                location=s.location.as_dict() if s.location else None,
+            )
+            for s in stocks
+        ],
+        movements=[
+            MovementOut(
+                movementId=m.movement_id,
+                warehouseId=m.warehouse_id,
+                kind=m.kind,
+                onHandChange=int(m.on_hand_change),
+                reservedChange=int(m.reserved_change),
+                reference=m.reference,
+                at=m.at,
+            )
+            for m in moves
+        ],
+    )
+
+
+def receive_units(offer_id: str, caller: Principal, warehouse: str | None, units: int) -> dict:
+    """Add ``units`` to the offer's stock in ``warehouse`` (default: the seller's own), with a
+    RECEIVE movement; the inventory view. Raises NotFound STOCK_NOT_FOUND, Unprocessable
+    UNKNOWN_WAREHOUSE for a warehouse without this offer."""
+    stocks = stocks_for(offer_id, caller)
+    warehouse = warehouse or warehouse_of(stocks[0].seller_id)
+    if warehouse not in {s.warehouse_id for s in stocks}:
+        raise Unprocessable("This offer has no stock in that warehouse.", code="UNKNOWN_WAREHOUSE")
+    receive(offer_id, warehouse, units, caller.id, "receipt")
+    return inventory_view(offer_id).model_dump()

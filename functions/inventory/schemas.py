@@ -1,0 +1,39 @@
+"""The inventory API's request and response shapes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class StockOut(BaseModel):
+    warehouseId: str
+    onHand: int = Field(description="Units in the warehouse")
+    reserved: int = Field(description="Units held for checkouts in progress or unpaid orders")
+    available: int = Field(description="onHand - reserved: what can still be sold")
+    location: dict | None = None
+
+
+class MovementOut(BaseModel):
+    movementId: str
+    warehouseId: str
+    kind: str = Field(description="RECEIVE, RESERVE, RELEASE, COMMIT or RESTOCK")
+    onHandChange: int
+    reservedChange: int
+    reference: str
+    at: str
+
+
+class InventoryOut(BaseModel):
+    offerId: str
+    sellerId: str
+    available: int
+    warehouses: list[StockOut]
+    movements: list[MovementOut] = Field(description="The latest 50, newest first")
+
+
+class ReceiptIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    quantity: Annotated[int, Field(ge=1, le=100_000)]
+    warehouseId: Annotated[str, Field(pattern=r"^wh_[0-9a-zA-Z_-]{1,64}$")] | None = None
