@@ -10,6 +10,7 @@ from apigw import call
 from catalog import api
 from tests.unit.catalog_tests.tables import create_catalog_table
 from tests.unit.catalog_tests.test_importer import PRODUCT_HEADER, Recorder, run
+from titan.events import EventPublisher
 
 STAFF = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9D0", "roles": "staff"}
 P9 = "9" * 32
@@ -21,7 +22,7 @@ def catalog(monkeypatch):
         create_catalog_table()
         boto3.client("s3").create_bucket(Bucket=os.environ["CATALOG_SEARCH_BUCKET"])
         recorder = Recorder()
-        monkeypatch.setattr(api, "_events", recorder)
+        monkeypatch.setattr(EventPublisher, "publish", lambda self, *e: recorder.publish(*e))
         yield recorder
 
 

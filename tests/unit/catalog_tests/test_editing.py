@@ -12,6 +12,7 @@ from catalog.store import CategoryCount, Offer, PriceChange, Product
 from tests.unit.catalog_tests.tables import create_catalog_table
 from tests.unit.catalog_tests.test_importer import P1, PRODUCT_HEADER, S1, S2, Recorder, run
 from tests.unit.tables import create_tables
+from titan.events import EventPublisher
 
 STAFF = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9D0", "roles": "staff"}
 SELLER1 = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9D1", "roles": "seller", "sellerId": S1}
@@ -30,7 +31,7 @@ def catalog(monkeypatch):
             f"{S1},13023,campinas,SP\n{S2},20000,rio de janeiro,RJ\n",
         )
         published = Recorder()
-        monkeypatch.setattr(api, "_events", published)
+        monkeypatch.setattr(EventPublisher, "publish", lambda self, *e: published.publish(*e))
         yield published
 
 

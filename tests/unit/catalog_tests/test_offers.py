@@ -9,11 +9,12 @@ from jsonschema import Draft202012Validator
 from moto import mock_aws
 
 from apigw import call
-from catalog import api
+from catalog import api, queries
 from catalog.domain import offer_id
 from catalog.store import Offer
 from tests.unit.catalog_tests.tables import create_catalog_table
 from tests.unit.catalog_tests.test_importer import P1, PRODUCT_HEADER, S1, S2, run
+from titan.events import EventPublisher
 
 SCHEMA = json.loads(
     (
@@ -39,11 +40,7 @@ def offer(monkeypatch):
             f"product_id,seller_id,price,freight_value,times_sold\n{P1},{S1},34.99,16.05,3\n",
         )
         published = []
-        monkeypatch.setattr(
-            api,
-            "_publisher",
-            lambda: type("P", (), {"publish": lambda self, *events: published.extend(events)})(),
-        )
+        monkeypatch.setattr(EventPublisher, "publish", lambda self, *e: published.extend(e))
         yield published
 
 
@@ -111,7 +108,7 @@ def test_unknown_offers_are_404(offer):
 def test_a_change_based_on_a_stale_read_is_refused(offer, monkeypatch):
     stale = Offer.get(*Offer.key(P1, S1))
     call(api.handler, "PATCH", f"/offers/{OFFER}", {"price": 2500}, authorizer=STAFF)
-    monkeypatch.setattr(api, "_offer", lambda _id: stale)
+    monkeypatch.setattr(queries, "get_offer", lambda _id: stale)
     status, _, problem = call(
         api.handler, "PATCH", f"/offers/{OFFER}", {"price": 2000}, authorizer=STAFF
     )

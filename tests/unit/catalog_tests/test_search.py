@@ -9,7 +9,7 @@ import pytest
 from moto import mock_aws
 
 from apigw import FakeContext, call
-from catalog import api, consumers, index_files, search
+from catalog import api, consumers, index_files, queries, search
 from catalog.index_files import LocalIndex, StaleIndex
 from catalog.store import Product
 from tests.unit.catalog_tests.tables import create_catalog_table
@@ -23,7 +23,7 @@ from tests.unit.catalog_tests.test_importer import (
     Recorder,
     run,
 )
-from titan.events import DomainEvent
+from titan.events import DomainEvent, EventPublisher
 
 SELLERS = (
     "seller_id,seller_zip_code_prefix,seller_city,seller_state\n"
@@ -68,7 +68,8 @@ def catalog(tmp_path, monkeypatch):
         boto3.client("s3").create_bucket(Bucket=os.environ["CATALOG_SEARCH_BUCKET"])
         boto3.client("events").create_event_bus(Name="titan-test")
         monkeypatch.setattr(consumers, "_local", LocalIndex(tmp_path / "indexer"))
-        monkeypatch.setattr(api, "_index", LocalIndex(tmp_path / "reader"))
+        reader = LocalIndex(tmp_path / "reader")
+        monkeypatch.setattr(queries, "local_index", lambda: reader)
         monkeypatch.setattr(consumers, "_seller_states", {})
         monkeypatch.setattr("catalog.index_files.REFRESH_SECONDS", 0)
         yield
@@ -240,7 +241,7 @@ def test_a_reindex_rebuilds_from_the_table_what_events_missed(catalog, monkeypat
     assert get("/products?includeUnavailable=true")[1]["total"] == 0
     staff = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9D0", "roles": "staff"}
     recorder = Recorder()
-    monkeypatch.setattr(api, "_events", recorder)
+    monkeypatch.setattr(EventPublisher, "publish", lambda self, *e: recorder.publish(*e))
     status, _, body = call(api.handler, "POST", "/admin/search/reindex", authorizer=staff)
     assert (status, body) == (202, {"status": "QUEUED", "currentVersion": 0})
     assert call(api.handler, "POST", "/admin/search/reindex")[0] == 401

@@ -1,0 +1,317 @@
+"""The catalog's reads for the API: offers and their price history, products with their
+offers, sellers, the category tree with counts, search and browse over the index, and bulk
+imports (their upload URL and report). Changes are ``service``'s."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+import boto3
+from botocore.config import Config
+
+from catalog import categories, domain, index_files, search
+from catalog.index_files import LocalIndex
+from catalog.schemas import (
+    CategoryNode,
+    CategoryRef,
+    CategoryTree,
+    Counts,
+    Department,
+    Dimensions,
+    ImportCreated,
+    ImportReport,
+    OfferDetail,
+    OfferOut,
+    OfferSummary,
+    PricePoint,
+    ProductOut,
+    ProductSummary,
+    RowProblem,
+    SellerOut,
+    Upload,
+    money,
+)
+from catalog.store import CategoryCount, Import, Offer, PriceChange, Product, Seller
+from titan import clock
+from titan.auth import Principal
+from titan.dynamo import get_or_404
+from titan.errors import BadRequest, NotFound
+from titan.ids import new_id
+
+#: Seconds a bulk import's presigned upload URL stays valid.
+UPLOAD_SECONDS = 900
+
+
+# ------------------------------------------------------------------ offers and products
+
+
+def get_offer(offer_id: str) -> Offer:
+    """Raises NotFound OFFER_NOT_FOUND."""
+    found = list(Offer.by_offer_id.query(f"OFFER#{offer_id}", limit=1))
+    if not found:
+        raise NotFound("No such offer.", code="OFFER_NOT_FOUND")
+    return found[0]
+
+
+def own_offer(offer_id: str, caller: Principal) -> Offer:
+    """The offer, if ``caller`` may change it (staff, admins, its seller). Raises NotFound
+    OFFER_NOT_FOUND otherwise: another seller's offer is not theirs to see changed."""
+    offer = get_offer(offer_id)
+    if not caller.has_any("staff", "admin") and caller.seller_id != offer.seller_id:
+        raise NotFound("No such offer.", code="OFFER_NOT_FOUND")
+    return offer
+
+
+def offer_detail(offer: Offer) -> OfferDetail:
+    """The offer with its price history, oldest change first."""
+    history = PriceChange.query(f"OFFER#{offer.offer_id}", PriceChange.sk.startswith("PRICE#"))
+    return OfferDetail(
+        offerId=offer.offer_id,
+        productId=offer.product_id,
+        sellerId=offer.seller_id,
+        price=money(offer.price),
+        freight=money(offer.freight),
+        status=offer.status,
+        priceHistory=[
+            PricePoint(
+                price=money(h.price),
+                freight=money(h.freight),
+                changedAt=h.changed_at,
+                changedBy=h.changed_by,
+            )
+            for h in history
+        ],
+    )
+
+
+def product_out(item: Product) -> ProductOut:
+    """The product with its category and every offer (read from the table, not the index)."""
+    category = categories.tree().get(item.category)
+    offers = Offer.query(f"PRODUCT#{item.product_id}", Offer.sk.startswith("OFFER#"))
+    return ProductOut(
+        productId=item.product_id,
+        title=item.title,
+        description=item.description,
+        category=CategoryRef(id=category.slug, name=category.name, department=category.department),
+        status=item.status,
+        photoCount=item.photo_count,
+        attributes=Dimensions(
+            weightG=item.weight_g,
+            lengthCm=item.length_cm,
+            heightCm=item.height_cm,
+            widthCm=item.width_cm,
+        ),
+        offers=[
+            OfferOut(
+                offerId=o.offer_id,
+                sellerId=o.seller_id,
+                price=money(o.price),
+                freight=money(o.freight),
+                status=o.status,
+            )
+            for o in offers
+        ],
+    )
+
+
+def seller_out(seller_id: str) -> SellerOut:
+    """The seller with its offer count. Raises NotFound SELLER_NOT_FOUND."""
+    item = get_or_404(
+        Seller, *Seller.key(seller_id), code="SELLER_NOT_FOUND", detail="No such seller."
+    )
+    count = Offer.by_gsi1.count(f"SELLER#{seller_id}", Offer.gsi1sk.startswith("OFFER#"))
+    return SellerOut(sellerId=item.seller_id, city=item.city, state=item.state, offerCount=count)
+
+
+# ------------------------------------------------------------------ categories
+
+
+def category_tree() -> CategoryTree:
+    """Departments and their categories (built-in and staff-created) with product counts
+    that sum to the products in the catalog."""
+    tree = categories.tree()
+    keys = [CategoryCount.key(slug) for slug in tree.by_slug]
+    counts = {item.category: int(item.products) for item in CategoryCount.batch_get(keys)}
+    departments = []
+    for department_id, name in domain.DEPARTMENTS.items():
+        nodes = [
+            CategoryNode(
+                id=c.slug, name=c.name, productCount=counts.get(c.slug, 0), builtIn=c.built_in
+            )
+            for c in tree.by_slug.values()
+            if c.department == department_id
+        ]
+        departments.append(
+            Department(
+                id=department_id,
+                name=name,
+                productCount=sum(n.productCount for n in nodes),
+                categories=sorted(nodes, key=lambda n: n.name),
+            )
+        )
+    return CategoryTree(
+        productCount=sum(d.productCount for d in departments), departments=departments
+    )
+
+
+# ------------------------------------------------------------------ search and browse
+
+
+def criteria(
+    q: str | None,
+    category: str | None,
+    department: str | None,
+    seller_id: str | None,
+    min_price: int | None,
+    max_price: int | None,
+    include_unavailable: bool,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> search.Criteria:
+    """A search's criteria. Raises BadRequest INVALID_PARAMETER (an unknown category or
+    department, minPrice above maxPrice) and INVALID_CURSOR, for what the schema alone
+    cannot judge."""
+    tree = categories.tree()
+    slug = None
+    if category:
+        found = tree.resolve(category)
+        if found is None:
+            raise BadRequest(f"Unknown category {category!r}.", code="INVALID_PARAMETER")
+        slug = found.slug
+    if department and department not in domain.DEPARTMENTS:
+        raise BadRequest(f"Unknown department {department!r}.", code="INVALID_PARAMETER")
+    if min_price is not None and max_price is not None and min_price > max_price:
+        raise BadRequest("minPrice is above maxPrice.", code="INVALID_PARAMETER")
+    try:
+        offset = search.decode_cursor(cursor)
+    except search.InvalidCursor as exc:
+        raise BadRequest(str(exc).capitalize() + ".", code="INVALID_CURSOR") from exc
+    return search.Criteria(
+        q=q,
+        category=slug,
+        department=department,
+        seller_id=seller_id,
+        min_price=min_price,
+        max_price=max_price,
+        include_unavailable=include_unavailable,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@cache
+def local_index() -> LocalIndex:
+    """The function's copy of the search index (refreshed from S3 as it moves on)."""
+    return LocalIndex()
+
+
+def run(criteria: search.Criteria, facets: bool = False) -> search.Page:
+    """One page of the index's answer to ``criteria``, with facets if asked."""
+    return search.run(local_index().current(), criteria, facets=facets, tree=categories.tree())
+
+
+def summary(product: search.IndexedProduct) -> ProductSummary:
+    """A product as a result lists it: its category and best offer."""
+    category = categories.tree().get(product.category)
+    best = product.best_offer
+    return ProductSummary(
+        productId=product.product_id,
+        title=product.title,
+        category=CategoryRef(id=category.slug, name=category.name, department=category.department),
+        offerCount=len(product.offers),
+        bestOffer=OfferSummary(
+            offerId=best.offer_id,
+            sellerId=best.seller_id,
+            price=money(best.price),
+            freight=money(best.freight),
+        )
+        if best
+        else None,
+    )
+
+
+def page(results: search.Page) -> dict:
+    """``{items, total, nextCursor}`` of a page of results."""
+    return {
+        "items": [summary(p) for p in results.products],
+        "total": results.total,
+        "nextCursor": search.encode_cursor(results.next_offset) if results.next_offset else None,
+    }
+
+
+def published_version() -> int:
+    """The index version searches use now."""
+    return index_files.published_version()
+
+
+# ------------------------------------------------------------------ bulk imports
+
+
+@cache
+def _s3():
+    # Path-style URLs when an endpoint is set (the local cloud): virtual-host names need DNS.
+    style = "path" if os.environ.get("AWS_ENDPOINT_URL") else "auto"
+    return boto3.client(
+        "s3", config=Config(s3={"addressing_style": style}, signature_version="s3v4")
+    )
+
+
+def start_import(kind: str, requested_by: str) -> ImportCreated:
+    """A new import of ``kind`` awaiting its CSV, and the presigned URL to PUT it to within
+    ``UPLOAD_SECONDS``; the import runs on upload."""
+    import_id = new_id("imp")
+    key = f"imports/{import_id}/{kind}.csv"
+    Import(
+        *Import.key(import_id),
+        import_id=import_id,
+        kind=kind,
+        status="AWAITING_UPLOAD",
+        object_key=key,
+        requested_by=requested_by,
+        created_at=clock.iso(),
+    ).save()
+    url = _s3().generate_presigned_url(
+        "put_object",
+        ExpiresIn=UPLOAD_SECONDS,
+        Params={
+            "Bucket": os.environ["CATALOG_IMPORTS_BUCKET"],
+            "Key": key,
+            "ContentType": "text/csv",
+        },
+    )
+    return ImportCreated(
+        importId=import_id,
+        kind=kind,
+        status="AWAITING_UPLOAD",
+        upload=Upload(url=url, headers={"Content-Type": "text/csv"}, expiresIn=UPLOAD_SECONDS),
+    )
+
+
+def import_report(import_id: str) -> ImportReport:
+    """The import's state, counts and row problems. Raises NotFound IMPORT_NOT_FOUND."""
+    record = get_or_404(
+        Import, *Import.key(import_id), code="IMPORT_NOT_FOUND", detail="No such import."
+    )
+    return ImportReport(
+        importId=record.import_id,
+        kind=record.kind,
+        status=record.status,
+        counts=Counts(
+            rows=record.rows,
+            created=record.created,
+            updated=record.updated,
+            unchanged=record.unchanged,
+            skipped=record.skipped,
+        ),
+        errors=[
+            RowProblem(row=e.row, reason=e.reason, key=e.key)
+            for e in sorted(record.errors, key=lambda e: e.row)
+        ],
+        failure=record.failure,
+        createdAt=record.created_at,
+        startedAt=record.started_at,
+        completedAt=record.completed_at,
+    )
