@@ -84,18 +84,18 @@ lint: install ## ruff, sam validate --lint, checkov, context independence, OpenA
 	.venv/bin/python infra/tools/openapi.py --check
 	.venv/bin/python infra/tools/event_schemas.py --check
 
-unit: install ## Unit tests only (moto, no server)
-	$(PYTEST) tests/unit -n auto -q $(PYTEST_ARGS)
+unit: install ## Tests that need no cloud: the contexts' unit tests (moto) and the local cloud's own
+	$(PYTEST) tests/unit tests/localcloud -m offline -n auto -q $(PYTEST_ARGS)
 
 integration: install ## Integration tests (start or reuse the local cloud)
-	$(PYTEST) tests/integration -q $(PYTEST_ARGS)
+	$(PYTEST) tests/integration tests/localcloud -m localcloud -q $(PYTEST_ARGS)
 
 e2e: install ## End-to-end tests over HTTP (start or reuse the local cloud)
 	$(PYTEST) tests/e2e -q $(PYTEST_ARGS)
 
 test: lint ## Lint, then every test: unit, integration, e2e
-	$(PYTEST) tests/unit -n auto -q $(PYTEST_ARGS)
-	$(PYTEST) tests/integration tests/e2e -q --durations=10 $(PYTEST_ARGS)
+	$(PYTEST) tests/unit tests/localcloud -m offline -n auto -q $(PYTEST_ARGS)
+	$(PYTEST) tests/integration tests/localcloud tests/e2e -m localcloud -q --durations=10 $(PYTEST_ARGS)
 
 bench: install ## Benchmarks against the local cloud (prints figures)
 	PYTHONPATH=infra/localcloud:infra/tools:functions:layers/shared .venv/bin/python -m bench

@@ -8,44 +8,28 @@ import os
 
 import pytest
 
-# Never let a test reach a real AWS account; give the kernel what template.yaml gives it.
+from template_env import placeholder_environment
+
+# Never let a test reach a real AWS account; give the kernel and the contexts every variable
+# template.yaml gives the functions (``template_env``), with a few values tests rely on.
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("AWS_REGION", "us-east-1")
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "TitanTest")
-os.environ.setdefault("EVENT_BUS_NAME", "titan-test")
-os.environ.setdefault("IDEMPOTENCY_TABLE", "titan-test-idempotency")
-os.environ.setdefault("IDENTITY_TABLE", "titan-test-identity")
-os.environ.setdefault("SIGNING_KEYS_SECRET", "titan-test-signing-keys")
-os.environ.setdefault("MAIL_FROM", "noreply@titan.test")
-os.environ.setdefault("TITAN_STAGE", "test")
-os.environ.setdefault("CATALOG_TABLE", "titan-test-catalog")
-os.environ.setdefault("CATALOG_IMPORTS_BUCKET", "titan-test-catalog-imports")
-os.environ.setdefault("CATALOG_SEARCH_BUCKET", "titan-test-catalog-search")
-for _context in (
-    "cart",
-    "inventory",
-    "checkout",
-    "payments",
-    "orders",
-    "flashsales",
-    "ledger",
-    "returns",
-):
-    os.environ.setdefault(f"{_context.upper()}_TABLE", f"titan-test-{_context}")
-os.environ.setdefault("CATALOG_STEPS_FUNCTION", "titan-test-catalog-steps")
-os.environ.setdefault("INVENTORY_STEPS_FUNCTION", "titan-test-inventory-steps")
-for _steps in ("LEDGER", "ORDERS", "PAYMENTS"):
-    os.environ.setdefault(f"{_steps}_STEPS_FUNCTION", f"titan-test-{_steps.lower()}-steps")
-os.environ.setdefault(
-    "REFUND_STATE_MACHINE", "arn:aws:states:us-east-1:123456789012:stateMachine:refund"
-)
-os.environ.setdefault(
-    "CHECKOUT_STATE_MACHINE", "arn:aws:states:us-east-1:123456789012:stateMachine:checkout"
-)
-os.environ.setdefault("PAYMENT_WEBHOOK_SECRET_ARN", "titan-test-payment-webhook")
+_STATES = "arn:aws:states:us-east-1:123456789012:stateMachine:"
+TEST_VALUES = {
+    "EVENT_BUS_NAME": "titan-test",
+    "MAIL_FROM": "noreply@titan.test",
+    "TITAN_STAGE": "test",
+    "CATALOG_IMPORTS_BUCKET": "titan-test-catalog-imports",  # S3 names take no underscores
+    "CATALOG_SEARCH_BUCKET": "titan-test-catalog-search",
+    "REFUND_STATE_MACHINE": _STATES + "refund",
+    "CHECKOUT_STATE_MACHINE": _STATES + "checkout",
+}
+for _name, _value in {**placeholder_environment(), **TEST_VALUES}.items():
+    os.environ.setdefault(_name, _value)
 
 
 @pytest.fixture(scope="session")
@@ -76,3 +60,12 @@ def aws(cloud):
     from localcloud import cloud as local
 
     return local.client
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that need no cloud (they do not use the ``cloud`` fixture, even through another
+    fixture) are marked ``offline``; the others ``localcloud``. ``make test`` runs the offline
+    ones first, in parallel, then the rest against one local cloud."""
+    for item in items:
+        needs_cloud = "cloud" in getattr(item, "fixturenames", ())
+        item.add_marker(pytest.mark.localcloud if needs_cloud else pytest.mark.offline)

@@ -46,6 +46,10 @@ def _env() -> None:
     sys.path[0:0] = [str(ROOT / "functions"), str(ROOT / "layers" / "shared")]
 
 
+#: The buyer of the load's orders (a well-formed account id: events carry it).
+LOAD_CUSTOMER = "acct_" + "0" * 26
+
+
 def _ulid() -> str:
     from ulid import ULID
 
@@ -65,7 +69,7 @@ def _captured_payment(checkout_id: str, amount: int) -> None:
         payment_id=pid,
         checkout_id=checkout_id,
         order_id="ord_" + checkout_id.split("_", 1)[1],
-        customer_id="acct_load",
+        customer_id=LOAD_CUSTOMER,
         provider="sandbox",
         reference=f"sbx_{pid}",
         method="card",
@@ -157,7 +161,7 @@ def race() -> dict:
             PART,
             "BRL",
             "wallet",
-            f"acct_race{i}",
+            f"acct_{i:026d}",
             {seller: {"items": PART, "freight": 0}},
             0,
         ),
@@ -192,7 +196,7 @@ def timeout() -> dict:
     order = {
         "orderId": order_id,
         "checkoutId": "chk_" + order_id[4:],
-        "customerId": "acct_timeout",
+        "customerId": LOAD_CUSTOMER,
         "lines": [
             {
                 "lineId": f"{order_id}-1",
@@ -270,12 +274,12 @@ def bench(posts: int = 400, refunds: int = 60, threads: int = 4) -> dict:
                 PART,
                 "BRL",
                 "original",
-                "acct_load",
+                LOAD_CUSTOMER,
                 {seller: {"items": PART, "freight": 0}},
                 0,
             )
             split, _ = payments.refund(return_id, checkout_id, PART)
-            ledger.settle_refund(return_id, "acct_load", split, "BRL")
+            ledger.settle_refund(return_id, LOAD_CUSTOMER, split, "BRL")
             with lock:
                 refund_latencies.append(time.perf_counter() - begin)
 

@@ -8,8 +8,8 @@ from moto import mock_aws
 
 from apigw import call
 from catalog.api import handler
+from tests.unit.catalog_tests.helpers import P1, PRODUCT_HEADER, S1, run
 from tests.unit.catalog_tests.tables import create_catalog_table
-from tests.unit.catalog_tests.test_importer import P1, PRODUCT_HEADER, S1, run
 
 STAFF = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9D0", "roles": "staff"}
 

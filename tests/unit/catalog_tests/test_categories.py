@@ -8,8 +8,8 @@ from moto import mock_aws
 
 from apigw import call
 from catalog import api
+from tests.unit.catalog_tests.helpers import PRODUCT_HEADER, Recorder, run
 from tests.unit.catalog_tests.tables import create_catalog_table
-from tests.unit.catalog_tests.test_importer import PRODUCT_HEADER, Recorder, run
 from titan.events import EventPublisher
 
 STAFF = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9D0", "roles": "staff"}

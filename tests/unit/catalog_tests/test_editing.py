@@ -9,8 +9,8 @@ from moto import mock_aws
 from apigw import call
 from catalog import api
 from catalog.store import CategoryCount, Offer, PriceChange, Product
+from tests.unit.catalog_tests.helpers import P1, PRODUCT_HEADER, S1, S2, Recorder, run
 from tests.unit.catalog_tests.tables import create_catalog_table
-from tests.unit.catalog_tests.test_importer import P1, PRODUCT_HEADER, S1, S2, Recorder, run
 from tests.unit.tables import create_tables
 from titan.events import EventPublisher
 

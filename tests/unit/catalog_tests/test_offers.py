@@ -12,8 +12,8 @@ from apigw import call
 from catalog import api, queries
 from catalog.domain import offer_id
 from catalog.store import Offer
+from tests.unit.catalog_tests.helpers import P1, PRODUCT_HEADER, S1, S2, run
 from tests.unit.catalog_tests.tables import create_catalog_table
-from tests.unit.catalog_tests.test_importer import P1, PRODUCT_HEADER, S1, S2, run
 from titan.events import EventPublisher
 
 SCHEMA = json.loads(

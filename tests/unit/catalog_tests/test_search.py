@@ -12,8 +12,7 @@ from apigw import FakeContext, call
 from catalog import api, consumers, index_files, queries, search
 from catalog.index_files import LocalIndex, StaleIndex
 from catalog.store import Product
-from tests.unit.catalog_tests.tables import create_catalog_table
-from tests.unit.catalog_tests.test_importer import (
+from tests.unit.catalog_tests.helpers import (
     P1,
     P2,
     P3,
@@ -23,6 +22,7 @@ from tests.unit.catalog_tests.test_importer import (
     Recorder,
     run,
 )
+from tests.unit.catalog_tests.tables import create_catalog_table
 from titan.events import DomainEvent, EventPublisher
 
 SELLERS = (

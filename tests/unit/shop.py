@@ -1,5 +1,6 @@
 """The shopping-core world: moto tables, a seller's offers with stock, a customer with an
-address and a cart, and the events published, for every test of this package."""
+address and a cart, and the events published (the ``world`` fixture), for the tests of every
+context that takes part in shopping."""
 
 from __future__ import annotations
 

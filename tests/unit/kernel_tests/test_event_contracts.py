@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from contracts import REGISTRY, Metadata
 from titan.events import DomainEvent
 
-EVENTS = Path(__file__).resolve().parents[2] / "events"
+EVENTS = Path(__file__).resolve().parents[3] / "events"
 ENVELOPE = json.loads((EVENTS / "schemas" / "Envelope.json").read_text())
 SAMPLES = sorted((EVENTS / "samples").glob("*.json"))
 

@@ -21,11 +21,10 @@ from inventory import steps as inventory_steps
 from inventory.store import Reservation
 from orders.store import Order
 from payments.store import Payment
+from tests.unit.checkout_tests.saga import FORWARD, card, checkout, stock
+from tests.unit.shop import CUSTOMER, P1, P2, SELLER
 from titan import clock
 from titan.saga import StepRefused
-
-from .conftest import CUSTOMER, P1, P2, SELLER
-from .test_checkout_saga import FORWARD, card, checkout, stock
 
 STAFF = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8STAF", "roles": "staff"}
 ANA = {"principalId": CUSTOMER, "roles": "customer"}
@@ -352,7 +351,7 @@ def test_an_expired_hold_cannot_be_claimed(flash):
 
 @pytest.mark.parametrize("state", [name for name in FORWARD if name != "ValidateCart"])
 def test_a_fault_in_any_step_of_a_flash_checkout_is_compensated(flash, state):
-    from tests.unit.shopping_tests.world import ASL
+    from tests.unit.asl import ASL
 
     sale = new_sale(quantity=3, limit=2)[2]
     held = buy(sale["saleId"], quantity=2)[2]

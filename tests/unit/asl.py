@@ -12,7 +12,7 @@ from typing import Any
 
 from titan.saga import StepRefused
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 ASL = json.loads((ROOT / "statemachines" / "checkout.asl.json").read_text())
 REFUND_ASL = json.loads((ROOT / "statemachines" / "refund.asl.json").read_text())
 

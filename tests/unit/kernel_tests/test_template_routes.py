@@ -5,7 +5,7 @@ import json
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 #: An Api event: path (quoted or bare), method, and whether it is public.
 EVENT = re.compile(r'Path: (?:"([^"]+)"|([^,}\s]+)), Method: (\w+)(, Auth: \{Authorizer: NONE\})?')
 # meta serves these itself, outside the API document: the catch-all 404 and the docs

@@ -1,119 +1,32 @@
-"""The checkout saga, run in-process on moto: the happy paths, refusals, and a fault injected
-into every step, after which nothing stays reserved, authorized, captured or redeemed."""
+"""The checkout saga end to end in-process: orders placed, refusals undone, compensations."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 
 import pytest
 
 from cart import service as cart
-from cart import steps as cart_steps
-from catalog import steps as catalog_steps
 from catalog.domain import offer_id
-from checkout import steps as checkout_steps
-from checkout.store import CouponItem
 from delivery import deliver
-from flashsales import steps as flashsales_steps
-from identity import steps as identity_steps
 from inventory import consumers as inventory_consumers
-from inventory import steps as inventory_steps
-from inventory.store import Reservation, Stock
 from orders import service as orders
-from orders import steps as orders_steps
 from orders.store import Order
-from payments import steps as payments_steps
 from payments.store import Payment
-from titan import clock
-from titan.events import DomainEvent
-from titan.ids import new_id
-from titan.saga import refusal_from_cause
-
-from .conftest import (
+from tests.unit.asl import ASL
+from tests.unit.checkout_tests.saga import FORWARD, card, checkout, coupon, nothing_left, stock
+from tests.unit.shop import (
     ADDRESS,
     CARD_DECLINED,
     CARD_NO_FUNDS,
-    CARD_OK,
     CUSTOMER,
     P1,
     P2,
     SELLER,
     issue_voucher,
 )
-from .world import ASL, Failed, run_saga
-
-MODULES = {
-    "CartSteps": cart_steps,
-    "IdentitySteps": identity_steps,
-    "CatalogSteps": catalog_steps,
-    "CheckoutSteps": checkout_steps,
-    "InventorySteps": inventory_steps,
-    "PaymentsSteps": payments_steps,
-    "OrdersSteps": orders_steps,
-    "FlashSaleSteps": flashsales_steps,
-}
-FORWARD = [
-    name for name, state in ASL["States"].items() if state["Type"] == "Task" and "Catch" in state
-]
-
-
-def handlers(fail: tuple[str, str] | None = None) -> dict:
-    """Each step function's actions; ``fail`` = (function, action) raises a fault there."""
-
-    def function(name):
-        def call(payload):
-            if fail == (name, payload["action"]):
-                raise RuntimeError(f"injected fault in {name}.{payload['action']}")
-            return MODULES[name].handler.actions[payload["action"]](payload)
-
-        return call
-
-    return {name: function(name) for name in MODULES}
-
-
-def checkout(payments, coupon=None, fail=None, trace=None, reservation=None) -> dict:
-    checkout_id = new_id("chk")
-    state = {
-        "checkoutId": checkout_id,
-        "orderId": "ord_" + checkout_id[4:],
-        "customerId": CUSTOMER,
-        "addressId": ADDRESS,
-        "couponCode": coupon,
-        "flashReservationId": reservation,
-        "payments": payments,
-        "holdSeconds": 900,
-        "correlationId": "corr-test",
-    }
-    try:
-        return {"ok": run_saga(handlers(fail), state, trace), "state": state}
-    except Failed as failed:
-        return {
-            "error": failed.error,
-            "problem": refusal_from_cause(failed.error, failed.cause),
-            "state": state,
-        }
-
-
-def card(number=CARD_OK, **extra):
-    return {"method": "card", "card": {"number": number}, **extra}
-
-
-def stock(product=P1) -> Stock:
-    return Stock.get(*Stock.key(offer_id(product, SELLER), f"wh_{SELLER}"), consistent_read=True)
-
-
-def coupon(code="SAVE10", **fields):
-    CouponItem(
-        *CouponItem.key(code),
-        code=code,
-        type=fields.pop("type", "percentage"),
-        value=fields.pop("value", 1000),
-        currency="BRL",
-        created_by="staff",
-        created_at=clock.iso(),
-        **fields,
-    ).save()
+from titan import clock
+from titan.events import DomainEvent
 
 
 def test_a_card_checkout_places_a_confirmed_order(world):
@@ -156,7 +69,7 @@ def test_a_declined_card_undoes_everything(world, number, decline):
     assert result["problem"].status == 402
     assert result["problem"].code == "PAYMENT_DECLINED"
     assert result["problem"].extra["declineCode"] == decline
-    _nothing_left(result["state"])
+    nothing_left(result["state"])
 
 
 def test_out_of_stock_is_a_409_and_holds_nothing(world):
@@ -164,7 +77,7 @@ def test_out_of_stock_is_a_409_and_holds_nothing(world):
     result = checkout([card()])
     assert (result["problem"].status, result["problem"].code) == (409, "OUT_OF_STOCK")
     assert result["problem"].extra["offerIds"] == [offer_id(P1, SELLER)]
-    _nothing_left(result["state"])
+    nothing_left(result["state"])
 
 
 def test_an_empty_cart_and_a_foreign_address_are_refused(world):
@@ -184,7 +97,7 @@ def test_payment_amounts_must_cover_the_total(world):
     result = checkout([issue_voucher(1000), {"method": "boleto", "amount": 1000}])
     assert result["problem"].code == "PAYMENT_AMOUNTS_MISMATCH"
     assert result["problem"].extra == {"total": 5104, "paid": 2000}
-    _nothing_left(result["state"])
+    nothing_left(result["state"])
 
 
 @pytest.mark.parametrize("state", [name for name in FORWARD if name != "ClaimReservation"])
@@ -199,25 +112,8 @@ def test_a_fault_in_any_step_is_compensated(world, state):
     )
     assert result["error"] == "RuntimeError"
     assert result["problem"] is None
-    _nothing_left(result["state"])
+    nothing_left(result["state"])
     assert trace[-1] == "Failed"
-
-
-def _nothing_left(state: dict) -> None:
-    """No stock held or sold, no payment authorized or captured, no coupon use, no live order."""
-    assert (stock().on_hand, stock().reserved, stock().available) == (5, 0, 5)
-    for payment in Payment.scan():
-        assert payment.status in ("VOIDED", "REFUNDED", "DECLINED", "EXPIRED"), payment.status
-    for item in CouponItem.scan(CouponItem.sk == "COUPON"):
-        assert item.used == 0
-    try:
-        order = Order.get(*Order.key(state["orderId"]))
-        assert order.status == "CANCELLED"
-    except Order.DoesNotExist:
-        pass
-    with contextlib.suppress(Reservation.DoesNotExist):
-        reservation = Reservation.get(*Reservation.key(state["checkoutId"]))
-        assert reservation.status in ("RELEASED", "RESTOCKED")
 
 
 def test_a_boleto_order_waits_then_is_confirmed_by_the_webhook(world):
@@ -261,7 +157,7 @@ def test_an_unpaid_boleto_expires_and_the_order_is_cancelled(world):
     from checkout import coupons
 
     assert coupons.release(data["checkoutId"]) is True
-    _nothing_left({"orderId": placed["orderId"], "checkoutId": data["checkoutId"]})
+    nothing_left({"orderId": placed["orderId"], "checkoutId": data["checkoutId"]})
 
 
 def test_cancelling_a_paid_order_refunds_and_restocks(world):
@@ -315,4 +211,4 @@ def test_an_unknown_or_expired_voucher_is_declined(world, code, days, decline):
     result = checkout([{"method": "voucher", "amount": 5104, "voucherCode": code}])
     assert result["problem"].code == "PAYMENT_DECLINED"
     assert result["problem"].extra["declineCode"] == decline
-    _nothing_left(result["state"])
+    nothing_left(result["state"])
