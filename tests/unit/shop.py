@@ -17,6 +17,11 @@ SELLER = "8a32e327fe2c1b3511609d81aaf9f042"
 CUSTOMER = "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9D0"
 ADDRESS = "addr_01JDQ6R8V9W3X4Y5Z6A7B8C9D1"
 CARD_OK, CARD_DECLINED, CARD_NO_FUNDS = "4242424242424242", "4000000000000002", "4000000000009995"
+#: Callers as the authorizer passes them: the customer, another customer, staff.
+ANA = {"principalId": CUSTOMER, "roles": "customer"}
+BIA = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9ZZ", "roles": "customer"}
+STAFF = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8STAF", "roles": "staff"}
+CARD = {"method": "card", "card": {"number": CARD_OK}}
 
 
 def ledger_call(function_env: str, action: str, payload: dict) -> dict:

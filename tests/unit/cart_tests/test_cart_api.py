@@ -4,18 +4,7 @@ from __future__ import annotations
 
 from apigw import call
 from cart import api as cart_api
-from tests.unit.shop import CUSTOMER, P1, SELLER
-
-ANA = {"principalId": CUSTOMER, "roles": "customer"}
-
-
-BIA = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9ZZ", "roles": "customer"}
-
-
-STAFF = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8STAF", "roles": "staff"}
-
-
-CARD = {"method": "card", "card": {"number": "4242424242424242"}}
+from tests.unit.shop import ANA, BIA, P1, SELLER
 
 
 def test_cart_lines_add_up_and_are_each_customers_own(world):

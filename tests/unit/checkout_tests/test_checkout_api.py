@@ -10,20 +10,9 @@ import pytest
 from apigw import call
 from checkout import api as checkout_api
 from checkout import service as checkout_service
-from tests.unit.shop import ADDRESS, CUSTOMER
+from tests.unit.shop import ADDRESS, ANA, CARD, STAFF
 from titan import clock
 from titan.errors import Problem
-
-ANA = {"principalId": CUSTOMER, "roles": "customer"}
-
-
-BIA = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9ZZ", "roles": "customer"}
-
-
-STAFF = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8STAF", "roles": "staff"}
-
-
-CARD = {"method": "card", "card": {"number": "4242424242424242"}}
 
 
 def test_checkout_maps_saga_outcomes_and_keeps_refusals_per_key(world, monkeypatch):

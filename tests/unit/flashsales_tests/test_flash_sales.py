@@ -22,12 +22,10 @@ from inventory.store import Reservation
 from orders.store import Order
 from payments.store import Payment
 from tests.unit.checkout_tests.saga import FORWARD, card, checkout, stock
-from tests.unit.shop import CUSTOMER, P1, P2, SELLER
+from tests.unit.shop import ANA, CUSTOMER, P1, P2, SELLER, STAFF
 from titan import clock
 from titan.saga import StepRefused
 
-STAFF = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8STAF", "roles": "staff"}
-ANA = {"principalId": CUSTOMER, "roles": "customer"}
 NOW = datetime(2026, 11, 11, 0, 0, tzinfo=UTC)
 
 

@@ -8,19 +8,8 @@ from apigw import FakeContext, call
 from delivery import sqs_batch
 from inventory import api as inventory_api
 from inventory import service as inventory
-from tests.unit.shop import CUSTOMER, P1, SELLER
+from tests.unit.shop import P1, SELLER, STAFF
 from titan.events import DomainEvent
-
-ANA = {"principalId": CUSTOMER, "roles": "customer"}
-
-
-BIA = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9ZZ", "roles": "customer"}
-
-
-STAFF = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8STAF", "roles": "staff"}
-
-
-CARD = {"method": "card", "card": {"number": "4242424242424242"}}
 
 
 def test_inventory_is_for_the_offers_seller_and_staff(world):

@@ -7,19 +7,8 @@ import json
 from apigw import call
 from contracts.orders import OrderPlaced
 from orders import api as orders_api
-from tests.unit.shop import CUSTOMER, P1, SELLER
+from tests.unit.shop import ANA, BIA, CUSTOMER, P1, SELLER, STAFF
 from titan import clock
-
-ANA = {"principalId": CUSTOMER, "roles": "customer"}
-
-
-BIA = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9ZZ", "roles": "customer"}
-
-
-STAFF = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8STAF", "roles": "staff"}
-
-
-CARD = {"method": "card", "card": {"number": "4242424242424242"}}
 
 
 def test_orders_are_visible_to_their_customer_sellers_and_staff(world):
