@@ -54,6 +54,9 @@ def shop(world, monkeypatch):
 
     monkeypatch.setattr(provider, "call_step", call)
     monkeypatch.setattr(returns_consumers, "call_step", call)
+    # The saga's waits time out for real (States.Timeout), in a second rather than in days.
+    monkeypatch.setattr(returns, "DECISION_TIMEOUT", 1)
+    monkeypatch.setattr(returns, "GOODS_TIMEOUT", 1)
     world.delivered = 0
     return world
 
