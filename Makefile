@@ -80,7 +80,7 @@ lint: install ## ruff, sam validate --lint, checkov, context independence, OpenA
 	.venv/bin/ruff format --check .
 	SAM_CLI_TELEMETRY=0 .venv-sam/bin/sam validate --lint
 	.venv/bin/python infra/tools/iac_scan.py
-	PYTHONPATH=functions:layers/shared .venv/bin/lint-imports --no-cache
+	.venv/bin/python infra/tools/import_contracts.py
 	.venv/bin/python infra/tools/openapi.py --check
 	.venv/bin/python infra/tools/event_schemas.py --check
 

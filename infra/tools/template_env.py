@@ -37,3 +37,16 @@ def placeholder_environment() -> dict[str, str]:
         for n, value in names
         if not n.startswith("POWERTOOLS_") and value.removeprefix("!Ref ").strip() not in numbers
     }
+
+
+def table_variables() -> dict[str, str]:
+    """``{table logical id: the environment variable that names it}`` for every DynamoDB
+    table template.yaml hands to a function (``CART_TABLE: !Ref CartTable``)."""
+    text = (ROOT / "template.yaml").read_text()
+    found = re.findall(r"^\s+([A-Z][A-Z0-9_]*): !Ref (\w+)$", text, flags=re.MULTILINE)
+    resources = template()["Resources"]
+    return {
+        logical: name
+        for name, logical in found
+        if resources.get(logical, {}).get("Type") == "AWS::DynamoDB::Table"
+    }

@@ -7,22 +7,10 @@ import os
 
 import boto3
 
-from template_env import template
+from template_env import table_variables, template
 
 #: Logical id in template.yaml -> the environment variable that names the table.
-TABLES = {
-    "IdentityTable": "IDENTITY_TABLE",
-    "CatalogTable": "CATALOG_TABLE",
-    "CartTable": "CART_TABLE",
-    "InventoryTable": "INVENTORY_TABLE",
-    "CheckoutTable": "CHECKOUT_TABLE",
-    "PaymentsTable": "PAYMENTS_TABLE",
-    "OrdersTable": "ORDERS_TABLE",
-    "FlashSalesTable": "FLASHSALES_TABLE",
-    "LedgerTable": "LEDGER_TABLE",
-    "ReturnsTable": "RETURNS_TABLE",
-    "IdempotencyTable": "IDEMPOTENCY_TABLE",
-}
+TABLES = table_variables()
 
 
 def template_resources() -> dict:
