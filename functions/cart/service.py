@@ -10,14 +10,14 @@ from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from cart.store import LINE_TTL_SECONDS, MAX_LINES, MAX_QUANTITY, CartLine
 from titan import clock
+from titan.calls import invoke
 from titan.dynamo import condition_failed
 from titan.errors import NotFound, Unprocessable
-from titan.saga import call_step
 
 
 def quote(lines: list[dict], partial: bool = False) -> dict:
     """The catalog's current prices for ``lines`` (see ``catalog.steps.quote``)."""
-    return call_step("CATALOG_STEPS_FUNCTION", "quote", {"lines": lines, "partial": partial})
+    return invoke("CATALOG_STEPS_FUNCTION", "quote", {"lines": lines, "partial": partial})
 
 
 def add(customer_id: str, product_id: str, seller_id: str, quantity: int) -> CartLine:

@@ -22,12 +22,13 @@ from pynamodb.exceptions import PutError
 from checkout.schemas import CheckoutIn, CheckoutOut, CouponIn, CouponOut
 from checkout.store import Attempt, CouponItem
 from titan import clock
+from titan.calls import invoke
 from titan.context import correlation_id
 from titan.dynamo import condition_failed, get_or_404
 from titan.errors import Conflict, Problem
 from titan.ids import derived_id
 from titan.observability import logger
-from titan.saga import call_step, refusal_from_cause
+from titan.saga import refusal_from_cause
 
 #: Units stay reserved this long for a card checkout, and until the boleto's due date (+1 h).
 CARD_HOLD_SECONDS = 15 * 60
@@ -82,7 +83,7 @@ def _earlier_attempt(attempt: Attempt) -> dict:
     the order if it was made; 409 CHECKOUT_IN_PROGRESS while the saga may still run; 409
     CHECKOUT_NOT_PLACED once it has ended without an order."""
     try:
-        order = call_step("ORDERS_STEPS_FUNCTION", "get", {"orderId": attempt.order_id})
+        order = invoke("ORDERS_STEPS_FUNCTION", "get", {"orderId": attempt.order_id})
     except Problem as exc:
         if exc.code != "ORDER_NOT_FOUND":
             raise

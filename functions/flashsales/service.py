@@ -23,12 +23,13 @@ from flashsales.schemas import ReservationOut, SaleIn, SaleOut
 from flashsales.store import HELD_PARTITIONS, Buyer, Hold, RateBucket, Sale, Shard, Taken
 from titan import clock
 from titan.aws import client
+from titan.calls import invoke
 from titan.dynamo import condition_failed, failed_conditions, get_or_404, transaction
 from titan.errors import Conflict, Problem, TooManyRequests, Unprocessable
 from titan.events import DomainEvent, publish
 from titan.ids import new_id
 from titan.observability import count
-from titan.saga import StepRefused, call_step
+from titan.saga import StepRefused
 from titan.schemas import Money
 
 #: A container re-reads a sale at most this often (seconds); the sale item is the one item
@@ -539,7 +540,7 @@ def create(body: SaleIn, actor: str) -> dict:
     if body.endsAt <= clock.now():
         raise Unprocessable("The sale would be over already.", code="SALE_WINDOW_INVALID")
     line = {"productId": body.productId, "sellerId": body.sellerId, "quantity": body.quantity}
-    quoted = call_step("CATALOG_STEPS_FUNCTION", "quote", {"lines": [line]})
+    quoted = invoke("CATALOG_STEPS_FUNCTION", "quote", {"lines": [line]})
     offer = quoted["lines"][0]
     if body.salePrice >= offer["unitPrice"]:
         raise Unprocessable(
@@ -551,7 +552,7 @@ def create(body: SaleIn, actor: str) -> dict:
     pool_id = "fsp_" + sale_id.split("_", 1)[1]
     # The pool outlives the sale by the longest a reservation and its checkout can take.
     hold = int((body.endsAt - clock.now()).total_seconds()) + body.holdSeconds + 3600
-    call_step(
+    invoke(
         "INVENTORY_STEPS_FUNCTION",
         "reserve",
         {
@@ -584,7 +585,7 @@ def create(body: SaleIn, actor: str) -> dict:
     try:
         create_sale(sale)
     except Exception:
-        call_step(
+        invoke(
             "INVENTORY_STEPS_FUNCTION",
             "release",
             {"reservationId": pool_id, "reason": "SALE_NOT_CREATED"},

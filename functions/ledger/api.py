@@ -28,7 +28,6 @@ from titan.events import publish
 from titan.idempotency import idempotent, require_key
 from titan.ids import derived_id
 from titan.paging import page_cursor
-from titan.saga import call_step
 from titan.schemas import Money
 
 app = create_app()
@@ -162,21 +161,8 @@ def top_up(body: TopUpIn) -> Response[TopUpOut]:
     # Named by the key: a retry after a crash charges the same top-up, not a second one.
     top_up_id = derived_id("top", customer, require_key(app))
 
-    def run() -> dict:
-        charge = call_step(
-            "PAYMENTS_STEPS_FUNCTION",
-            "charge",
-            {
-                "chargeId": top_up_id,
-                "customerId": customer,
-                "amount": body.amount,
-                "currency": CURRENCY,
-                "card": body.card.model_dump(exclude_none=True),
-            },
-        )
-        service.top_up(customer, charge["paymentId"], body.amount, CURRENCY)
-        return {"topUpId": top_up_id, "amount": body.amount}
-
+    card = body.card.model_dump(exclude_none=True)
+    run = lambda: service.top_up_by_card(customer, top_up_id, body.amount, CURRENCY, card)  # noqa: E731
     done = idempotent(app, "wallet-top-up", customer, body.model_dump(mode="json"), run)
     return Response(
         201,

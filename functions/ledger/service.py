@@ -22,6 +22,7 @@ from ledger.domain import SellerShare
 from ledger.store import Account, Entry, Escrow, Payout, Txn, Voucher
 from titan import clock
 from titan.auth import Principal
+from titan.calls import invoke
 from titan.dynamo import condition_failed, failed_conditions, get_or_404, transaction
 from titan.errors import NotFound
 from titan.events import DomainEvent
@@ -172,6 +173,27 @@ def top_up(customer_id: str, payment_id: str, amount: int, currency: str) -> Pos
         currency,
         {"customerId": customer_id, "paymentId": payment_id},
     )
+
+
+def top_up_by_card(
+    customer_id: str, top_up_id: str, amount: int, currency: str, card: dict
+) -> dict:
+    """Charge the customer's ``card`` (payments authorizes and captures at once, once per
+    ``top_up_id``), then credit the wallet: ``{"topUpId", "amount"}`` (minor units). Raises
+    the payments context's refusals (402 PAYMENT_DECLINED, 422 INVALID_CARD)."""
+    charge = invoke(
+        "PAYMENTS_STEPS_FUNCTION",
+        "charge",
+        {
+            "chargeId": top_up_id,
+            "customerId": customer_id,
+            "amount": amount,
+            "currency": currency,
+            "card": card,
+        },
+    )
+    top_up(customer_id, charge["paymentId"], amount, currency)
+    return {"topUpId": top_up_id, "amount": amount}
 
 
 def authorize_wallet(customer_id: str, payment_id: str, amount: int, currency: str) -> Posted:

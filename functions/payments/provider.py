@@ -16,8 +16,8 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
+from titan.calls import invoke
 from titan.errors import Problem
-from titan.saga import call_step
 
 DECLINED = {"4000000000000002": "card_declined", "4000000000009995": "insufficient_funds"}
 #: Days a boleto can be paid (Brazilian boletos are usually due in 1-3 business days).
@@ -134,7 +134,7 @@ class _InLedger:
             "currency": details["currency"],
         }
         try:
-            call_step("LEDGER_STEPS_FUNCTION", self.action, payload)
+            invoke("LEDGER_STEPS_FUNCTION", self.action, payload)
         except Problem as refused:
             if refused.code != "PAYMENT_DECLINED":
                 raise

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from contracts.orders import OrderCancelled
 from returns import service
+from titan.calls import invoke
 from titan.consumers import Received, consumer
 from titan.errors import Conflict, NotFound
 from titan.ids import related
 from titan.observability import logger
-from titan.saga import call_step
 
 
 def refund_cancelled(cancelled: OrderCancelled) -> str | None:
@@ -25,7 +25,7 @@ def refund_cancelled(cancelled: OrderCancelled) -> str | None:
     try:
         item = service.get(return_id)  # a repeated event: start it (again: ignored)
     except NotFound:
-        order = call_step("ORDERS_STEPS_FUNCTION", "get", {"orderId": cancelled.orderId})
+        order = invoke("ORDERS_STEPS_FUNCTION", "get", {"orderId": cancelled.orderId})
         every = [
             {"lineId": x["lineId"], "quantity": x["quantity"], "reason": "ORDER_CANCELLED"}
             for x in order["lines"]

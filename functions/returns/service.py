@@ -17,12 +17,12 @@ from returns.store import OPEN, Return, ReturnedLine
 from titan import clock
 from titan.auth import Principal
 from titan.aws import client
+from titan.calls import invoke
 from titan.context import correlation_id
 from titan.dynamo import condition_failed, failed_conditions, get_or_404, transaction
 from titan.errors import Conflict, Forbidden, NotFound, Unprocessable
 from titan.events import DomainEvent, publish
 from titan.ids import new_id
-from titan.saga import call_step
 
 #: Days after delivery a return may be asked for (the escrow is released when it ends).
 WINDOW_DAYS = int(os.environ.get("RETURN_WINDOW_DAYS", "7"))
@@ -387,16 +387,16 @@ def request(customer_id: str, order_id: str, lines: list[dict], refund_to: str, 
 
     Raises NotFound ORDER_NOT_FOUND (not the caller's order), Conflict ORDER_NOT_DELIVERED,
     RETURN_WINDOW_CLOSED, RETURN_QUANTITY_EXCEEDED, Unprocessable UNKNOWN_LINE."""
-    order = call_step("ORDERS_STEPS_FUNCTION", "get", {"orderId": order_id})
+    order = invoke("ORDERS_STEPS_FUNCTION", "get", {"orderId": order_id})
     if order["customerId"] != customer_id:
         raise NotFound("No such order.", code="ORDER_NOT_FOUND")
     check_window(order)
     dispute = {"orderId": order_id, "returnId": return_id}
-    call_step("LEDGER_STEPS_FUNCTION", "dispute", dispute)
+    invoke("LEDGER_STEPS_FUNCTION", "dispute", dispute)
     try:
         item = record(order, lines, refund_to, return_id=return_id)
     except Exception:
-        call_step("LEDGER_STEPS_FUNCTION", "settleDispute", dispute)
+        invoke("LEDGER_STEPS_FUNCTION", "settleDispute", dispute)
         raise
     publish([event(item, "ReturnRequested")])
     start(item)

@@ -25,7 +25,7 @@ CARD = {"method": "card", "card": {"number": CARD_OK}}
 
 
 def ledger_call(function_env: str, action: str, payload: dict) -> dict:
-    """What ``titan.saga.call_step`` does over Lambda for the ledger's steps (wallet and
+    """What ``titan.saga.invoke`` does over Lambda for the ledger's steps (wallet and
     voucher authorizations): a refusal becomes its Problem."""
     from ledger import steps as ledger_steps
 
@@ -139,14 +139,14 @@ def world(monkeypatch):
         events: list = []
         monkeypatch.setattr(EventPublisher, "publish", lambda self, *e: events.extend(e))
 
-        def quote(lines, partial=False):  # what titan.saga.call_step does over Lambda
+        def quote(lines, partial=False):  # what titan.saga.invoke does over Lambda
             try:
                 return catalog_steps.quote({"lines": lines, "partial": partial})
             except StepRefused as refused:
                 raise refused.problem() from None
 
         monkeypatch.setattr(cart_service, "quote", quote)
-        monkeypatch.setattr(provider, "call_step", ledger_call)
+        monkeypatch.setattr(provider, "invoke", ledger_call)
         seed_catalog()
         seed_identity()
         for product in (P1, P2):

@@ -16,12 +16,10 @@ Every action must be idempotent: Step Functions may run a Task more than once.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from typing import Any
 
-from titan.aws import client
-from titan.context import correlation_id, set_correlation_id
+from titan.context import set_correlation_id
 from titan.errors import Problem
 from titan.observability import logger, observed
 
@@ -77,21 +75,3 @@ def steps(handlers: dict[str, Callable[[dict], dict]]) -> Callable[[dict, Any], 
 
     handler.actions = handlers  # type: ignore[attr-defined]  (tests call actions directly)
     return handler
-
-
-def call_step(function_env: str, action: str, payload: dict) -> dict:
-    """Invoke another context's step function synchronously (outside a saga: e.g. the cart
-    asking the catalog for prices). ``function_env`` names the environment variable holding
-    the function's name. Returns its result; a ``StepRefused`` comes back as the ``Problem``
-    it describes; any other failure raises ``RuntimeError``."""
-    response = client("lambda").invoke(
-        FunctionName=os.environ[function_env],
-        Payload=json.dumps({"action": action, "correlationId": correlation_id(), **payload}),
-    )
-    body = json.loads(response["Payload"].read() or b"null")
-    if response.get("FunctionError"):
-        problem = refusal_from_cause(body.get("errorType"), json.dumps(body))
-        if problem is not None:
-            raise problem
-        raise RuntimeError(f"{os.environ[function_env]} failed: {body.get('errorMessage')}")
-    return body

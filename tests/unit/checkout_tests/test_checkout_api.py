@@ -107,7 +107,7 @@ def test_a_saga_that_outlasts_the_answer_is_409_in_progress_then_the_retry_gets_
         return orders[payload["orderId"]]
 
     monkeypatch.setattr(checkout_service, "_start", slow_start)
-    monkeypatch.setattr(checkout_service, "call_step", orders_step)
+    monkeypatch.setattr(checkout_service, "invoke", orders_step)
     body = {"shippingAddressId": ADDRESS, "payments": [CARD]}
     key = {"Idempotency-Key": "slow-1"}
     status, headers, problem = call(
@@ -137,7 +137,7 @@ def test_a_saga_that_ended_without_an_order_after_the_answer_is_not_placed(world
     monkeypatch.setattr(checkout_service, "_start", lambda state, wait: None)
     monkeypatch.setattr(
         checkout_service,
-        "call_step",
+        "invoke",
         lambda *a: (_ for _ in ()).throw(Problem("", status=404, code="ORDER_NOT_FOUND")),
     )
     body, key = {"shippingAddressId": ADDRESS, "payments": [CARD]}, {"Idempotency-Key": "slow-2"}

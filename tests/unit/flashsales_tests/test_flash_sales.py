@@ -79,9 +79,9 @@ def test_the_token_bucket_refills_at_its_rate_up_to_its_burst():
 @pytest.fixture
 def flash(world, monkeypatch):
     """The shopping world plus the expiry queue, with other contexts' steps called in-process
-    (as ``titan.saga.call_step`` does over Lambda) and the clock at 11.11 00:00."""
+    (as ``titan.saga.invoke`` does over Lambda) and the clock at 11.11 00:00."""
 
-    def call_step(function_env, action, payload):
+    def invoke(function_env, action, payload):
         module = {
             "CATALOG_STEPS_FUNCTION": catalog_steps,
             "INVENTORY_STEPS_FUNCTION": inventory_steps,
@@ -91,7 +91,7 @@ def flash(world, monkeypatch):
         except StepRefused as refused:
             raise refused.problem() from None
 
-    monkeypatch.setattr(service, "call_step", call_step)
+    monkeypatch.setattr(service, "invoke", invoke)
     queue = boto3.client("sqs").create_queue(QueueName="flash-expiry")["QueueUrl"]
     monkeypatch.setenv("EXPIRY_QUEUE_URL", queue)
     monkeypatch.setattr(service, "_sales", {})

@@ -36,7 +36,7 @@ FORWARD = ["ApproveByRule", "Restock", "HoldRefund", "RefundPayments"]
 
 
 def call(function_env: str, action: str, payload: dict) -> dict:
-    """What ``titan.saga.call_step`` does over Lambda: a refusal becomes its Problem."""
+    """What ``titan.saga.invoke`` does over Lambda: a refusal becomes its Problem."""
     module = {
         "LEDGER_STEPS_FUNCTION": ledger_steps,
         "ORDERS_STEPS_FUNCTION": orders_steps,
@@ -52,8 +52,8 @@ def call(function_env: str, action: str, payload: dict) -> dict:
 def shop(world, monkeypatch):
     from payments import provider
 
-    monkeypatch.setattr(provider, "call_step", call)
-    monkeypatch.setattr(returns_consumers, "call_step", call)
+    monkeypatch.setattr(provider, "invoke", call)
+    monkeypatch.setattr(returns_consumers, "invoke", call)
     # The saga's waits time out for real (States.Timeout), in a second rather than in days.
     monkeypatch.setattr(returns, "DECISION_TIMEOUT", 1)
     monkeypatch.setattr(returns, "GOODS_TIMEOUT", 1)
