@@ -265,7 +265,7 @@ class ReindexQueued(BaseModel):
 
 def money(amount) -> Money:
     """BRL minor units as Money."""
-    return Money(amount=int(amount), currency=domain.CURRENCY)
+    return Money.of(amount, domain.CURRENCY)
 
 
 def attribute_fields(body: ProductIn | ProductPatch) -> dict:

@@ -10,6 +10,7 @@ units back in one transaction conditional on the reservation's status, so exactl
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import random
@@ -512,7 +513,7 @@ def sale_view(sale: Sale, left: int | None = None) -> SaleOut:
     """The sale as the API shows it; ``left``: the units remaining, if known already."""
     now = clock.now()
     starts, ends = clock.parse(sale.starts_at), clock.parse(sale.ends_at)
-    money = lambda amount: Money(amount=int(amount), currency=sale.currency)  # noqa: E731
+    money = functools.partial(Money.of, currency=sale.currency)
     return SaleOut(
         saleId=sale.sale_id,
         productId=sale.product_id,
@@ -613,7 +614,7 @@ def purchase(sale_id: str, customer_id: str, quantity: int) -> dict:
         reservationId=hold.reservation_id,
         saleId=sale_id,
         quantity=int(hold.quantity),
-        unitPrice=Money(amount=int(sale.sale_price), currency=sale.currency),
+        unitPrice=Money.of(sale.sale_price, sale.currency),
         status=hold.status,
         expiresAt=clock.parse(hold.expires_at),
     )

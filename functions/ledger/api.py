@@ -118,7 +118,7 @@ class AccountOut(BaseModel):
 
 
 def _money(amount: int, currency: str = CURRENCY) -> Money:
-    return Money(amount=int(amount), currency=currency)
+    return Money.of(amount, currency)
 
 
 @app.get("/wallet", tags=["wallet"], summary="My wallet balance", security=bearer("customer"))

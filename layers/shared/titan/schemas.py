@@ -3,6 +3,8 @@ schema per name (``infra/tools/openapi.py`` fails on two different schemas under
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pydantic import BaseModel, Field
 
 
@@ -12,3 +14,8 @@ class Money(BaseModel):
 
     amount: int = Field(description="Minor units (centavos for BRL)")
     currency: str = Field(description="ISO 4217 code", examples=["BRL"])
+
+    @classmethod
+    def of(cls, amount: int | Decimal, currency: str) -> Money:
+        """``amount`` (minor units; a stored number is read as an int) in ``currency``."""
+        return cls(amount=int(amount), currency=currency)
