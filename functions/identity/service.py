@@ -22,10 +22,10 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, Upda
 
 from identity import domain, tokens
 from identity.store import Account, Address, Code, EmailClaim, Throttle, TokenFamily
-from titan import clock
+from titan import clock, events
 from titan.dynamo import condition_failed, failed_conditions, get_or_404, transaction
 from titan.errors import Conflict, NotFound, Problem, TooManyRequests, Unauthorized, Unprocessable
-from titan.events import DomainEvent, EventPublisher
+from titan.events import DomainEvent
 from titan.geo import BR_STATES
 from titan.ids import new_id
 from titan.observability import logger
@@ -46,15 +46,11 @@ RESET_SECONDS = 30 * 60
 ATTEMPT_RETRIES = 8
 VERIFY_SECONDS = 7 * 24 * 3600
 
-_publisher: EventPublisher | None = None
-
 
 def publish(detail_type: str, **data) -> None:
     """Publish an identity event; failures are logged, never fail the caller's request."""
-    global _publisher
     try:
-        _publisher = _publisher or EventPublisher()
-        _publisher.publish(DomainEvent.of(detail_type, data))
+        events.publish([DomainEvent.of(detail_type, data)])
     except Exception:
         logger.exception("could not publish %s", detail_type)
 

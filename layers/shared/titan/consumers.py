@@ -154,6 +154,8 @@ def consumer(
         return one(record.json_body)
 
     def batch(event: dict, context: Any) -> dict:
+        if not bulk:  # each message parsed once, by ``message``
+            return process_partial_response(event, message, processor, context)
         records, together = [], {}
         for record in event["Records"]:
             try:
