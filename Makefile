@@ -79,6 +79,7 @@ lint: install ## ruff, sam validate --lint, checkov, context independence, OpenA
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	SAM_CLI_TELEMETRY=0 .venv-sam/bin/sam validate --lint
+	.venv-sam/bin/cfn-lint functions/*/template.yaml infra/templates/*.yaml
 	.venv/bin/python infra/tools/iac_scan.py
 	.venv/bin/python infra/tools/import_contracts.py
 	.venv/bin/python infra/tools/openapi.py --check

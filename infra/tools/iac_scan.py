@@ -1,4 +1,4 @@
-"""Scan template.yaml with checkov (``make lint``): every failed check fails the lint, except
+"""Scan template.yaml and the templates it nests with checkov (``make lint``): every failed check fails the lint, except
 the checks skipped in the template's ``Metadata.Checkov.Skip``, each with its reason beside
 it. A skip without a reason, or one for a check that no longer fails, fails too, so the list
 stays honest.
@@ -11,14 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from template_env import template
+from template_env import template, template_files
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 
 
 def skips() -> dict[str, str]:
-    """``{check id: reason}`` from the template's Metadata."""
+    """``{check id: reason}`` from the root template's Metadata (they hold for every template)."""
     entries = (template().get("Metadata") or {}).get("Checkov", {}).get("Skip", [])
     return {entry["id"]: str(entry.get("reason") or "").strip() for entry in entries}
 
@@ -27,8 +27,7 @@ def scan() -> dict:
     result = subprocess.run(
         [
             str(CHECKOV),
-            "-f",
-            "template.yaml",
+            *(f"--file={path.relative_to(ROOT)}" for path in template_files()),
             "--framework",
             "cloudformation",
             "--quiet",

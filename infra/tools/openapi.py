@@ -1,11 +1,19 @@
-"""Write functions/meta/openapi.json: the whole API's OpenAPI document, merged by Powertools'
-OpenAPIMerge from every ``functions/*/api.py`` resolver (``make openapi``).
+"""Write the API's two documents from the routes in code (``make openapi``):
+
+- functions/meta/openapi.json: the whole API's OpenAPI document for its clients, merged by
+  Powertools' OpenAPIMerge from every ``functions/*/api.py`` resolver;
+- gateway.json: API Gateway's definition of the REST API, which template.yaml includes
+  (``AWS::Include``): every route of every resolver, integrated with the function of the
+  context that serves it (``!GetAtt <Context>.Outputs.ApiFunctionArn``, the context's nested
+  application in template.yaml), behind the token authorizer unless the route is public, with
+  CORS preflight answers and problem+json gateway errors. Routes therefore live in one place:
+  the code.
 
 Every context names its own models: two contexts declaring different schemas under one name
 would make the merged document point one context's operations at the other's models, so a
 clash fails the merge (Powertools' merge keeps the last one silently).
 
-``--check`` exits 1 if the committed file differs from what would be generated (run by
+``--check`` exits 1 if a committed file differs from what would be generated (run by
 ``make lint``), so a route change without a regenerated document fails CI.
 
 Each api.py is imported to read its routes, so the environment variables template.yaml gives
@@ -19,10 +27,11 @@ import os
 import sys
 from pathlib import Path
 
-from template_env import placeholder_environment
+from template_env import placeholder_environment, template
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET = ROOT / "functions" / "meta" / "openapi.json"
+GATEWAY = ROOT / "gateway.json"
 DESCRIPTION = (
     "Titan Commerce marketplace API. Money is always `{amount, currency}` with `amount` in "
     "integer minor units (centavos for BRL). Errors are `application/problem+json` with a "
@@ -135,15 +144,174 @@ def as_sent(document: dict) -> dict:
     return document
 
 
+#: The headers a browser may send (titan.api's CORS configuration answers the same).
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "'*'",
+    "Access-Control-Allow-Headers": "'Authorization,Content-Type,Idempotency-Key,X-Correlation-Id'",
+    "Access-Control-Allow-Methods": "'GET,POST,PUT,PATCH,DELETE,OPTIONS'",
+    "Access-Control-Max-Age": "'600'",
+}
+AUTHORIZER = "TokenAuthorizer"
+
+
+def _gateway_error(title: str) -> dict:
+    """A gateway response rendered as problem+json (authorizer refusals, throttling...)."""
+    return {
+        "responseParameters": {
+            "gatewayresponse.header.Access-Control-Allow-Origin": "'*'",
+            "gatewayresponse.header.Content-Type": "'application/problem+json'",
+        },
+        "responseTemplates": {
+            "application/json": json.dumps(
+                {
+                    "type": "https://titan.commerce/problems/gateway-error",
+                    "title": title,
+                    "status": "$context.error.responseType",
+                    "code": "GATEWAY_$context.error.responseType",
+                },
+                separators=(",", ":"),
+            ).removesuffix("}")
+            + ',"detail":$context.error.messageString}'
+        },
+    }
+
+
+def _invocation(application: str, output: str) -> dict:
+    """The Lambda invocation URI of a function a context's nested application outputs."""
+    return {
+        "Fn::Sub": [
+            "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+            "${Function}/invocations",
+            {"Function": {"Fn::GetAtt": [application, f"Outputs.{output}"]}},
+        ]
+    }
+
+
+def _preflight() -> dict:
+    return {
+        "summary": "CORS preflight",
+        "consumes": ["application/json"],
+        "produces": ["application/json"],
+        "responses": {
+            "200": {
+                "description": "CORS preflight answer",
+                "headers": {name: {"type": "string"} for name in CORS_HEADERS},
+            }
+        },
+        "x-amazon-apigateway-integration": {
+            "type": "mock",
+            "requestTemplates": {"application/json": '{"statusCode": 200}'},
+            "responses": {
+                "default": {
+                    "statusCode": "200",
+                    "responseParameters": {
+                        f"method.response.header.{name}": value
+                        for name, value in CORS_HEADERS.items()
+                    },
+                    "responseTemplates": {"application/json": "{}"},
+                }
+            },
+        },
+    }
+
+
+def applications() -> dict[str, str]:
+    """``{context folder: logical id of its nested application}`` from template.yaml."""
+    resources = template()["Resources"]
+    found = {}
+    for logical_id, resource in resources.items():
+        location = (resource.get("Properties") or {}).get("Location") or ""
+        if resource.get("Type") == "AWS::Serverless::Application" and location.startswith(
+            "functions/"
+        ):
+            found[location.split("/")[1]] = logical_id
+    return found
+
+
+def gateway() -> str:
+    """API Gateway's definition of the REST API (Swagger 2.0 with API Gateway's extensions) as
+    stable, indented JSON text. Raises SystemExit when a context with routes has no nested
+    application in template.yaml, or two contexts declare one route."""
+    _placeholder_environment()
+    sys.path[0:0] = [str(ROOT / "functions"), str(ROOT / "layers" / "shared")]
+    import importlib
+
+    from titan.auth import route_roles
+
+    apps = applications()
+    paths: dict[str, dict] = {}
+    owners: dict[tuple[str, str], str] = {}
+    for file in sorted((ROOT / "functions").glob("*/api.py")):
+        context = file.parent.name
+        if context not in apps:
+            raise SystemExit(f"functions/{context} has routes but no application in template.yaml")
+        resolver = importlib.import_module(f"{context}.api").app
+        for route in resolver._static_routes + resolver._dynamic_routes:
+            method = route.method.lower()
+            key = (route.openapi_path, method)
+            if key in owners:
+                raise SystemExit(f"{method.upper()} {key[0]}: in {owners[key]} and in {context}")
+            owners[key] = context
+            operation: dict = {
+                "responses": {},
+                "x-amazon-apigateway-integration": {
+                    "type": "aws_proxy",
+                    "httpMethod": "POST",
+                    "uri": _invocation(apps[context], "ApiFunctionArn"),
+                },
+            }
+            if route_roles(route.security)[0]:
+                operation["security"] = [{AUTHORIZER: []}]
+            paths.setdefault(route.openapi_path, {})[method] = operation
+    # Any path no context serves: meta answers 404 problem+json (ROUTE_NOT_FOUND) instead of
+    # API Gateway's bare 403 "Missing Authentication Token".
+    paths["/{proxy+}"] = {
+        "x-amazon-apigateway-any-method": {
+            "responses": {},
+            "x-amazon-apigateway-integration": {
+                "type": "aws_proxy",
+                "httpMethod": "POST",
+                "uri": _invocation(apps["meta"], "ApiFunctionArn"),
+            },
+        }
+    }
+    for operations in paths.values():
+        operations["options"] = _preflight()
+    definition = {
+        "swagger": "2.0",
+        "info": {"title": {"Ref": "AWS::StackName"}, "version": "1.0"},
+        "paths": dict(sorted(paths.items())),
+        "securityDefinitions": {
+            AUTHORIZER: {
+                "type": "apiKey",
+                "name": "Authorization",
+                "in": "header",
+                "x-amazon-apigateway-authtype": "custom",
+                "x-amazon-apigateway-authorizer": {
+                    "type": "token",
+                    "authorizerResultTtlInSeconds": 300,
+                    "authorizerUri": _invocation(apps["identity"], "AuthorizerFunctionArn"),
+                },
+            }
+        },
+        "x-amazon-apigateway-gateway-responses": {
+            "DEFAULT_4XX": _gateway_error("Request refused by the API gateway"),
+            "DEFAULT_5XX": _gateway_error("The API gateway failed"),
+        },
+    }
+    return json.dumps(definition, indent=2, sort_keys=True) + "\n"
+
+
 def main(argv: list[str]) -> int:
-    document = generate()
+    documents = {TARGET: generate(), GATEWAY: gateway()}
     if "--check" in argv:
-        if not TARGET.exists() or TARGET.read_text() != document:
-            print(f"{TARGET.relative_to(ROOT)} is stale: run `make openapi`", file=sys.stderr)
-            return 1
-        return 0
-    TARGET.write_text(document)
-    print(f"wrote {TARGET.relative_to(ROOT)} ({len(json.loads(document)['paths'])} paths)")
+        stale = [f for f, text in documents.items() if not f.exists() or f.read_text() != text]
+        for file in stale:
+            print(f"{file.relative_to(ROOT)} is stale: run `make openapi`", file=sys.stderr)
+        return 1 if stale else 0
+    for file, text in documents.items():
+        file.write_text(text)
+        print(f"wrote {file.relative_to(ROOT)} ({len(json.loads(text)['paths'])} paths)")
     return 0
 
 

@@ -1,6 +1,8 @@
-"""Reading template.yaml outside CloudFormation: the whole document (``template``), and
-placeholder values for the environment variables it gives the functions, so a tool can import
-a handler module outside Lambda (its tables are named at import time)."""
+"""Reading the templates outside CloudFormation: template.yaml (the root) and the nested
+templates it deploys (each context's ``functions/<context>/template.yaml`` and the shared
+pieces they use), with placeholder values for the environment variables they give the
+functions, so a tool can import a handler module outside Lambda (its tables are named at
+import time)."""
 
 from __future__ import annotations
 
@@ -13,40 +15,79 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class _Loader(yaml.SafeLoader):
-    """Reads template.yaml, leaving CloudFormation's !Ref, !Sub... as None."""
+    """Reads a template, leaving CloudFormation's !Ref, !Sub... as None."""
 
 
 _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
+def _load(path: Path) -> dict:
+    return yaml.load(path.read_text(), Loader=_Loader)  # noqa: S506
+
+
 def template() -> dict:
-    """template.yaml as a dict, intrinsic functions read as None."""
-    return yaml.load((ROOT / "template.yaml").read_text(), Loader=_Loader)  # noqa: S506
+    """template.yaml (the root) as a dict, intrinsic functions read as None."""
+    return _load(ROOT / "template.yaml")
+
+
+def template_files() -> list[Path]:
+    """template.yaml, then every local template it nests, depth first (each once)."""
+    found: list[Path] = []
+
+    def walk(path: Path) -> None:
+        if path in found:
+            return
+        found.append(path)
+        for resource in (_load(path).get("Resources") or {}).values():
+            location = (resource.get("Properties") or {}).get("Location")
+            if resource.get("Type") == "AWS::Serverless::Application" and isinstance(
+                location, str
+            ):
+                walk((path.parent / location).resolve())
+
+    walk((ROOT / "template.yaml").resolve())
+    return found
+
+
+def resources() -> dict:
+    """Every template's ``Resources`` in one dict (logical ids are unique across them)."""
+    merged: dict = {}
+    for path in template_files():
+        merged.update(_load(path).get("Resources") or {})
+    return merged
+
+
+def _texts() -> list[str]:
+    return [path.read_text() for path in template_files()]
 
 
 def placeholder_environment() -> dict[str, str]:
-    """``{NAME: "placeholder-name"}`` for every variable in template.yaml but Powertools' own
-    and numeric ones (set from a ``Type: Number`` parameter), which keep their defaults."""
-    template = (ROOT / "template.yaml").read_text()
-    numbers = set(
-        re.findall(r"^  ([A-Za-z0-9]+):\n    Type: Number$", template, flags=re.MULTILINE)
-    )
-    names = re.findall(r"^\s+([A-Z][A-Z0-9_]+):\s+(.*)$", template, flags=re.MULTILINE)
-    return {
-        n: f"placeholder-{n.lower()}"
-        for n, value in names
-        if not n.startswith("POWERTOOLS_") and value.removeprefix("!Ref ").strip() not in numbers
-    }
+    """``{NAME: "placeholder-name"}`` for every variable the templates give functions but
+    Powertools' own and numeric ones (set from a ``Type: Number`` parameter), which keep their
+    defaults."""
+    variables: dict[str, str] = {}
+    for text in _texts():
+        numbers = set(
+            re.findall(r"^  ([A-Za-z0-9]+):\n    Type: Number$", text, flags=re.MULTILINE)
+        )
+        for name, value in re.findall(r"^\s+([A-Z][A-Z0-9_]+):\s+(.*)$", text, flags=re.MULTILINE):
+            if name.startswith("POWERTOOLS_") or value.removeprefix("!Ref ").strip() in numbers:
+                continue
+            variables[name] = f"placeholder-{name.lower()}"
+    return variables
 
 
 def table_variables() -> dict[str, str]:
     """``{table logical id: the environment variable that names it}`` for every DynamoDB
-    table template.yaml hands to a function (``CART_TABLE: !Ref CartTable``)."""
-    text = (ROOT / "template.yaml").read_text()
-    found = re.findall(r"^\s+([A-Z][A-Z0-9_]*): !Ref (\w+)$", text, flags=re.MULTILINE)
-    resources = template()["Resources"]
+    table a template hands to a function (``CART_TABLE: !Ref CartTable``)."""
+    found = [
+        pair
+        for text in _texts()
+        for pair in re.findall(r"^\s+([A-Z][A-Z0-9_]*): !Ref (\w+)$", text, flags=re.MULTILINE)
+    ]
+    every = resources()
     return {
         logical: name
         for name, logical in found
-        if resources.get(logical, {}).get("Type") == "AWS::DynamoDB::Table"
+        if every.get(logical, {}).get("Type") == "AWS::DynamoDB::Table"
     }

@@ -7,7 +7,7 @@ import os
 
 import boto3
 
-from template_env import table_variables, template
+from template_env import resources, table_variables
 
 #: Logical id in template.yaml -> the environment variable that names the table.
 TABLES = table_variables()
@@ -15,7 +15,7 @@ TABLES = table_variables()
 
 def template_resources() -> dict:
     """template.yaml's ``Resources``, intrinsic functions read as None."""
-    return template()["Resources"]
+    return resources()
 
 
 def create_tables(*logical_ids: str) -> None:

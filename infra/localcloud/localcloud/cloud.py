@@ -279,13 +279,39 @@ def deploy(**parameters: str) -> dict[str, str]:
     return write_outputs()
 
 
+def stack_resources(stack: str = STACK) -> list[dict]:
+    """Every resource of ``stack`` and of the stacks nested in it (each context is one),
+    depth first: ``describe_stack_resources`` entries."""
+    cfn = client("cloudformation")
+    found = []
+    for resource in cfn.describe_stack_resources(StackName=stack)["StackResources"]:
+        found.append(resource)
+        if resource["ResourceType"] == "AWS::CloudFormation::Stack":
+            found.extend(stack_resources(resource["PhysicalResourceId"]))
+    return found
+
+
+def nested_outputs(stack: str = STACK) -> dict[str, str]:
+    """The outputs of the stacks nested in ``stack``, at any depth, by name. A name that more
+    than one nested stack outputs (each context's ``ApiFunctionArn``) is left out."""
+    cfn = client("cloudformation")
+    seen: dict[str, list[str]] = {}
+    for resource in stack_resources(stack):
+        if resource["ResourceType"] != "AWS::CloudFormation::Stack":
+            continue
+        nested = cfn.describe_stacks(StackName=resource["PhysicalResourceId"])["Stacks"][0]
+        for output in nested.get("Outputs", []):
+            seen.setdefault(output["OutputKey"], []).append(output["OutputValue"])
+    return {key: values[0] for key, values in seen.items() if len(values) == 1}
+
+
 def check_deployed() -> None:
-    """Raise RuntimeError naming every stack resource LocalStack skipped as unsupported (it
-    reports those CREATE_COMPLETE with the physical id "unknown") instead of deploying it."""
-    resources = client("cloudformation").describe_stack_resources(StackName=STACK)
+    """Raise RuntimeError naming every resource, in the stack or a nested one, that LocalStack
+    skipped as unsupported (it reports those CREATE_COMPLETE with the physical id "unknown")
+    instead of deploying it."""
     skipped = [
         f"{r['LogicalResourceId']} ({r['ResourceType']})"
-        for r in resources["StackResources"]
+        for r in stack_resources()
         if r.get("PhysicalResourceId") == "unknown"
     ]
     if skipped:
@@ -305,9 +331,11 @@ def _version() -> str:
 
 
 def write_outputs() -> dict[str, str]:
-    """Read the stack outputs into .localcloud/outputs.json; ApiUrl is the path-style local URL."""
+    """Read the stack's outputs, and its contexts' (nested stacks), into .localcloud/outputs.json;
+    ApiUrl is the path-style local URL."""
     stack = client("cloudformation").describe_stacks(StackName=STACK)["Stacks"][0]
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    outputs = nested_outputs()
+    outputs.update({o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])})
     outputs["ApiUrl"] = f"{ENDPOINT}/_aws/execute-api/{outputs['ApiId']}/{STAGE}"
     if secret_arn := outputs.get("AdminCredentialsSecretArn"):
         # Local cloud only: the bootstrap admin's credentials, for people and tests.
@@ -327,12 +355,11 @@ def write_outputs() -> dict[str, str]:
 
 
 def stack_functions() -> dict[str, str]:
-    """Logical id -> physical function name of every Lambda function in the stack."""
-    cfn = client("cloudformation")
-    resources = cfn.describe_stack_resources(StackName=STACK)["StackResources"]
+    """Logical id -> physical function name of every Lambda function in the stack and its
+    nested stacks (logical ids are unique across the templates)."""
     return {
         r["LogicalResourceId"]: r["PhysicalResourceId"]
-        for r in resources
+        for r in stack_resources()
         if r["ResourceType"] == "AWS::Lambda::Function"
     }
 
@@ -345,8 +372,10 @@ def reload_code() -> None:
     lam = client("lambda")
     began = time.monotonic()
     updating = []
+    built = ROOT / ".aws-sam" / "build"
     for logical_id, name in stack_functions().items():
-        folder = ROOT / ".aws-sam" / "build" / logical_id
+        # sam build puts a nested application's functions under the application's folder
+        folder = next(built.glob(f"*/{logical_id}"), built / logical_id)
         if folder.is_dir():
             lam.update_function_code(FunctionName=name, ZipFile=_zip(folder))
             updating.append(name)
