@@ -8,7 +8,6 @@ PY312   = $(shell infra/bin/find-python 3.12)
 PY313   = $(shell infra/bin/find-python 3.13)
 CLOUD   = .venv-localcloud/bin/python -m localcloud
 PYTEST  = .venv/bin/pytest
-# Integration and e2e tests share one local cloud; unit tests run in parallel.
 PYTEST_ARGS ?=
 
 .PHONY: help install up down status logs reload deploy seed test lint unit integration e2e \
@@ -94,9 +93,17 @@ integration: install ## Integration tests (start or reuse the local cloud)
 e2e: install ## End-to-end tests over HTTP (start or reuse the local cloud)
 	$(PYTEST) tests/e2e -q $(PYTEST_ARGS)
 
+# The cloud tests share one local cloud, started (and deployed, if the sources changed) by the
+# first phase and stopped by the last if this run started it: first the tests that redeploy
+# or reload every function, alone; then the rest on two workers, a test file per worker at a
+# time (they wait on the cloud more than they use the CPU).
+TEST_RUN := $(shell date +%s%N)
+
 test: lint ## Lint, then every test: unit, integration, e2e
 	$(PYTEST) tests/unit tests/localcloud -m offline -n auto -q $(PYTEST_ARGS)
-	$(PYTEST) tests/integration tests/localcloud tests/e2e -m localcloud -q --durations=10 $(PYTEST_ARGS)
+	TITAN_TEST_RUN=$(TEST_RUN) TITAN_KEEP_CLOUD=1 $(PYTEST) tests/integration -m "localcloud and serial" -q $(PYTEST_ARGS)
+	TITAN_TEST_RUN=$(TEST_RUN) $(PYTEST) tests/integration tests/localcloud tests/e2e \
+	  -m "localcloud and not serial" -n 2 --dist loadfile -q --durations=10 $(PYTEST_ARGS)
 
 bench: install ## Benchmarks against the local cloud (prints figures)
 	PYTHONPATH=infra/localcloud:infra/tools:functions:layers/shared .venv/bin/python -m bench

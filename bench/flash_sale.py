@@ -69,8 +69,8 @@ def direct_race() -> list[str]:
         f" {ATTEMPTS / rush_['seconds']:.0f} attempts/s,"
         f" {rush_['outcomes'].get('201', 0) / rush_['seconds']:.1f} reservations/s,"
         f" p50 {rush_['p50_ms']:.1f} ms, p95 {rush_['p95_ms']:.1f} ms",
-        f"  units reserved {rush_['holdUnits']}, left {rush_['remaining']}, most by one"
+        f"  units reserved {rush_['reservedUnits']}, left {rush_['remaining']}, most by one"
         f" customer {rush_['maxPerCustomer']}; expiry raced 4x per reservation:"
-        f" {expiry['expiredEvents']} of {expiry['holds']} expired once,"
+        f" {expiry['expiredEvents']} of {expiry['reservations']} expired once,"
         f" {expiry['remaining']} units back",
     ]

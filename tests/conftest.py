@@ -1,10 +1,12 @@
 """Shared test configuration.
 
 Unit tests (tests/unit) run in-process against moto's ``mock_aws``. Integration and e2e
-tests use the ``cloud`` fixture: the local cloud with the current template.yaml deployed.
+tests use the ``cloud`` fixture: the local cloud with the current templates deployed.
 """
 
+import fcntl
 import os
+import uuid
 
 import pytest
 
@@ -32,20 +34,48 @@ for _name, _value in {**placeholder_environment(), **TEST_VALUES}.items():
     os.environ.setdefault(_name, _value)
 
 
-@pytest.fixture(scope="session")
-def cloud():
-    """The local cloud with the current template.yaml deployed: started for this session if
-    nothing runs yet (and stopped again at the end), reused if ``make up`` already runs it.
-    Yields the stack outputs (``ApiUrl``, ``EventBusName``, table names...)."""
+def pytest_configure(config):
+    """The controller names this test run; its parallel workers inherit the name."""
+    if not hasattr(config, "workerinput"):
+        os.environ.setdefault("TITAN_TEST_RUN", uuid.uuid4().hex)
+
+
+def _started_here():
     from localcloud import cloud as local
 
-    started_here = not local.healthy()
-    local.start()
-    try:
-        yield local.deploy()
-    finally:
-        if started_here:
-            local.stop()
+    return local.STATE / "started-by-test-run"
+
+
+@pytest.fixture(scope="session")
+def cloud():
+    """The local cloud with the current templates deployed: started if nothing runs yet
+    (and stopped when the run ends), reused if ``make up`` already runs it; deployed only
+    if the sources changed since the last deploy. Parallel workers take turns (a file lock):
+    the first starts and deploys, the others find it ready. Yields the stack outputs
+    (``ApiUrl``, ``EventBusName``, table names...)."""
+    from localcloud import cloud as local
+
+    local.STATE.mkdir(parents=True, exist_ok=True)
+    with open(local.STATE / "test-session.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not local.healthy():
+            local.start()
+            _started_here().write_text(os.environ["TITAN_TEST_RUN"])
+        outputs = local.deploy_if_changed()
+    return outputs
+
+
+def pytest_sessionfinish(session):
+    """The controller stops the local cloud if this run started it (unless
+    ``TITAN_KEEP_CLOUD`` asks to leave it for a next phase of the same run)."""
+    if hasattr(session.config, "workerinput") or os.environ.get("TITAN_KEEP_CLOUD"):
+        return
+    marker = _started_here()
+    if marker.exists() and marker.read_text() == os.environ.get("TITAN_TEST_RUN"):
+        from localcloud import cloud as local
+
+        local.stop()
+        marker.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ import boto3
 import tantivy
 from pynamodb.exceptions import PutError
 
-from catalog import search
+from catalog import search, settings
 from catalog.store import SearchIndexPointer
 from titan import clock
 from titan.ids import new_id
@@ -37,7 +37,7 @@ class StaleIndex(RuntimeError):
 
 
 def _bucket() -> str:
-    return os.environ["CATALOG_SEARCH_BUCKET"]
+    return settings.SETTINGS.needed("catalog_search_bucket")
 
 
 def _key(version: int) -> str:

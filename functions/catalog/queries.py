@@ -4,13 +4,12 @@ imports (their upload URL and report). Changes are ``service``'s."""
 
 from __future__ import annotations
 
-import os
 from functools import cache
 
 import boto3
 from botocore.config import Config
 
-from catalog import categories, domain, index_files, search
+from catalog import categories, domain, index_files, search, settings
 from catalog.index_files import LocalIndex
 from catalog.schemas import (
     CategoryNode,
@@ -253,7 +252,7 @@ def published_version() -> int:
 @cache
 def _s3():
     # Path-style URLs when an endpoint is set (the local cloud): virtual-host names need DNS.
-    style = "path" if os.environ.get("AWS_ENDPOINT_URL") else "auto"
+    style = "path" if settings.SETTINGS.aws_endpoint_url else "auto"
     return boto3.client(
         "s3", config=Config(s3={"addressing_style": style}, signature_version="s3v4")
     )
@@ -277,7 +276,7 @@ def start_import(kind: str, requested_by: str) -> ImportCreated:
         "put_object",
         ExpiresIn=UPLOAD_SECONDS,
         Params={
-            "Bucket": os.environ["CATALOG_IMPORTS_BUCKET"],
+            "Bucket": settings.SETTINGS.needed("catalog_imports_bucket"),
             "Key": key,
             "ContentType": "text/csv",
         },

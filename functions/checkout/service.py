@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ReadTimeoutError
 from pynamodb.exceptions import PutError
 
+from checkout import settings
 from checkout.schemas import CheckoutIn, CheckoutOut, CouponIn, CouponOut
 from checkout.store import Attempt, CouponItem
 from titan import clock
@@ -58,7 +58,7 @@ def _start(state_input: dict, remaining_seconds: float) -> dict | None:
     wait = max(1.0, min(ANSWER_SECONDS, remaining_seconds - 3))
     try:
         return _sfn(round(wait)).start_sync_execution(
-            stateMachineArn=os.environ["CHECKOUT_STATE_MACHINE"],
+            stateMachineArn=settings.SETTINGS.needed("checkout_state_machine"),
             name=state_input["checkoutId"],
             input=json.dumps(state_input),
         )

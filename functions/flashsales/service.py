@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import random
 import time
 from datetime import datetime, timedelta
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
-from flashsales import domain
+from flashsales import domain, settings
 from flashsales.schemas import ReservationOut, SaleIn, SaleOut
-from flashsales.store import HELD_PARTITIONS, Buyer, Hold, RateBucket, Sale, Shard, Taken
+from flashsales.store import HELD_PARTITIONS, Buyer, RateBucket, Reservation, Sale, Shard, Taken
 from titan import clock
 from titan.aws import client
 from titan.calls import invoke
@@ -95,9 +94,9 @@ class _OverLimit(Exception):
     pass
 
 
-def reserve(sale_id: str, customer_id: str, quantity: int, reservation_id: str) -> Hold:
+def reserve(sale_id: str, customer_id: str, quantity: int, reservation_id: str) -> Reservation:
     """Reserve ``quantity`` units of an active sale for ``customer_id`` until the sale's hold
-    time has passed. Returns the HELD reservation (``Hold``).
+    time has passed. Returns the HELD reservation (``Reservation``).
 
     Raises Conflict (409) ``SALE_NOT_ACTIVE`` (with ``phase``), ``LIMIT_REACHED`` (with
     ``perCustomerLimit``) or ``SOLD_OUT`` (with ``remaining`` when a few units are left, fewer
@@ -151,11 +150,11 @@ def _take(
     taking: dict[int, int],
     reservation_id: str,
     now: datetime,
-) -> Hold:
+) -> Reservation:
     at = clock.iso(now)
     expires = clock.iso(now + timedelta(seconds=int(sale.hold_seconds)))
-    hold = Hold(
-        *Hold.key(reservation_id),
+    reservation = Reservation(
+        *Reservation.key(reservation_id),
         reservation_id=reservation_id,
         sale_id=sale.sale_id,
         customer_id=customer_id,
@@ -163,7 +162,7 @@ def _take(
         taken=[Taken(shard=k, units=u) for k, u in sorted(taking.items())],
         status="HELD",
         expires_at=expires,
-        gsi1pk=Hold.held_partition(reservation_id),
+        gsi1pk=Reservation.held_partition(reservation_id),
         gsi1sk=expires,
         created_at=at,
         updated_at=at,
@@ -172,7 +171,7 @@ def _take(
     limit = int(sale.per_customer_limit)
     try:
         with transaction() as write:
-            write.save(hold, condition=Hold.pk.does_not_exist())
+            write.save(reservation, condition=Reservation.pk.does_not_exist())
             for k, units in sorted(taking.items()):
                 write.update(
                     Shard(*Shard.key(sale.sale_id, k)),
@@ -185,13 +184,13 @@ def _take(
                 condition=Buyer.units.does_not_exist() | (Buyer.units <= limit - quantity),
             )
     except TransactWriteError as exc:
-        failed = failed_conditions(exc)  # 0: the hold, 1..n: the shards, n + 1: the buyer
+        failed = failed_conditions(exc)  # 0: the reservation, 1..n: the shards, n + 1: the buyer
         if len(taking) + 1 in failed:
             raise _OverLimit from exc
         if failed and min(failed) >= 1:
             raise _ShardShort from exc
         raise
-    return hold
+    return reservation
 
 
 def _limit_reached(limit: int) -> Conflict:
@@ -239,10 +238,10 @@ def sold_out_event(sale: Sale) -> DomainEvent | None:
     )
 
 
-def get_hold(reservation_id: str) -> Hold | None:
+def get_reservation(reservation_id: str) -> Reservation | None:
     try:
-        return Hold.get(*Hold.key(reservation_id), consistent_read=True)
-    except Hold.DoesNotExist:
+        return Reservation.get(*Reservation.key(reservation_id), consistent_read=True)
+    except Reservation.DoesNotExist:
         return None
 
 
@@ -260,45 +259,47 @@ def expire(reservation_id: str) -> list[DomainEvent]:
     transaction conditional on the status, so it happens once however often it is retried.
     Returns ``[ReservationExpired]``, or ``[]`` when there is nothing to do (unknown, claimed,
     already expired). Raises ``NotYetExpired`` before the hold ends."""
-    hold = get_hold(reservation_id)
-    if hold is None or hold.status != "HELD":
+    reservation = get_reservation(reservation_id)
+    if reservation is None or reservation.status != "HELD":
         return []
-    left = (clock.parse(hold.expires_at) - clock.now()).total_seconds()
+    left = (clock.parse(reservation.expires_at) - clock.now()).total_seconds()
     if left > 0:
         raise NotYetExpired(max(1, int(left + 0.999)))
-    return _give_back(hold, "HELD")
+    return _give_back(reservation, "HELD")
 
 
-def _give_back(hold: Hold, status: str) -> list[DomainEvent]:
+def _give_back(reservation: Reservation, status: str) -> list[DomainEvent]:
     at = clock.iso()
     try:
         with transaction() as write:
-            write.update(hold, actions=_unheld("EXPIRED", at), condition=Hold.status == status)
-            for taken in hold.taken:
+            write.update(
+                reservation, actions=_unheld("EXPIRED", at), condition=Reservation.status == status
+            )
+            for taken in reservation.taken:
                 write.update(
-                    Shard(*Shard.key(hold.sale_id, int(taken.shard))),
+                    Shard(*Shard.key(reservation.sale_id, int(taken.shard))),
                     actions=[Shard.remaining.add(int(taken.units))],
                     condition=Shard.pk.exists(),
                 )
             write.update(
-                Buyer(*Buyer.key(hold.sale_id, hold.customer_id)),
-                actions=[Buyer.units.add(-int(hold.quantity))],
-                condition=Buyer.units >= int(hold.quantity),
+                Buyer(*Buyer.key(reservation.sale_id, reservation.customer_id)),
+                actions=[Buyer.units.add(-int(reservation.quantity))],
+                condition=Buyer.units >= int(reservation.quantity),
             )
     except TransactWriteError as exc:
         if 0 in failed_conditions(exc):
             return []  # another expiry or a claim got there first
         raise
-    _reopen(hold.sale_id)
+    _reopen(reservation.sale_id)
     return [
         DomainEvent.of(
             "ReservationExpired",
             {
-                "reservationId": hold.reservation_id,
-                "saleId": hold.sale_id,
-                "customerId": hold.customer_id,
-                "quantity": int(hold.quantity),
-                "expiresAt": hold.expires_at,
+                "reservationId": reservation.reservation_id,
+                "saleId": reservation.sale_id,
+                "customerId": reservation.customer_id,
+                "quantity": int(reservation.quantity),
+                "expiresAt": reservation.expires_at,
             },
         )
     ]
@@ -308,10 +309,10 @@ def _unheld(status: str, at: str) -> list:
     """Update actions of a reservation that stops being HELD: its status, and out of the
     expiry index."""
     return [
-        Hold.status.set(status),
-        Hold.updated_at.set(at),
-        Hold.gsi1pk.remove(),
-        Hold.gsi1sk.remove(),
+        Reservation.status.set(status),
+        Reservation.updated_at.set(at),
+        Reservation.gsi1pk.remove(),
+        Reservation.gsi1sk.remove(),
     ]
 
 
@@ -332,8 +333,8 @@ def due(limit: int = 100) -> list[str]:
     ids: list[str] = []
     now = clock.iso()
     for n in range(HELD_PARTITIONS):
-        query = Hold.by_gsi1.query(f"HELD#{n}", Hold.gsi1sk <= now, limit=limit)
-        ids += [hold.reservation_id for hold in query]
+        query = Reservation.by_gsi1.query(f"HELD#{n}", Reservation.gsi1sk <= now, limit=limit)
+        ids += [reservation.reservation_id for reservation in query]
     return ids
 
 
@@ -383,32 +384,32 @@ def claim(reservation_id: str, customer_id: str, checkout_id: str) -> dict:
 
     Refuses (``StepRefused``) 404 ``RESERVATION_NOT_FOUND`` (unknown or another customer's),
     409 ``RESERVATION_USED`` (claimed by another checkout), 409 ``RESERVATION_EXPIRED``."""
-    hold = get_hold(reservation_id)
-    if hold is None or hold.customer_id != customer_id:
+    reservation = get_reservation(reservation_id)
+    if reservation is None or reservation.customer_id != customer_id:
         raise StepRefused("RESERVATION_NOT_FOUND", 404, "No such flash-sale reservation.")
-    if hold.status == "HELD":
+    if reservation.status == "HELD":
         now = clock.iso()
         try:
-            hold.update(
-                actions=[*_unheld("CLAIMED", now), Hold.checkout_id.set(checkout_id)],
-                condition=(Hold.status == "HELD") & (Hold.expires_at > now),
+            reservation.update(
+                actions=[*_unheld("CLAIMED", now), Reservation.checkout_id.set(checkout_id)],
+                condition=(Reservation.status == "HELD") & (Reservation.expires_at > now),
             )
         except UpdateError as exc:
             if not condition_failed(exc):
                 raise
-            hold.refresh(consistent_read=True)
-    if hold.status == "CLAIMED" and hold.checkout_id != checkout_id:
+            reservation.refresh(consistent_read=True)
+    if reservation.status == "CLAIMED" and reservation.checkout_id != checkout_id:
         raise StepRefused("RESERVATION_USED", 409, "This reservation was used by another checkout.")
-    if hold.status != "CLAIMED":
+    if reservation.status != "CLAIMED":
         raise StepRefused("RESERVATION_EXPIRED", 409, "This reservation has expired.")
-    sale = get_sale(hold.sale_id)
+    sale = get_sale(reservation.sale_id)
     return {
         "lines": [
             {
                 "lineId": "fl_" + reservation_id.split("_", 1)[1],
                 "productId": sale.product_id,
                 "sellerId": sale.seller_id,
-                "quantity": int(hold.quantity),
+                "quantity": int(reservation.quantity),
                 "salePrice": int(sale.sale_price),
                 "poolId": sale.pool_id,
                 "flashSaleId": sale.sale_id,
@@ -421,21 +422,25 @@ def unclaim(reservation_id: str, checkout_id: str) -> list[DomainEvent]:
     """Compensation of ``claim``: the failed checkout gives the reservation back, HELD again
     until its hold ends, or EXPIRED (units back) if it has ended. Idempotent; a reservation
     this checkout does not hold is left alone."""
-    hold = get_hold(reservation_id)
-    if hold is None or hold.status != "CLAIMED" or hold.checkout_id != checkout_id:
+    reservation = get_reservation(reservation_id)
+    if (
+        reservation is None
+        or reservation.status != "CLAIMED"
+        or reservation.checkout_id != checkout_id
+    ):
         return []
-    if clock.parse(hold.expires_at) <= clock.now():
-        return _give_back(hold, "CLAIMED")
+    if clock.parse(reservation.expires_at) <= clock.now():
+        return _give_back(reservation, "CLAIMED")
     try:
-        hold.update(
+        reservation.update(
             actions=[
-                Hold.status.set("HELD"),
-                Hold.checkout_id.remove(),
-                Hold.updated_at.set(clock.iso()),
-                Hold.gsi1pk.set(Hold.held_partition(reservation_id)),
-                Hold.gsi1sk.set(hold.expires_at),
+                Reservation.status.set("HELD"),
+                Reservation.checkout_id.remove(),
+                Reservation.updated_at.set(clock.iso()),
+                Reservation.gsi1pk.set(Reservation.held_partition(reservation_id)),
+                Reservation.gsi1sk.set(reservation.expires_at),
             ],
-            condition=(Hold.status == "CLAIMED") & (Hold.checkout_id == checkout_id),
+            condition=(Reservation.status == "CLAIMED") & (Reservation.checkout_id == checkout_id),
         )
     except UpdateError as exc:
         if not condition_failed(exc):
@@ -490,7 +495,7 @@ def schedule_expiry(reservation_id: str, delay_seconds: int) -> None:
     """Queue the expiry of ``reservation_id`` in ``delay_seconds`` (capped at 15 minutes; a
     longer hold is re-queued when the message arrives)."""
     client("sqs").send_message(
-        QueueUrl=os.environ["EXPIRY_QUEUE_URL"],
+        QueueUrl=settings.SETTINGS.needed("expiry_queue_url"),
         MessageBody=json.dumps({"reservationId": reservation_id}),
         DelaySeconds=max(0, min(MAX_DELAY_SECONDS, delay_seconds)),
     )
@@ -499,13 +504,13 @@ def schedule_expiry(reservation_id: str, delay_seconds: int) -> None:
 # ------------------------------------------------------------------ the API's use cases
 
 #: Rate limits of the purchase route: a customer may try 5 times at once and then once a
-#: second; all the customers behind one IP address (a NAT) ``FLASH_IP_RATE`` times a second
-#: (100 unless set), with a burst of three seconds' worth.
+#: second; all the customers behind one IP address (a NAT) ``flash_ip_rate`` times a second
+#: (the deployment's FlashSaleIpRate), with a burst of three seconds' worth.
 CUSTOMER_LIMIT = domain.Bucket(rate=1, burst=5)
 
 
 def ip_limit() -> domain.Bucket:
-    rate = float(os.environ.get("FLASH_IP_RATE") or 100)
+    rate = settings.SETTINGS.flash_ip_rate
     return domain.Bucket(rate=rate, burst=max(1, int(3 * rate)))
 
 
@@ -552,14 +557,14 @@ def create(body: SaleIn, actor: str) -> dict:
     sale_id = new_id("fs")
     pool_id = "fsp_" + sale_id.split("_", 1)[1]
     # The pool outlives the sale by the longest a reservation and its checkout can take.
-    hold = int((body.endsAt - clock.now()).total_seconds()) + body.holdSeconds + 3600
+    reservation = int((body.endsAt - clock.now()).total_seconds()) + body.holdSeconds + 3600
     invoke(
         "INVENTORY_STEPS_FUNCTION",
         "reserve",
         {
             "reservationId": pool_id,
             "lines": [{"offerId": offer["offerId"], "quantity": body.quantity}],
-            "holdSeconds": hold,
+            "holdSeconds": reservation,
             "pool": True,
         },
     )
@@ -599,7 +604,7 @@ def purchase(sale_id: str, customer_id: str, quantity: int) -> dict:
     """Reserve, then queue the expiry; ``{"status": 201, "body": ReservationOut}``. A refusal
     is kept as the key's answer too: ``{"status": 409, "body": problem}``."""
     try:
-        hold = reserve(sale_id, customer_id, quantity, new_id("fsr"))
+        reservation = reserve(sale_id, customer_id, quantity, new_id("fsr"))
     except Problem as refused:
         if refused.code == "SOLD_OUT":
             sale = get_sale(sale_id, cached=True)
@@ -609,13 +614,13 @@ def purchase(sale_id: str, customer_id: str, quantity: int) -> dict:
             raise
         return {"status": refused.status, "body": refused.body()}
     sale = get_sale(sale_id, cached=True)
-    schedule_expiry(hold.reservation_id, int(sale.hold_seconds))
+    schedule_expiry(reservation.reservation_id, int(sale.hold_seconds))
     out = ReservationOut(
-        reservationId=hold.reservation_id,
+        reservationId=reservation.reservation_id,
         saleId=sale_id,
-        quantity=int(hold.quantity),
+        quantity=int(reservation.quantity),
         unitPrice=Money.of(sale.sale_price, sale.currency),
-        status=hold.status,
-        expiresAt=clock.parse(hold.expires_at),
+        status=reservation.status,
+        expiresAt=clock.parse(reservation.expires_at),
     )
     return {"status": 201, "body": out.model_dump(mode="json")}

@@ -9,10 +9,10 @@ partitions: each shard and each buyer is its own partition key.
   units under the condition ``remaining >= quantity``. Remaining stock = sum of the shards.
 - ``SALE#<saleId>#BUYER#<customerId>`` / ``BUYER``: ``units`` the customer holds or bought in
   the sale; raised under the condition that it stays within the limit.
-- ``HOLD#<reservationId>`` / ``HOLD``: a purchase's reservation, ``HELD`` → ``CLAIMED`` (by a
-  checkout, final once the order is placed; a failed checkout gives it back) or ``EXPIRED``
-  (units back to their shards, once). While HELD, GSI1 ``HELD#<n>`` / ``<expiresAt>`` (n of
-  ``HELD_PARTITIONS``, by reservation id) lists it for the expiry sweep.
+- ``RESERVATION#<reservationId>`` / ``RESERVATION``: a purchase's reservation, ``HELD`` →
+  ``CLAIMED`` (by a checkout, final once the order is placed; a failed checkout gives it
+  back) or ``EXPIRED`` (units back to their shards, once). While HELD, GSI1 ``HELD#<n>`` /
+  ``<expiresAt>`` (n of ``HELD_PARTITIONS``, by reservation id) lists it for the expiry sweep.
 - ``RATE#<scope>#<key>`` / ``RATE``: a token bucket of the purchase route's rate limits.
 """
 
@@ -92,7 +92,7 @@ class Taken(MapAttribute):
     units = NumberAttribute()
 
 
-class Hold(_Item):
+class Reservation(_Item):
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     by_gsi1 = ByGsi1()
@@ -109,7 +109,7 @@ class Hold(_Item):
 
     @staticmethod
     def key(reservation_id: str) -> tuple[str, str]:
-        return f"HOLD#{reservation_id}", "HOLD"
+        return f"RESERVATION#{reservation_id}", "RESERVATION"
 
     @staticmethod
     def held_partition(reservation_id: str) -> str:

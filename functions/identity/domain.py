@@ -4,7 +4,6 @@ addresses. No I/O here."""
 from __future__ import annotations
 
 import hmac
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -149,9 +148,6 @@ class Throttled(Exception):
     def __init__(self, until: int) -> None:
         super().__init__(f"locked until {until}")
         self.until = until
-
-
-THROTTLE = ThrottlePolicy(ip_failures=int(os.environ.get("LOGIN_IP_FAILURE_LIMIT", "20")))
 
 
 #: Time steps either side of now a TOTP code is accepted in (clock drift), RFC 6238 section 5.2.

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 from dataclasses import dataclass
 
 import boto3
@@ -20,7 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
-from identity import domain, tokens
+from identity import domain, settings, tokens
 from identity.store import Account, Address, Code, EmailClaim, Throttle, TokenFamily
 from titan import clock, events
 from titan.dynamo import condition_failed, failed_conditions, get_or_404, transaction
@@ -45,6 +44,8 @@ RESET_SECONDS = 30 * 60
 #: Tries at a contended conditional write of a sign-in counter before answering 429.
 ATTEMPT_RETRIES = 8
 VERIFY_SECONDS = 7 * 24 * 3600
+#: Sign-in throttling: per account, and per source IP as the deployment sets it.
+THROTTLE = domain.ThrottlePolicy(ip_failures=settings.SETTINGS.login_ip_failure_limit)
 
 
 def publish(detail_type: str, **data) -> None:
@@ -58,7 +59,7 @@ def publish(detail_type: str, **data) -> None:
 def send_mail(to: str, subject: str, text: str) -> None:
     """Send a plain-text e-mail through SES from ``MAIL_FROM``."""
     boto3.client("ses").send_email(
-        Source=os.environ["MAIL_FROM"],
+        Source=settings.SETTINGS.needed("mail_from"),
         Destination={"ToAddresses": [to]},
         Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": text}}},
     )
@@ -158,7 +159,7 @@ def _attempts(subject: str) -> Throttle | None:
 
 def _write_attempts(item: Throttle | None, subject: str, state: domain.Attempts) -> bool:
     """Write ``state`` if nobody changed the item since it was read (its version)."""
-    window = int(domain.THROTTLE.window.total_seconds())
+    window = int(THROTTLE.window.total_seconds())
     item = item or Throttle(*Throttle.key(subject))
     item.failures = state.failures
     item.window_start = state.window_start
@@ -174,13 +175,13 @@ def _write_attempts(item: Throttle | None, subject: str, state: domain.Attempts)
 
 
 def _reserve(subject: str, kind: str) -> domain.Attempts:
-    """Count one sign-in attempt of ``subject`` before checking it (``domain.THROTTLE.reserve``).
+    """Count one sign-in attempt of ``subject`` before checking it (``THROTTLE.reserve``).
     Raises TooManyRequests RATE_LIMITED while it is locked, or if the count stays contended."""
     for _ in range(ATTEMPT_RETRIES):
         item = _attempts(subject)
         current = item and domain.Attempts(item.failures, item.window_start, item.locked_until)
         try:
-            state = domain.THROTTLE.reserve(current, clock.now(), kind)
+            state = THROTTLE.reserve(current, clock.now(), kind)
         except domain.Throttled as exc:
             raise _too_many(exc.until, clock.epoch_seconds()) from exc
         if _write_attempts(item, subject, state):

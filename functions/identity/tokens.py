@@ -15,7 +15,6 @@ import base64
 import binascii
 import hashlib
 import json
-import os
 import secrets
 import time
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet
 
+from identity import settings
 from titan.ids import new_id
 
 ALGORITHM = "ES256"
@@ -43,7 +43,7 @@ class InvalidToken(Exception):
 
 
 def issuer() -> str:
-    return f"https://titan.commerce/{os.environ.get('TITAN_STAGE', 'dev')}"
+    return f"https://titan.commerce/{settings.SETTINGS.titan_stage}"
 
 
 def new_signing_key() -> dict:
@@ -70,7 +70,7 @@ def _load_keys() -> _Keys:
     if _cache and time.monotonic() - _cache.loaded_at < KEYS_CACHE_SECONDS:
         return _cache
     secret = boto3.client("secretsmanager").get_secret_value(
-        SecretId=os.environ["SIGNING_KEYS_SECRET"]
+        SecretId=settings.SETTINGS.signing_keys_secret
     )
     document = json.loads(secret["SecretString"])
     if not document.get("keys"):

@@ -9,12 +9,12 @@ with exactly one reservation.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import timedelta
 
 from pynamodb.exceptions import PutError, TransactWriteError
 
+from inventory import settings
 from inventory.schemas import InventoryOut, MovementOut, StockOut
 from inventory.store import HeldLine, Location, Movement, Reservation, Restock, Stock
 from titan import clock
@@ -25,10 +25,6 @@ from titan.events import DomainEvent
 from titan.ids import new_id
 from titan.saga import StepRefused
 
-#: Units of new stock each offer gets when it is created (the Olist data has no stock figures).
-SEED_UNITS = int(os.environ.get("SEED_STOCK_UNITS", "50"))
-#: LowStock is published when an offer's available units in a warehouse fall below this.
-LOW_STOCK_THRESHOLD = int(os.environ.get("LOW_STOCK_THRESHOLD", "5"))
 #: How long a checkout may hold units before the sweep gives them back (seconds).
 DEFAULT_HOLD_SECONDS = 15 * 60
 ATTEMPTS = 3
@@ -60,16 +56,17 @@ def _move(
     )
 
 
-def open_stocks(offers: list[dict], units: int = SEED_UNITS) -> int:
+def open_stocks(offers: list[dict], units: int | None = None) -> int:
     """Open the stock of new offers (OfferCreated ``data`` dicts: offerId, productId,
     sellerId, origin, plus ``occurredAt``) in their sellers' warehouses, ``units`` each, with
-    the opening RECEIVE movement. Idempotent: stock that exists is left alone. Returns how
-    many were opened.
+    the opening RECEIVE movement (``seed_stock_units`` unless given). Idempotent: stock that
+    exists is left alone. Returns how many were opened.
 
     The bulk import creates thousands of offers at once, so one batch read finds those still
     without stock and they are written 50 to a transaction (stock conditional on not
     existing, plus its movement); a transaction that loses a race falls back to one
     transaction per offer."""
+    units = settings.SETTINGS.seed_stock_units if units is None else units
     keys = {Stock.key(o["offerId"], warehouse_of(o["sellerId"])): o for o in offers}
     existing = {(s.pk, s.sk) for s in Stock.batch_get(list(keys), consistent_read=True)}
     fresh = [o for key, o in keys.items() if key not in existing]
@@ -113,7 +110,7 @@ def _open(offers: list[dict], units: int) -> None:
 
 
 def open_stock(
-    offer_id: str, product_id: str, seller_id: str, origin: dict, units: int = SEED_UNITS
+    offer_id: str, product_id: str, seller_id: str, origin: dict, units: int | None = None
 ) -> bool:
     """One offer's opening stock (see ``open_stocks``); False if it exists already."""
     offer = {"offerId": offer_id, "productId": product_id, "sellerId": seller_id, "origin": origin}
@@ -534,7 +531,7 @@ def _low_stock(picks: list[tuple[Stock, int]]) -> list[DomainEvent]:
     events = []
     for stock, quantity in picks:
         stock.refresh(consistent_read=True)
-        if stock.available < LOW_STOCK_THRESHOLD <= stock.available + quantity:
+        if stock.available < settings.SETTINGS.low_stock_threshold <= stock.available + quantity:
             events.append(
                 DomainEvent.of(
                     "LowStock",
@@ -544,7 +541,7 @@ def _low_stock(picks: list[tuple[Stock, int]]) -> list[DomainEvent]:
                         "sellerId": stock.seller_id,
                         "warehouseId": stock.warehouse_id,
                         "available": int(stock.available),
-                        "threshold": LOW_STOCK_THRESHOLD,
+                        "threshold": settings.SETTINGS.low_stock_threshold,
                     },
                 )
             )

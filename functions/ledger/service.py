@@ -9,7 +9,6 @@ an account's balance is always the sum of its entries, and all balances sum to z
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,7 +16,7 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 
 from contracts.orders import OrderPlaced
 from contracts.payments import PaymentCaptured, PaymentFacts, PaymentRefunded, PaymentVoided
-from ledger import domain
+from ledger import domain, settings
 from ledger.domain import SellerShare
 from ledger.store import Account, Entry, Escrow, Payout, Txn, Voucher
 from titan import clock
@@ -28,11 +27,6 @@ from titan.errors import NotFound
 from titan.events import DomainEvent
 from titan.paging import page_start
 
-#: Commission in basis points of the item price (freight passes through to the seller).
-COMMISSION_BPS = int(os.environ.get("COMMISSION_BPS", "1200"))
-#: Days after delivery that an order's escrow is released if the buyer has not confirmed
-#: receipt: the return window (a return must be asked for before the money leaves escrow).
-RELEASE_DAYS = int(os.environ.get("RETURN_WINDOW_DAYS", "7"))
 #: The largest single wallet top-up (minor units).
 MAX_TOP_UP = 500_000
 
@@ -387,12 +381,12 @@ def get_escrow(order_id: str) -> Escrow:
 
 
 def delivered(order_id: str, at: str | None = None) -> None:
-    """Start the release clock: the escrow is released ``RELEASE_DAYS`` after delivery."""
+    """Start the release clock: the escrow is released ``return_window_days`` after delivery."""
     escrow = get_escrow(order_id)
     if escrow.status != "HELD" or escrow.release_at:
         return
     moment = clock.parse(at) if at else clock.now()
-    release_at = clock.iso(moment + timedelta(days=RELEASE_DAYS))
+    release_at = clock.iso(moment + timedelta(days=settings.SETTINGS.return_window_days))
     escrow.update(
         actions=[
             Escrow.delivered_at.set(clock.iso(moment)),
@@ -440,7 +434,7 @@ def release(order_id: str, reason: str) -> list[DomainEvent]:
     discount_left = int(escrow.discount) - int(escrow.discount_refunded)
     try:
         entries = domain.release_entries(
-            account, held, _shares(escrow), discount_left, COMMISSION_BPS
+            account, held, _shares(escrow), discount_left, settings.SETTINGS.commission_bps
         )
     except domain.Unbalanced as exc:
         raise NotReleasable("NOT_FUNDED") from exc
@@ -493,7 +487,7 @@ def release(order_id: str, reason: str) -> list[DomainEvent]:
 
 
 def due_releases(limit: int = 100) -> list[str]:
-    """Orders whose escrow is due for release (delivered more than ``RELEASE_DAYS`` ago)."""
+    """Orders whose escrow is due for release (delivered more than ``return_window_days`` ago)."""
     items = Escrow.by_gsi1.query("RELEASE", Escrow.gsi1sk <= clock.iso() + "~", limit=limit)
     return [item.order_id for item in items]
 

@@ -4,7 +4,6 @@ context), ``GET /docs`` (Swagger UI), and a catch-all answering 404 problem+json
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import Literal
@@ -13,6 +12,7 @@ from aws_lambda_powertools.event_handler import Response
 from pydantic import BaseModel
 
 import titan
+from meta import settings
 from titan.api import create_app, lambda_handler
 
 #: Written by ``make openapi`` (Powertools OpenAPIMerge over every functions/*/api.py).
@@ -41,7 +41,7 @@ class Readiness(BaseModel):
 
 
 def _version() -> str:
-    return os.environ.get("TITAN_VERSION") or titan.__version__
+    return settings.SETTINGS.titan_version or titan.__version__
 
 
 @app.get("/health", summary="Liveness of the API", tags=["meta"])
@@ -74,19 +74,21 @@ def ready() -> Response[Readiness]:
         _check(
             "dynamodb",
             lambda: boto3.client("dynamodb").describe_table(
-                TableName=os.environ["IDEMPOTENCY_TABLE"]
+                TableName=settings.SETTINGS.idempotency_table
             ),
         ),
         _check(
             "eventbridge",
-            lambda: boto3.client("events").describe_event_bus(Name=os.environ["EVENT_BUS_NAME"]),
+            lambda: boto3.client("events").describe_event_bus(
+                Name=settings.SETTINGS.event_bus_name
+            ),
         ),
     ]
     healthy = all(c.ok for c in checks)
     body = Readiness(
         status="ready" if healthy else "degraded",
         version=_version(),
-        stage=os.environ.get("TITAN_STAGE", ""),
+        stage=settings.SETTINGS.titan_stage,
         checks=checks,
     )
     return Response(200 if healthy else 503, "application/json", body)

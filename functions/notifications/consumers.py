@@ -7,10 +7,9 @@
 
 from __future__ import annotations
 
-import os
-
 from contracts.orders import OrderPlaced
 from contracts.returns import RefundCompleted
+from notifications import settings
 from titan.aws import client
 from titan.consumers import Received, consumer
 from titan.money import Money
@@ -77,7 +76,7 @@ def send(received: Received[OrderPlaced | RefundCompleted]) -> None:
         return
     subject, body = WRITERS[type(event)](event)
     client("ses").send_email(
-        Source=os.environ["MAIL_FROM"],
+        Source=settings.SETTINGS.mail_from,
         Destination={"ToAddresses": [event.customerEmail]},
         Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": body}}},
     )

@@ -3,14 +3,13 @@ HMAC-SHA256 (see ``provider.verify``), and a payment's record for its customer o
 
 from __future__ import annotations
 
-import os
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities import parameters
 from pydantic import BaseModel, Field, ValidationError
 
-from payments import provider, service
+from payments import provider, service, settings
 from titan.api import create_app, lambda_handler
 from titan.auth import bearer, require
 from titan.errors import NotFound, Unauthorized, Unprocessable
@@ -26,7 +25,7 @@ def _webhook_secret() -> str:
     """The provider's webhook secret, made at deploy in Secrets Manager (template.yaml's
     ``PaymentWebhookSecret``); cached for ``SECRET_CACHE_SECONDS``."""
     return parameters.get_secret(
-        os.environ["PAYMENT_WEBHOOK_SECRET_ARN"], max_age=SECRET_CACHE_SECONDS
+        settings.SETTINGS.needed("payment_webhook_secret_arn"), max_age=SECRET_CACHE_SECONDS
     )
 
 

@@ -8,11 +8,10 @@ racing a rejection, or a late receive after the saga gave up, change nothing twi
 from __future__ import annotations
 
 import json
-import os
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
-from returns import domain
+from returns import domain, settings
 from returns.store import OPEN, Return, ReturnedLine
 from titan import clock
 from titan.auth import Principal
@@ -23,15 +22,6 @@ from titan.dynamo import condition_failed, failed_conditions, get_or_404, transa
 from titan.errors import Conflict, Forbidden, NotFound, Unprocessable
 from titan.events import DomainEvent, publish
 from titan.ids import new_id
-
-#: Days after delivery a return may be asked for (the escrow is released when it ends).
-WINDOW_DAYS = int(os.environ.get("RETURN_WINDOW_DAYS", "7"))
-#: Returns up to this refund (minor units) are approved by rule; 0: every one waits.
-AUTO_APPROVE_LIMIT = int(os.environ.get("RETURN_AUTO_APPROVE_LIMIT", "10000"))
-#: How long the saga waits for the seller's decision (then approves: the buyer is not left
-#: waiting) and for the goods (then the return expires), in seconds.
-DECISION_TIMEOUT = int(os.environ.get("RETURN_DECISION_TIMEOUT_SECONDS", str(3 * 86400)))
-GOODS_TIMEOUT = int(os.environ.get("RETURN_GOODS_TIMEOUT_SECONDS", str(14 * 86400)))
 
 
 def lines_of(order: dict) -> list[domain.Line]:
@@ -66,14 +56,14 @@ def delivered_at(order: dict):
 
 
 def check_window(order: dict) -> None:
-    """Raises Conflict ORDER_NOT_DELIVERED or RETURN_WINDOW_CLOSED (``WINDOW_DAYS`` after
+    """Raises Conflict ORDER_NOT_DELIVERED or RETURN_WINDOW_CLOSED (``return_window_days`` after
     delivery, or once the buyer confirmed receipt)."""
     if order["status"] != "DELIVERED":
         raise Conflict(
             f"An order that is {order['status']} cannot be returned; cancel it instead.",
             code="ORDER_NOT_DELIVERED",
         )
-    closes = domain.window_closes(delivered_at(order), WINDOW_DAYS)
+    closes = domain.window_closes(delivered_at(order), settings.SETTINGS.return_window_days)
     if order.get("receiptConfirmedAt") or clock.now() > closes:
         raise Conflict(
             f"Returns for this order closed at {clock.iso(closes)}.",
@@ -206,9 +196,11 @@ def saga_input(item: Return) -> dict:
         ],
         "bySeller": item.by_seller,
         "discount": int(item.discount),
-        "autoApprove": domain.auto_approved(int(item.amount), AUTO_APPROVE_LIMIT),
-        "decisionTimeoutSeconds": DECISION_TIMEOUT,
-        "goodsTimeoutSeconds": GOODS_TIMEOUT,
+        "autoApprove": domain.auto_approved(
+            int(item.amount), settings.SETTINGS.return_auto_approve_limit
+        ),
+        "decisionTimeoutSeconds": settings.SETTINGS.return_decision_timeout_seconds,
+        "goodsTimeoutSeconds": settings.SETTINGS.return_goods_timeout_seconds,
         "correlationId": correlation_id(),
     }
 
@@ -218,7 +210,7 @@ def start(item: Return) -> None:
     start of the same return is refused by Step Functions and ignored here)."""
     try:
         client("stepfunctions").start_execution(
-            stateMachineArn=os.environ["REFUND_STATE_MACHINE"],
+            stateMachineArn=settings.SETTINGS.needed("refund_state_machine"),
             name=item.return_id,
             input=json.dumps(saga_input(item)),
         )

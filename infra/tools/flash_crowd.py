@@ -27,7 +27,7 @@ from figures import percentile
 ROOT = Path(__file__).resolve().parents[2]
 #: Times an attempt is sent (same Idempotency-Key) while the answer is a 5xx or in progress.
 RETRIES = 10
-#: The direct race's hold time: long, so the deployed expiry sweep leaves its holds alone.
+#: The direct race's hold time: long, so the deployed expiry sweep leaves its reservations alone.
 HOLD_SECONDS = 900
 
 
@@ -207,7 +207,7 @@ def direct_rush(
     phase."""
     _direct_env()
     from flashsales import service
-    from flashsales.store import Buyer, Hold, Sale
+    from flashsales.store import Buyer, Reservation, Sale
     from titan import clock
     from titan.errors import Problem
     from titan.ids import new_id
@@ -259,7 +259,9 @@ def direct_rush(
     began = time.perf_counter()
     _run(client, clients)
     seconds = time.perf_counter() - began
-    holds = list(Hold.scan((Hold.sk == "HOLD") & (Hold.sale_id == sale_id)))
+    reservations = list(
+        Reservation.scan((Reservation.sk == "RESERVATION") & (Reservation.sale_id == sale_id))
+    )
     buyers = {a: int(b.units) for a in accounts if (b := _buyer(Buyer, sale_id, a))}
     after_rush = {
         "outcomes": dict(outcomes),
@@ -267,15 +269,15 @@ def direct_rush(
         "p50_ms": round(percentile(latencies, 50), 1),
         "p95_ms": round(percentile(latencies, 95), 1),
         "answeredUnits": sum(held.values()),
-        "holdUnits": sum(int(h.quantity) for h in holds),
+        "reservedUnits": sum(int(h.quantity) for h in reservations),
         "buyerUnits": sum(buyers.values()),
         "maxPerCustomer": max(buyers.values(), default=0),
         "remaining": sum(service.remaining(sale, consistent=True).values()),
         "shards": int(sale.shards),
     }
-    clock.freeze(datetime.now(UTC) + timedelta(seconds=HOLD_SECONDS + 1))  # all holds ended
+    clock.freeze(datetime.now(UTC) + timedelta(seconds=HOLD_SECONDS + 1))  # all reservations ended
     expired: list = []
-    queue = iter([h.reservation_id for h in holds for _ in range(4)])
+    queue = iter([h.reservation_id for h in reservations for _ in range(4)])
 
     failures: collections.Counter = collections.Counter()
 
@@ -293,7 +295,7 @@ def direct_rush(
     _run(expirer, clients)
     buyers = {a: int(b.units) for a in accounts if (b := _buyer(Buyer, sale_id, a))}
     after_expiry = {
-        "holds": len(holds),
+        "reservations": len(reservations),
         "expiredEvents": len(expired),
         "failures": dict(failures),
         "remaining": sum(service.remaining(sale, consistent=True).values()),

@@ -1,7 +1,7 @@
-"""Scan template.yaml and the templates it nests with checkov (``make lint``): every failed check fails the lint, except
-the checks skipped in the template's ``Metadata.Checkov.Skip``, each with its reason beside
-it. A skip without a reason, or one for a check that no longer fails, fails too, so the list
-stays honest.
+"""Scan template.yaml and the templates it nests with checkov (``make lint``): every failed
+check fails the lint, except the checks skipped in the root template's
+``Metadata.Checkov.Skip``, each with its reason beside it. A skip without a reason, or one for
+a check that no longer fails, fails too, so the list stays honest.
 """
 
 from __future__ import annotations

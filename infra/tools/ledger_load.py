@@ -191,6 +191,7 @@ def race() -> dict:
 
 def timeout() -> dict:
     from returns import service as returns
+    from returns import settings
 
     order_id = f"ord_{_ulid()}"
     order = {
@@ -212,7 +213,7 @@ def timeout() -> dict:
     item = returns.record(
         order, [{"lineId": f"{order_id}-1", "quantity": 1, "reason": "DAMAGED"}], "original"
     )
-    returns.GOODS_TIMEOUT = 3
+    settings.SETTINGS = settings.SETTINGS.model_copy(update={"return_goods_timeout_seconds": 3})
     started = time.monotonic()
     returns.start(item)
     deadline = time.monotonic() + 120

@@ -21,13 +21,14 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
-def _load(path: Path) -> dict:
+def load(path: Path) -> dict:
+    """One template as a dict, intrinsic functions read as None."""
     return yaml.load(path.read_text(), Loader=_Loader)  # noqa: S506
 
 
 def template() -> dict:
     """template.yaml (the root) as a dict, intrinsic functions read as None."""
-    return _load(ROOT / "template.yaml")
+    return load(ROOT / "template.yaml")
 
 
 def template_files() -> list[Path]:
@@ -38,11 +39,9 @@ def template_files() -> list[Path]:
         if path in found:
             return
         found.append(path)
-        for resource in (_load(path).get("Resources") or {}).values():
+        for resource in (load(path).get("Resources") or {}).values():
             location = (resource.get("Properties") or {}).get("Location")
-            if resource.get("Type") == "AWS::Serverless::Application" and isinstance(
-                location, str
-            ):
+            if resource.get("Type") == "AWS::Serverless::Application" and isinstance(location, str):
                 walk((path.parent / location).resolve())
 
     walk((ROOT / "template.yaml").resolve())
@@ -53,7 +52,7 @@ def resources() -> dict:
     """Every template's ``Resources`` in one dict (logical ids are unique across them)."""
     merged: dict = {}
     for path in template_files():
-        merged.update(_load(path).get("Resources") or {})
+        merged.update(load(path).get("Resources") or {})
     return merged
 
 

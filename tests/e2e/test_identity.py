@@ -85,9 +85,13 @@ def _b64(data: dict) -> str:
 
 
 def _signing_keys(cloud, aws) -> KeySet:
-    arn = aws("cloudformation").describe_stack_resource(
-        StackName=cloud["StackName"], LogicalResourceId="SigningKeysSecret"
-    )["StackResourceDetail"]["PhysicalResourceId"]
+    from localcloud import cloud as local
+
+    (arn,) = [
+        r["PhysicalResourceId"]
+        for r in local.stack_resources(cloud["StackName"])
+        if r["LogicalResourceId"] == "SigningKeysSecret"  # in the identity context's stack
+    ]
     document = json.loads(aws("secretsmanager").get_secret_value(SecretId=arn)["SecretString"])
     return KeySet.import_key_set({"keys": document["keys"]}), document["active"]
 

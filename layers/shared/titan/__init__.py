@@ -11,7 +11,8 @@ EventBridge publisher), ``consumers`` (the one way a Lambda takes events), ``dyn
 (pynamodb configuration, condition checks, get-or-404), ``idempotency`` (Idempotency-Key on
 Powertools idempotency), ``saga`` (saga steps and their refusals), ``calls`` (synchronous
 calls between contexts), ``aws`` (one client per service), ``cards`` (the card input model),
-``geo`` (Brazilian states). The event contracts themselves are the ``contracts`` package.
+``geo`` (Brazilian states), ``settings`` (a function's environment, read and checked at
+cold start). The event contracts themselves are the ``contracts`` package.
 """
 
 __version__ = "0.1.0"

@@ -5,7 +5,6 @@ sale price, with a fault injected into each of its steps."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 
 import boto3
@@ -15,8 +14,9 @@ from apigw import FakeContext, call
 from catalog import steps as catalog_steps
 from catalog.domain import offer_id
 from flashsales import api as flash_api
-from flashsales import consumers, domain, service
-from flashsales.store import Buyer, Hold, Sale
+from flashsales import consumers, domain, service, settings
+from flashsales import store as sale_store
+from flashsales.store import Buyer, Sale
 from inventory import steps as inventory_steps
 from inventory.store import Reservation
 from orders.store import Order
@@ -76,6 +76,12 @@ def test_the_token_bucket_refills_at_its_rate_up_to_its_burst():
 # ------------------------------------------------------------------ the world
 
 
+def status_of(reservation: dict) -> str:
+    """The stored status of a flash-sale reservation the API answered with."""
+    key = sale_store.Reservation.key(reservation["reservationId"])
+    return sale_store.Reservation.get(*key).status
+
+
 @pytest.fixture
 def flash(world, monkeypatch):
     """The shopping world plus the expiry queue, with other contexts' steps called in-process
@@ -93,7 +99,8 @@ def flash(world, monkeypatch):
 
     monkeypatch.setattr(service, "invoke", invoke)
     queue = boto3.client("sqs").create_queue(QueueName="flash-expiry")["QueueUrl"]
-    monkeypatch.setenv("EXPIRY_QUEUE_URL", queue)
+    update = {"expiry_queue_url": queue}
+    monkeypatch.setattr(settings, "SETTINGS", settings.SETTINGS.model_copy(update=update))
     monkeypatch.setattr(service, "_sales", {})
     clock.freeze(NOW)
     yield world
@@ -202,7 +209,7 @@ def test_purchases_hold_units_within_the_limit_until_sold_out(flash, capsys):
     assert call(flash_api.handler, "GET", f"/flash-sales/{sale['saleId']}")[2]["remaining"] == 0
     # Each reservation's expiry is queued with the sale's hold time.
     messages = boto3.client("sqs").receive_message(
-        QueueUrl=os.environ["EXPIRY_QUEUE_URL"], MaxNumberOfMessages=10
+        QueueUrl=settings.SETTINGS.expiry_queue_url, MaxNumberOfMessages=10
     )
     assert "Messages" not in messages  # delayed 300 s: not visible yet
 
@@ -216,8 +223,8 @@ def test_a_purchase_falls_over_to_other_shards(flash):
     assert buy(sale["saleId"], who=shopper(2))[0] == 201
     assert buy(sale["saleId"], who=shopper(3))[0] == 201
     assert buy(sale["saleId"], who=shopper(4))[2]["code"] == "SOLD_OUT"
-    holds = [h for h in Hold.scan() if h.sk == "HOLD"]
-    assert sorted(int(t.shard) for h in holds for t in h.taken) == [0, 1, 2, 3]
+    reservations = [h for h in sale_store.Reservation.scan() if h.sk == "RESERVATION"]
+    assert sorted(int(t.shard) for h in reservations for t in h.taken) == [0, 1, 2, 3]
 
 
 def test_a_sale_not_on_is_refused(flash):
@@ -246,7 +253,8 @@ def test_purchases_are_rate_limited_per_customer_and_per_ip(flash, monkeypatch):
         assert buy(sale["saleId"], key=f"try-{n}")[0] in (201, 409)
     status, headers, body = buy(sale["saleId"], key="one-too-many")
     assert (status, body["code"], headers["retry-after"]) == (429, "RATE_LIMITED", "1")
-    monkeypatch.setenv("FLASH_IP_RATE", "0.25")  # one request every 4 s, no burst
+    slow = settings.SETTINGS.model_copy(update={"flash_ip_rate": 0.25})  # every 4 s, no burst
+    monkeypatch.setattr(settings, "SETTINGS", slow)
     clock.freeze(clock.now())  # the Retry-After must not depend on how fast the test runs
     try:
         assert buy(sale["saleId"], who=shopper(7), ip="10.9.9.9")[0] == 201
@@ -287,13 +295,13 @@ def test_the_queue_message_expires_it_and_the_sweep_catches_lost_ones(flash):
     record.update(receiptHandle="r", attributes={}, messageAttributes={}, eventSource="aws:sqs")
     # Arriving early, the message is queued again for the time left.
     assert consumers.handler({"Records": [record]}, FakeContext()) == {"batchItemFailures": []}
-    assert Hold.get(*Hold.key(early["reservationId"])).status == "HELD"
+    assert status_of(early) == "HELD"
     clock.freeze(NOW + timedelta(seconds=300))
     assert consumers.handler({"Records": [record]}, FakeContext()) == {"batchItemFailures": []}
-    assert Hold.get(*Hold.key(early["reservationId"])).status == "EXPIRED"
+    assert status_of(early) == "EXPIRED"
     # No message for the other one: the sweep finds it.
     assert consumers.sweep()["expired"] == 1
-    assert Hold.get(*Hold.key(lost["reservationId"])).status == "EXPIRED"
+    assert status_of(lost) == "EXPIRED"
     assert flash.kinds().count("ReservationExpired") == 2
 
 
@@ -322,8 +330,8 @@ def test_a_reservation_is_checked_out_once_at_the_sale_price(flash):
     assert placed["total"]["amount"] == 2 * 1999 + 2 * 1605  # sale price + the offer's freight
     order = Order.get(*Order.key(placed["orderId"]))
     assert [(line["unitPrice"], line["quantity"]) for line in order.lines] == [(1999, 2)]
-    hold = Hold.get(*Hold.key(held["reservationId"]))
-    assert hold.status == "CLAIMED"
+    reservation = sale_store.Reservation.get(*sale_store.Reservation.key(held["reservationId"]))
+    assert reservation.status == "CLAIMED"
     # Sold out of the pool: 2 units left the warehouse, 1 is still set aside for the sale.
     assert (stock().on_hand, stock().reserved, stock().available) == (3, 1, 2)
     assert pool(sale).pool_units == 1
@@ -364,7 +372,7 @@ def test_a_fault_in_any_step_of_a_flash_checkout_is_compensated(flash, state):
     assert result["error"] == "RuntimeError" and trace[-2:] == ["UnclaimReservation", "Failed"]
     # The reservation is the customer's again, the units are back in the sale's pool, nothing
     # was sold, no payment stands, and a retry with a new checkout succeeds.
-    assert Hold.get(*Hold.key(held["reservationId"])).status == "HELD"
+    assert status_of(held) == "HELD"
     assert pool(sale).pool_units == 3
     assert (stock().on_hand, stock().reserved, stock().available) == (5, 3, 2)
     for payment in Payment.scan():

@@ -256,13 +256,13 @@ def test_parallel_guesses_at_one_account_meet_the_sequential_limit(api, serialis
     results = _race(guesses)
     # as one at a time: five are checked, the rest are refused unchecked, and the account is
     # locked for the right password too
-    assert len(checked) == domain.THROTTLE.account_failures
+    assert len(checked) == service.THROTTLE.account_failures
     assert sorted(results) == ["INVALID_CREDENTIALS"] * 5 + ["RATE_LIMITED"] * 3
     assert login(api)[2]["code"] == "RATE_LIMITED"
 
 
 def test_parallel_guesses_from_one_ip_meet_the_ip_limit(api, serialised_aws, checked, monkeypatch):
-    monkeypatch.setattr(domain, "THROTTLE", domain.ThrottlePolicy(ip_failures=6))
+    monkeypatch.setattr(service, "THROTTLE", domain.ThrottlePolicy(ip_failures=6))
     attempts = [(f"user{n}@example.com", "whatever1234", "203.0.113.50") for n in range(12)]
     results = _race(attempts)
     assert len(checked) == 6 and results.count("RATE_LIMITED") == 6

@@ -8,6 +8,7 @@ from apigw import FakeContext, call
 from delivery import sqs_batch
 from inventory import api as inventory_api
 from inventory import service as inventory
+from inventory import settings
 from tests.unit.shop import P1, SELLER, STAFF
 from titan.events import DomainEvent
 
@@ -76,6 +77,8 @@ def test_the_inventory_worker_opens_a_batch_of_new_offers_once(world):
     stocks = [
         s for s in Stock.scan(Stock.sk.startswith("WH#")) if s.offer_id.startswith("off_0000")
     ]
-    assert len(stocks) == 30 and {int(s.available) for s in stocks} == {inventory.SEED_UNITS}
+    assert len(stocks) == 30 and {int(s.available) for s in stocks} == {
+        settings.SETTINGS.seed_stock_units
+    }
     moves = Movement.scan(Movement.sk.startswith("MOVE#"))
     assert sum(1 for m in moves if m.offer_id.startswith("off_0000")) == 30

@@ -9,6 +9,7 @@ import pytest
 
 from cart import service as cart
 from ledger import service as ledger
+from ledger import settings
 from orders import service as orders
 from returns import service as returns
 from tests.unit.checkout_tests.saga import card, checkout
@@ -96,7 +97,7 @@ def test_receipt_releases_escrow_to_the_seller_who_is_paid_out(shop):
     shop.events.append(confirmed)
     deliver_events(shop)
     assert ledger.get_escrow(order_id).status == "RELEASED"
-    commission = (12000 * ledger.COMMISSION_BPS + 5000) // 10000
+    commission = (12000 * settings.SETTINGS.commission_bps + 5000) // 10000
     assert ledger.balance(f"seller:{SELLER}") == 12000 + 2000 - commission
     assert ledger.balance("platform:commission") == commission
     with pytest.raises(ledger.NotReleasable):
@@ -121,7 +122,7 @@ def test_escrow_is_released_when_the_return_window_ends_unless_a_return_is_open(
         "original",
     )
     ledger.dispute(order["orderId"], item.return_id)
-    clock.freeze(clock.now() + timedelta(days=ledger.RELEASE_DAYS, minutes=1))
+    clock.freeze(clock.now() + timedelta(days=settings.SETTINGS.return_window_days, minutes=1))
     try:
         assert ledger.release_due() == []  # disputed
         ledger.settle_dispute(order["orderId"], item.return_id)

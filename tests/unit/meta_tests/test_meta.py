@@ -3,20 +3,23 @@ import pytest
 from moto import mock_aws
 
 from apigw import call
+from meta import settings
 from meta.api import handler
 
 
+def _set(monkeypatch, **values) -> None:
+    monkeypatch.setattr(settings, "SETTINGS", settings.SETTINGS.model_copy(update=values))
+
+
 def test_health_reports_the_version(monkeypatch):
-    monkeypatch.setenv("TITAN_VERSION", "1.2.3")
+    _set(monkeypatch, titan_version="1.2.3")
     assert call(handler, "GET", "/health")[::2] == (200, {"status": "ok", "version": "1.2.3"})
 
 
 @pytest.fixture
 def dependencies(monkeypatch):
     with mock_aws():
-        monkeypatch.setenv("IDEMPOTENCY_TABLE", "idem")
-        monkeypatch.setenv("EVENT_BUS_NAME", "bus")
-        monkeypatch.setenv("TITAN_STAGE", "test")
+        _set(monkeypatch, idempotency_table="idem", event_bus_name="bus", titan_stage="test")
         yield
 
 

@@ -6,7 +6,7 @@ from moto.ses.models import ses_backends
 
 from contracts.orders import OrderPlaced
 from delivery import deliver
-from notifications import consumers
+from notifications import consumers, settings
 from titan.events import DomainEvent
 
 BRL = "BRL"
@@ -36,8 +36,13 @@ ORDER = {
 }
 
 
+def _send_from(monkeypatch, sender: str) -> None:
+    update = {"mail_from": sender}
+    monkeypatch.setattr(settings, "SETTINGS", settings.SETTINGS.model_copy(update=update))
+
+
 def _outbox(monkeypatch) -> list:
-    monkeypatch.setenv("MAIL_FROM", "noreply@titan.test")
+    _send_from(monkeypatch, "noreply@titan.test")
     boto3.client("ses").verify_email_identity(EmailAddress="noreply@titan.test")
     return ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
 
@@ -54,14 +59,14 @@ def test_the_confirmation_is_sent_once_per_event(world, monkeypatch):
 def test_a_send_that_failed_is_sent_by_the_retry(world, monkeypatch):
     sent = _outbox(monkeypatch)
     placed = DomainEvent.of("OrderPlaced", ORDER)
-    monkeypatch.setenv("MAIL_FROM", "unverified@titan.test")  # SES refuses the sender
+    _send_from(monkeypatch, "unverified@titan.test")  # SES refuses the sender
     try:
         deliver(consumers.handler, placed)
     except Exception as exc:  # the invocation fails: EventBridge retries it
         assert "unverified" in str(exc) or "Email address not verified" in str(exc)
     else:
         raise AssertionError("the send should have failed")
-    monkeypatch.setenv("MAIL_FROM", "noreply@titan.test")
+    _send_from(monkeypatch, "noreply@titan.test")
     deliver(consumers.handler, placed)
     assert len(sent) == 1
 

@@ -17,6 +17,7 @@ from orders.store import DELIVERED, SHIPPED
 from payments import steps as payments_steps
 from returns import consumers as returns_consumers
 from returns import service as returns
+from returns import settings
 from returns import steps as returns_steps
 from tests.unit.asl import REFUND_ASL, Failed, TimedOut, run_saga
 from tests.unit.checkout_tests.saga import card, checkout
@@ -55,8 +56,8 @@ def shop(world, monkeypatch):
     monkeypatch.setattr(provider, "invoke", call)
     monkeypatch.setattr(returns_consumers, "invoke", call)
     # The saga's waits time out for real (States.Timeout), in a second rather than in days.
-    monkeypatch.setattr(returns, "DECISION_TIMEOUT", 1)
-    monkeypatch.setattr(returns, "GOODS_TIMEOUT", 1)
+    short = {"return_decision_timeout_seconds": 1, "return_goods_timeout_seconds": 1}
+    monkeypatch.setattr(settings, "SETTINGS", settings.SETTINGS.model_copy(update=short))
     world.delivered = 0
     return world
 

@@ -15,6 +15,7 @@ from payments import steps as payments_steps
 from payments.store import Payment
 from returns import consumers as returns_consumers
 from returns import service as returns
+from returns import settings
 from tests.unit.asl import REFUND_ASL, run_saga
 from tests.unit.checkout_tests.saga import card, checkout, stock
 from tests.unit.returns_tests.refunds import (
@@ -171,7 +172,7 @@ def test_a_retried_refund_step_refunds_once(shop):
 
 def test_a_return_after_the_window_or_the_receipt_is_refused(shop):
     order = delivered_order(shop)
-    clock.freeze(clock.now() + timedelta(days=returns.WINDOW_DAYS, minutes=1))
+    clock.freeze(clock.now() + timedelta(days=settings.SETTINGS.return_window_days, minutes=1))
     try:
         with pytest.raises(Problem) as late:
             returns.check_window(order)

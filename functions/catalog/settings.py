@@ -1,0 +1,15 @@
+"""The catalog functions' settings (functions/catalog/template.yaml), read at cold start."""
+
+from titan.settings import Settings
+
+
+class CatalogSettings(Settings):
+    #: Where staff upload catalog CSVs (presigned PUT), under ``imports/``.
+    catalog_imports_bucket: str | None = None
+    #: Where the search index's versions live.
+    catalog_search_bucket: str | None = None
+    #: Set when the functions talk to a local cloud: S3 URLs are then path-style.
+    aws_endpoint_url: str | None = None
+
+
+SETTINGS = CatalogSettings.from_environment()

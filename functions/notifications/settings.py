@@ -1,0 +1,12 @@
+"""The notification function's settings (functions/notifications/template.yaml), read at cold
+start."""
+
+from titan.settings import Settings
+
+
+class NotificationsSettings(Settings):
+    #: Sender of the e-mails (an SES identity).
+    mail_from: str
+
+
+SETTINGS = NotificationsSettings.from_environment()
