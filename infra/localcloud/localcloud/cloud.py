@@ -226,6 +226,9 @@ def _tool_env() -> dict[str, str]:
     # sam build needs a python3.12 with pip on PATH: the SAM CLI's own environment has one.
     env["PATH"] = f"{SAM}:{env.get('PATH', '')}"
     env["SAM_CLI_TELEMETRY"] = "0"
+    # sam deploy looks at the change set and the stack every 5 s by default (AWS's rate
+    # limits); the local cloud answers at once, so it looks every half second.
+    env.setdefault("SAM_CLI_POLL_DELAY", "0.5")
     env["EDGE_PORT"] = str(PORT)
     env["LOCALSTACK_HOSTNAME"] = "127.0.0.1"
     return env
@@ -262,6 +265,8 @@ SOURCES = (
     "statemachines",
     "infra/templates",
 )
+#: Where sam deploy uploads code and nested templates (samconfig.toml's [localcloud]).
+ARTIFACTS = "titan-local-deploy-artifacts"
 #: The fingerprint of the sources and parameters last deployed (``deploy_if_changed``).
 DEPLOYED = STATE / "deployed.sha256"
 
@@ -310,16 +315,21 @@ def deploy(**parameters: str) -> dict[str, str]:
     """Build and deploy template.yaml to the local cloud, then write outputs.json.
 
     ``parameters`` override template parameters (``deploy(Version="x")``); the rest come
-    from samconfig.toml's ``localstack`` environment. Raises CalledProcessError on failure."""
+    from samconfig.toml's ``localcloud`` environment. Raises CalledProcessError on failure."""
     overrides = _overrides(parameters)
     DEPLOYED.unlink(missing_ok=True)
     build()
+    s3 = client("s3")
+    try:
+        s3.head_bucket(Bucket=ARTIFACTS)
+    except s3.exceptions.ClientError:
+        s3.create_bucket(Bucket=ARTIFACTS)
     _run_tool(
         [
             str(SAM / "samlocal"),
             "deploy",
             "--config-env",
-            "localstack",
+            "localcloud",
             "--parameter-overrides",
             " ".join(f"{k}={v}" for k, v in overrides.items()),
         ]
