@@ -11,7 +11,7 @@ PYTEST  = .venv/bin/pytest
 PYTEST_ARGS ?=
 
 .PHONY: help install up down status logs reload deploy seed test lint unit integration e2e \
-        bench bench-search replay openapi contracts lock clean
+        bench bench-search replay openapi contracts lock clean fit-logistics eval-logistics
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -112,6 +112,12 @@ replay: install ## Place the real Olist orders through the HTTP API (OFFSET=N LI
 	.venv/bin/python infra/tools/replay.py $(if $(OFFSET),--offset $(OFFSET)) \
 	  $(if $(LIMIT),--limit $(LIMIT)) $(if $(WORKERS),--workers $(WORKERS)) \
 	  $(if $(RESULTS),--results $(RESULTS))
+
+fit-logistics: install ## Fit the market shipping rate on the real orders (writes functions/shipping/data/market.json)
+	.venv/bin/python infra/tools/fit_logistics.py
+
+eval-logistics: install ## The market shipping rate against Olist's freight (ORDERS=folder of Olist orders)
+	.venv/bin/python infra/tools/eval_logistics.py $(if $(ORDERS),--orders $(ORDERS))
 
 bench-search: install ## Compare search engine candidates on the real catalog (no cloud needed)
 	PYTHONPATH=functions:layers/shared .venv/bin/python -m bench.search_candidates

@@ -8,8 +8,8 @@ under functions/ (a new context is covered by being there: nothing to list).
 3. Within a context, a lower layer never imports a higher one: entry points (api,
    consumers, steps, authorizer, provisioning, importer), then use cases (service, queries),
    their helpers (categories, coupons, provider, tokens), shapes (schemas), persistence
-   (index_files, store), search, settings, and pure rules (domain). Layers a context lacks are
-   skipped.
+   (index_files, places, store), search, settings, and pure rules (domain). Layers a context
+   lacks are skipped.
 4. Routes reach storage only through use cases: no ``api.py`` imports its ``store.py``.
 
 Exits with import-linter's status (1 on a broken contract, naming each import).
@@ -30,7 +30,7 @@ LAYERS = [
     "(service) | (queries)",
     "(categories) | (coupons) | (provider) | (tokens)",
     "(schemas)",
-    "(index_files)",
+    "(index_files) | (places)",
     "(store)",
     "(search)",
     "(settings)",

@@ -52,3 +52,16 @@ def test_cors_preflight_allows_browser_clients(api_url):
     assert response.status_code in (200, 204)
     assert response.headers.get("Access-Control-Allow-Origin") == "*"
     assert "Idempotency-Key" in response.headers.get("Access-Control-Allow-Headers", "")
+
+
+def test_a_new_context_is_routed_through_its_nested_stack(api_url):
+    """The shipping context: its own template, its route in code, nothing else wired by hand."""
+    query = "fromZip=13023&toZip=20010-000&weightGrams=1200&lengthCm=30&heightCm=20&widthCm=10"
+    response = requests.get(f"{api_url}/shipping/quotes?{query}", timeout=30)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["zone"] == "REGIONAL" and body["billableWeightGrams"] == 1200
+    assert {o["service"] for o in body["options"]} >= {"POST_STANDARD", "MARKET"}
+    refused = requests.get(f"{api_url}/shipping/quotes?fromZip=1", timeout=30)
+    assert refused.status_code == 400
+    assert refused.headers["Content-Type"] == "application/problem+json"

@@ -1,0 +1,147 @@
+"""Fit the market service's rate table on real Olist orders and write
+functions/shipping/data/market.json (docs/logistics.md).
+
+The model: log(freight) is a sum of effects (distance band, billable-weight band, same state,
+pair of regions, items in the package), fitted by backfitting with medians: each effect in
+turn becomes the median of what the others leave unexplained, until they settle. Medians
+make it robust to the odd freight and fit what it is judged on, the median absolute
+percentage error.
+
+Before writing, it estimates that error on orders the fit did not see: the orders are split
+into five folds by order id; each fold is predicted by a table fitted on the other four.
+The table written is then fitted on every order.
+
+    python infra/tools/fit_logistics.py [--orders infra/seed/olist/orders] [--check]
+
+``--check`` fits again and fails if market.json differs (the fit is deterministic).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import statistics
+import sys
+from collections import defaultdict
+from dataclasses import asdict
+from pathlib import Path
+
+from logistics_data import CATALOG, ROOT, Case, cases
+from shipping.domain import SERVICES, MarketTable
+
+TARGET = ROOT / "functions" / "shipping" / "data" / "market.json"
+DISTANCE_EDGES = [0, 30, 100, 200, 350, 500, 750, 1000, 1300, 1600, 2000, 2500, 3000]
+WEIGHT_EDGES = [0, 0.3, 0.5, 1, 2, 3, 5, 8, 12, 20, 30]
+VALUE_EDGES = [0, 30, 60, 100, 200, 400, 1000]
+ITEMS = 3
+EFFECTS = ("distance", "weight", "value", "same_state", "regions", "items")
+#: An effect level seen fewer times than this keeps no effect of its own (counts 0).
+MIN_CASES = 5
+ROUNDS = 25
+
+
+def _empty() -> MarketTable:
+    return MarketTable(
+        distance_edges=DISTANCE_EDGES,
+        weight_edges=WEIGHT_EDGES,
+        value_edges=VALUE_EDGES,
+        by_distance=[0.0] * len(DISTANCE_EDGES),
+        by_weight=[0.0] * len(WEIGHT_EDGES),
+        by_value=[0.0] * len(VALUE_EDGES),
+        by_same_state={},
+        by_regions={},
+        by_items=[0.0] * ITEMS,
+        transit_days=dict(SERVICES[0].transit_days),
+    )
+
+
+def fit(training: list[Case]) -> MarketTable:
+    """The table fitted on ``training`` by backfitting with medians (see the module doc)."""
+    table = _empty()
+    keyed = [
+        (table.features(c.parcel, c.route, c.items, c.value), math.log(c.freight)) for c in training
+    ]
+    effects: dict[str, dict] = {name: {} for name in EFFECTS}
+
+    def others(keys: dict, but: str) -> float:
+        return sum(effects[e].get(keys[e], 0.0) for e in EFFECTS if e != but)
+
+    for _ in range(ROUNDS):
+        for effect in EFFECTS:
+            left: dict = defaultdict(list)
+            for keys, target in keyed:
+                left[keys[effect]].append(target - others(keys, effect))
+            effects[effect] = {
+                level: round(statistics.median(values), 4)
+                for level, values in left.items()
+                if len(values) >= MIN_CASES
+            }
+    return MarketTable(
+        distance_edges=DISTANCE_EDGES,
+        weight_edges=WEIGHT_EDGES,
+        value_edges=VALUE_EDGES,
+        by_distance=[effects["distance"].get(i, 0.0) for i in range(len(DISTANCE_EDGES))],
+        by_weight=[effects["weight"].get(i, 0.0) for i in range(len(WEIGHT_EDGES))],
+        by_value=[effects["value"].get(i, 0.0) for i in range(len(VALUE_EDGES))],
+        by_same_state=dict(sorted(effects["same_state"].items())),
+        by_regions=dict(sorted(effects["regions"].items())),
+        by_items=[effects["items"].get(i, 0.0) for i in range(ITEMS)],
+        transit_days=dict(SERVICES[0].transit_days),
+    )
+
+
+def median_error(table: MarketTable, evaluated: list[Case]) -> float:
+    """Median absolute percentage error of the table's freight against the freight charged."""
+    return statistics.median(
+        abs(table.freight(c.parcel, c.route, c.items, c.value) / 100 - c.freight) / c.freight
+        for c in evaluated
+    )
+
+
+def fold_of(order_id: str, folds: int) -> int:
+    return int(hashlib.sha256(order_id.encode()).hexdigest(), 16) % folds
+
+
+def cross_validate(every: list[Case], folds: int = 5) -> list[float]:
+    """The median error on each fold, predicted by a table fitted on the other folds."""
+    return [
+        median_error(
+            fit([c for c in every if fold_of(c.order_id, folds) != k]),
+            [c for c in every if fold_of(c.order_id, folds) == k],
+        )
+        for k in range(folds)
+    ]
+
+
+def render(table: MarketTable) -> str:
+    return json.dumps(asdict(table), indent=2, sort_keys=True) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=Path, default=CATALOG / "orders")
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    every = cases(args.orders)
+    table = render(fit(every))
+    if args.check:
+        if not TARGET.exists() or TARGET.read_text() != table:
+            print(f"{TARGET.relative_to(ROOT)} is stale: run `make fit-logistics`", file=sys.stderr)
+            return 1
+        return 0
+    errors = cross_validate(every)
+    print(f"{len(every)} shipped items from {len({c.order_id for c in every})} orders")
+    print(
+        "market quote, median absolute error on orders the fit did not see (5 folds): "
+        + ", ".join(f"{e:.1%}" for e in errors)
+        + f"; mean {statistics.mean(errors):.1%}"
+    )
+    TARGET.write_text(table)
+    print(f"wrote {TARGET.relative_to(ROOT)} (fitted on all of them)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
