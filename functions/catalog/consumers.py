@@ -1,6 +1,6 @@
 """The search indexer: catalog events (EventBridge -> SQS) -> the tantivy index.
 
-A batch of up to 2,500 messages (template.yaml's BatchSize) names the products and offers
+A batch of up to 2,500 messages (BatchSize in catalog/template.yaml) names the products and offers
 that changed. Their current state is read from the catalog table (never taken from the event
 payload), so duplicates, retries and out-of-order delivery all converge on the same index.
 The batch is applied to the newest index version and published as the next one

@@ -1,10 +1,10 @@
 """API Gateway Lambda authorizer (TOKEN type): ``Authorization: Bearer <access token>``.
 
 A valid token yields an Allow policy for the whole API stage (so API Gateway can cache the
-result per token, ``ReauthorizeEvery`` in template.yaml) and the context handlers read through
-``titan.auth``: ``roles`` (comma-separated) and ``sellerId``. Anything else (no token, a
-malformed, forged, expired, ``alg: none`` or unknown-key token) is ``Unauthorized``: API
-Gateway answers 401.
+result per token for ``authorizerResultTtlInSeconds`` in gateway.json) and the context
+handlers read through ``titan.auth``: ``roles`` (comma-separated) and ``sellerId``. Anything
+else (no token, a malformed, forged, expired, ``alg: none`` or unknown-key token) is
+``Unauthorized``: API Gateway answers 401.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ SECRET_CACHE_SECONDS = 300
 
 
 def _webhook_secret() -> str:
-    """The provider's webhook secret, made at deploy in Secrets Manager (template.yaml's
+    """The provider's webhook secret, made at deploy in Secrets Manager (payments/template.yaml's
     ``PaymentWebhookSecret``); cached for ``SECRET_CACHE_SECONDS``."""
     return parameters.get_secret(
         settings.SETTINGS.needed("payment_webhook_secret_arn"), max_age=SECRET_CACHE_SECONDS
