@@ -225,7 +225,6 @@ class MarketTable:
     by_same_state: dict[str, float]
     by_regions: dict[str, float]
     by_items: list[float]
-    transit_days: dict[str, int]
 
     def features(
         self, parcel: Parcel, route: Route, items: int, declared_value: int

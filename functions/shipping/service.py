@@ -46,7 +46,7 @@ def quote(
             "Market",
             market.freight(parcel, route, items, declared_value),
             0,  # Olist's freight already held what sellers paid to insure
-            market.transit_days[route.zone],
+            domain.SERVICES[0].transit_days[route.zone],  # the standard post's, for now
         )
     )
     options.sort(key=lambda o: (o.total.amount, o.transitDays))

@@ -29,7 +29,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from logistics_data import CATALOG, ROOT, Case, cases
-from shipping.domain import SERVICES, MarketTable
+from shipping.domain import MarketTable
 
 TARGET = ROOT / "functions" / "shipping" / "data" / "market.json"
 DISTANCE_EDGES = [0, 30, 100, 200, 350, 500, 750, 1000, 1300, 1600, 2000, 2500, 3000]
@@ -42,28 +42,28 @@ MIN_CASES = 5
 ROUNDS = 25
 
 
-def _empty() -> MarketTable:
+def _table(effects: dict[str, dict]) -> MarketTable:
+    """The table holding ``effects`` (``{effect: {level: value}}``); missing levels count 0."""
     return MarketTable(
         distance_edges=DISTANCE_EDGES,
         weight_edges=WEIGHT_EDGES,
         value_edges=VALUE_EDGES,
-        by_distance=[0.0] * len(DISTANCE_EDGES),
-        by_weight=[0.0] * len(WEIGHT_EDGES),
-        by_value=[0.0] * len(VALUE_EDGES),
-        by_same_state={},
-        by_regions={},
-        by_items=[0.0] * ITEMS,
-        transit_days=dict(SERVICES[0].transit_days),
+        by_distance=[effects["distance"].get(i, 0.0) for i in range(len(DISTANCE_EDGES))],
+        by_weight=[effects["weight"].get(i, 0.0) for i in range(len(WEIGHT_EDGES))],
+        by_value=[effects["value"].get(i, 0.0) for i in range(len(VALUE_EDGES))],
+        by_same_state=dict(sorted(effects["same_state"].items())),
+        by_regions=dict(sorted(effects["regions"].items())),
+        by_items=[effects["items"].get(i, 0.0) for i in range(ITEMS)],
     )
 
 
 def fit(training: list[Case]) -> MarketTable:
     """The table fitted on ``training`` by backfitting with medians (see the module doc)."""
-    table = _empty()
+    effects: dict[str, dict] = {name: {} for name in EFFECTS}
+    table = _table(effects)  # only its band edges are used, to key the cases
     keyed = [
         (table.features(c.parcel, c.route, c.items, c.value), math.log(c.freight)) for c in training
     ]
-    effects: dict[str, dict] = {name: {} for name in EFFECTS}
 
     def others(keys: dict, but: str) -> float:
         return sum(effects[e].get(keys[e], 0.0) for e in EFFECTS if e != but)
@@ -78,18 +78,7 @@ def fit(training: list[Case]) -> MarketTable:
                 for level, values in left.items()
                 if len(values) >= MIN_CASES
             }
-    return MarketTable(
-        distance_edges=DISTANCE_EDGES,
-        weight_edges=WEIGHT_EDGES,
-        value_edges=VALUE_EDGES,
-        by_distance=[effects["distance"].get(i, 0.0) for i in range(len(DISTANCE_EDGES))],
-        by_weight=[effects["weight"].get(i, 0.0) for i in range(len(WEIGHT_EDGES))],
-        by_value=[effects["value"].get(i, 0.0) for i in range(len(VALUE_EDGES))],
-        by_same_state=dict(sorted(effects["same_state"].items())),
-        by_regions=dict(sorted(effects["regions"].items())),
-        by_items=[effects["items"].get(i, 0.0) for i in range(ITEMS)],
-        transit_days=dict(SERVICES[0].transit_days),
-    )
+    return _table(effects)
 
 
 def median_error(table: MarketTable, evaluated: list[Case]) -> float:

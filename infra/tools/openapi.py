@@ -39,17 +39,21 @@ DESCRIPTION = (
 )
 
 
-def _placeholder_environment() -> None:
+def _importable() -> None:
+    """Make the handlers importable here: the variables the templates give the functions set
+    to placeholders, and functions/ and the shared layer on the path (once)."""
     for name, value in placeholder_environment().items():
         os.environ.setdefault(name, value)
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    for folder in (str(ROOT / "layers" / "shared"), str(ROOT / "functions")):
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
 
 
 def generate() -> str:
     """The merged OpenAPI document as stable, indented JSON text."""
-    _placeholder_environment()
-    sys.path[0:0] = [str(ROOT / "functions"), str(ROOT / "layers" / "shared")]
+    _importable()
     from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge, OpenAPIMergeError
 
     import titan
@@ -232,8 +236,7 @@ def gateway() -> str:
     """API Gateway's definition of the REST API (Swagger 2.0 with API Gateway's extensions) as
     stable, indented JSON text. Raises SystemExit when a context with routes has no nested
     application in template.yaml, or two contexts declare one route."""
-    _placeholder_environment()
-    sys.path[0:0] = [str(ROOT / "functions"), str(ROOT / "layers" / "shared")]
+    _importable()
     import importlib
 
     from titan.auth import route_roles

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 
 from localstack.runtime import hooks
 from localstack.services.cloudformation.resource_provider import (
@@ -208,8 +209,6 @@ def _nested_parameters(model: dict) -> list[dict]:
 
 def _settle(cfn, stack_id: str, timeout_s: float = 900) -> None:
     """Wait (0.1 s polls) until the stack ``stack_id`` is no longer in progress."""
-    import time
-
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         status = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"]
@@ -219,8 +218,12 @@ def _settle(cfn, stack_id: str, timeout_s: float = 900) -> None:
 
 
 def _creating_settled(create):
+    from localstack.services.cloudformation.resource_providers.aws_cloudformation_stack import (
+        REPEATED_INVOCATION,
+    )
+
     def settled(self, request: ResourceRequest) -> ProgressEvent:
-        if request.custom_context.get("repeated_invocation"):
+        if request.custom_context.get(REPEATED_INVOCATION):
             _settle(request.aws_client_factory.cloudformation, request.desired_state["Id"])
         return create(self, request)
 
