@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from cart import service
@@ -55,10 +55,51 @@ class CartOut(BaseModel):
     total: Money
 
 
+class ShippingOptionOut(BaseModel):
+    service: str = Field(description="What to send as the package's choice at checkout")
+    carrier: str
+    name: str
+    freight: Money = Field(description="Carriage the buyer pays")
+    insurance: Money = Field(description="Declared-value insurance the buyer pays")
+    total: Money
+    subsidy: Money = Field(description="Carriage someone else pays (free shipping)")
+    fundedBy: str | None = Field(None, description="Who pays the subsidy: PLATFORM or SELLER")
+    transitDays: int = Field(description="The service's business days from hand-over")
+    promisedBy: str = Field(description="Promised delivery date (ISO), if bought now")
+
+
+class PackageOptionsOut(BaseModel):
+    sellerId: str
+    lineIds: list[str]
+    options: list[ShippingOptionOut] = Field(description="Cheapest first; SELLER always there")
+
+
+class ShippingOptionsOut(BaseModel):
+    addressId: str
+    packages: list[PackageOptionsOut] = Field(description="One per seller")
+    unavailableLineIds: list[str] = Field(description="Lines no longer sold: in no package")
+
+
 @app.get("/cart", tags=["cart"], summary="My cart with current prices", security=bearer("customer"))
 def get_cart() -> CartOut:
     """Lines with the catalog's current prices and freight; totals leave out unavailable lines."""
     return CartOut(**service.view(require(app).id))
+
+
+@app.get(
+    "/cart/shipping-options",
+    tags=["cart"],
+    summary="Shipping options for each seller's package",
+    security=bearer("customer"),
+)
+def shipping_options(
+    addressId: Annotated[str, Query(pattern=r"^addr_[0-9A-HJKMNP-TV-Z]{26}$")],
+) -> ShippingOptionsOut:
+    """The cart splits into one package per seller; each has the seller's own rate and
+    every carrier service that takes it, with price and promised date. Send the chosen
+    ``service`` per ``sellerId`` as ``shipping`` to ``POST /checkout``. 422 EMPTY_CART,
+    ADDRESS_NOT_FOUND, ADDRESS_INCOMPLETE."""
+    return ShippingOptionsOut(**service.shipping_options(require(app).id, addressId))
 
 
 @app.post(

@@ -165,3 +165,59 @@ def view(customer_id: str) -> dict:
         "freight": {"amount": freight, "currency": currency},
         "total": {"amount": subtotal + freight, "currency": currency},
     }
+
+
+def shipping_options(customer_id: str, address_id: str) -> dict:
+    """Each seller's package in the cart, shipped to the customer's address ``address_id``,
+    with its shipping options cheapest first (shipping's ``packages`` step):
+    ``{"addressId", "packages": [{sellerId, lineIds, options: [...]}], "unavailableLineIds"}``
+    with amounts as Money. Lines whose offer is no longer sold ship in no package. Raises (as
+    problems) 422 EMPTY_CART, 422 ADDRESS_NOT_FOUND / ADDRESS_INCOMPLETE (identity),
+    422 ADDRESS_NOT_SHIPPABLE (shipping)."""
+    lines = CartLine.of(customer_id)
+    if not lines:
+        raise Unprocessable("The cart is empty.", code="EMPTY_CART")
+    contact = invoke(
+        "IDENTITY_STEPS_FUNCTION", "contact", {"customerId": customer_id, "addressId": address_id}
+    )
+    asked = [
+        {
+            "lineId": x.line_id,
+            "productId": x.product_id,
+            "sellerId": x.seller_id,
+            "quantity": int(x.quantity),
+        }
+        for x in lines
+    ]
+    quoted = quote(asked, partial=True)
+    packages = (
+        invoke(
+            "SHIPPING_STEPS_FUNCTION",
+            "packages",
+            {"lines": quoted["lines"], "destinationZip": contact["address"]["postalCode"]},
+        )["packages"]
+        if quoted["lines"]
+        else []
+    )
+    money = lambda amount: {"amount": amount, "currency": quoted["currency"]}  # noqa: E731
+    return {
+        "addressId": address_id,
+        "packages": [
+            {
+                "sellerId": package["sellerId"],
+                "lineIds": package["lineIds"],
+                "options": [
+                    {
+                        **option,
+                        "freight": money(option["freight"]),
+                        "insurance": money(option["insurance"]),
+                        "total": money(option["freight"] + option["insurance"]),
+                        "subsidy": money(option.get("subsidy", 0)),
+                    }
+                    for option in package["options"]
+                ],
+            }
+            for package in packages
+        ],
+        "unavailableLineIds": quoted.get("unavailable", []),
+    }

@@ -7,14 +7,34 @@
 from __future__ import annotations
 
 from catalog.domain import CURRENCY
-from catalog.store import Offer, Product
+from catalog.store import Offer, Product, Seller
 from titan.saga import StepRefused, steps
+
+
+def _parcel(product: Product | None) -> dict | None:
+    """One unit's weight (g) and dimensions (cm), when the product has all four."""
+    sizes = (
+        (product.weight_g, product.length_cm, product.height_cm, product.width_cm)
+        if product
+        else ()
+    )
+    if not sizes or not all(sizes):
+        return None
+    weight, length, height, width = sizes
+    return {
+        "weightGrams": int(weight),
+        "lengthCm": float(length),
+        "heightCm": float(height),
+        "widthCm": float(width),
+    }
 
 
 def quote(event: dict) -> dict:
     """``{"lines": [{"lineId", "productId", "sellerId", "quantity"}]}`` →
-    ``{"currency": "BRL", "lines": [... + "offerId", "title", "unitPrice", "freight"]}``,
-    prices in centavos, ``freight`` per unit (Olist's ``freight_value`` is per item). A line
+    ``{"currency": "BRL", "lines": [... + "offerId", "title", "unitPrice", "freight",
+    "parcel", "originZip"]}``, prices in centavos, ``freight`` per unit (Olist's
+    ``freight_value`` is per item), ``parcel`` one unit's ``{weightGrams, lengthCm, heightCm,
+    widthCm}`` (None when the product lacks one) and ``originZip`` the seller's zip prefix. A line
     with a ``salePrice`` (a flash-sale line, from that context's ``claim`` step) is charged
     that price; its offer must still be active.
 
@@ -29,6 +49,10 @@ def quote(event: dict) -> dict:
             list({Product.key(line["productId"]) for line in lines}), consistent_read=True
         )
     }
+    sellers = {
+        (s.pk, s.sk): s
+        for s in Seller.batch_get(list({Seller.key(line["sellerId"]) for line in lines}))
+    }
     quoted, unavailable = [], []
     for line in lines:
         offer = offers.get(Offer.key(line["productId"], line["sellerId"]))
@@ -36,6 +60,7 @@ def quote(event: dict) -> dict:
             unavailable.append(line.get("lineId") or line["productId"])
             continue
         product = products.get(Product.key(line["productId"]))
+        seller = sellers.get(Seller.key(line["sellerId"]))
         quoted.append(
             {
                 **line,
@@ -43,6 +68,8 @@ def quote(event: dict) -> dict:
                 "title": product.title if product else line["productId"],
                 "unitPrice": int(line.get("salePrice") or offer.price),
                 "freight": int(offer.freight),
+                "parcel": _parcel(product),
+                "originZip": seller.zip_prefix if seller else None,
             }
         )
     if unavailable and event.get("partial"):

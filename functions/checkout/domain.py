@@ -60,10 +60,19 @@ class Totals:
         }
 
 
+def line_freight(line: dict) -> int:
+    """The freight a quoted line bears in all (minor units)."""
+    if line.get("lineFreight") is not None:
+        return int(line["lineFreight"])
+    return int(line["freight"]) * int(line["quantity"])
+
+
 def line_totals(lines: list[dict]) -> tuple[int, int]:
-    """(subtotal, freight) of quoted lines ``[{unitPrice, freight (per unit), quantity}]``."""
+    """(subtotal, freight) of quoted lines ``[{unitPrice, quantity, lineFreight}]``: the
+    freight each line bears for its package's chosen option (shipping's ``ship`` step), or,
+    without it, ``freight`` per unit (the offer's)."""
     subtotal = sum(int(line["unitPrice"]) * int(line["quantity"]) for line in lines)
-    freight = sum(int(line["freight"]) * int(line["quantity"]) for line in lines)
+    freight = sum(line_freight(line) for line in lines)
     return subtotal, freight
 
 

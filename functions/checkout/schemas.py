@@ -44,6 +44,19 @@ class PaymentIn(BaseModel):
         return self
 
 
+class ShippingChoiceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sellerId: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+    service: Annotated[
+        str,
+        Field(
+            pattern=r"^[A-Z][A-Z_]{2,31}$",
+            description="One of the package's options (GET /cart/shipping-options): SELLER, "
+            "POST_STANDARD, POST_EXPRESS, RAPIDO_ROAD or MARKET",
+        ),
+    ]
+
+
 class CheckoutIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     shippingAddressId: Annotated[str, Field(pattern=r"^addr_[0-9A-HJKMNP-TV-Z]{26}$")]
@@ -60,6 +73,24 @@ class CheckoutIn(BaseModel):
         ]
         | None
     ) = None
+    shipping: (
+        Annotated[
+            list[ShippingChoiceIn],
+            Field(
+                max_length=40,
+                description="The chosen option per seller's package; a package not named "
+                "ships at the seller's rate (SELLER)",
+            ),
+        ]
+        | None
+    ) = None
+
+    @model_validator(mode="after")
+    def _one_choice_per_seller(self) -> CheckoutIn:
+        sellers = [choice.sellerId for choice in self.shipping or []]
+        if len(sellers) != len(set(sellers)):
+            raise ValueError("choose one shipping option per seller")
+        return self
 
 
 class CheckoutOut(BaseModel):

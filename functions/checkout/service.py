@@ -157,6 +157,7 @@ def run_checkout(
         "addressId": body.shippingAddressId,
         "couponCode": body.couponCode,
         "flashReservationId": body.reservationId,
+        "shippingChoices": [c.model_dump() for c in body.shipping or []],
         "payments": payments,
         "holdSeconds": BOLETO_HOLD_SECONDS
         if any(p["method"] == "boleto" for p in payments)

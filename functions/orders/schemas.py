@@ -50,6 +50,16 @@ class RefundOut(BaseModel):
     at: str
 
 
+class OrderPackageOut(BaseModel):
+    packageId: str
+    sellerId: str
+    lineIds: list[str]
+    service: str = Field(description="The shipping option chosen at checkout")
+    carrier: str
+    freight: Money = Field(description="What the buyer paid to ship it")
+    promisedBy: str = Field(description="Promised delivery date (ISO)")
+
+
 class OrderOut(BaseModel):
     orderId: str
     customerId: str | None
@@ -59,6 +69,9 @@ class OrderOut(BaseModel):
     couponCode: str | None = None
     payments: list[OrderPaymentOut]
     shippingAddress: dict | None = None
+    packages: list[OrderPackageOut] = Field(
+        [], description="One per seller, shipped with the option chosen at checkout"
+    )
     statusHistory: list[StatusChange]
     refunds: list[RefundOut] = []
     receiptConfirmedAt: str | None = None

@@ -25,6 +25,7 @@ from titan.auth import Principal
 from titan.dynamo import condition_failed, get_or_404, transaction
 from titan.errors import Conflict, Forbidden, NotFound
 from titan.events import DomainEvent, publish
+from titan.ids import derived_id
 from titan.paging import page_start
 from titan.saga import StepRefused
 
@@ -40,7 +41,9 @@ def get(order_id: str) -> Order:
 
 def create(event: dict) -> Order:
     """A PENDING_PAYMENT order from the saga's state (``orderId``, ``checkoutId``,
-    ``customerId``, ``contact``, ``lines`` quoted, ``pricing``, ``payments``). Idempotent; refuses
+    ``customerId``, ``contact``, ``lines`` quoted with the freight each bears
+    (``lineFreight``), ``packages`` as shipping's ``ship`` step chose them, ``pricing``,
+    ``payments``). Idempotent; refuses
     409 CHECKOUT_ALREADY_FAILED when the saga already cancelled this order id."""
     now = clock.iso()
     pricing = event["pricing"]
@@ -54,9 +57,24 @@ def create(event: dict) -> Order:
             "title": line.get("title"),
             "quantity": int(line["quantity"]),
             "unitPrice": int(line["unitPrice"]),
-            "freight": int(line["freight"]) * int(line["quantity"]),
+            "freight": (
+                int(line["lineFreight"])
+                if line.get("lineFreight") is not None
+                else int(line["freight"]) * int(line["quantity"])
+            ),
         }
         for i, line in enumerate(event["lines"])
+    ]
+    line_ids = {
+        line.get("lineId"): f"{event['orderId']}-{i + 1}" for i, line in enumerate(event["lines"])
+    }
+    packages = [
+        {
+            **package,
+            "packageId": derived_id("pkg", event["orderId"], package["sellerId"]),
+            "lineIds": [line_ids[line_id] for line_id in package["lineIds"]],
+        }
+        for package in event.get("packages") or []
     ]
     order = Order(
         *Order.key(event["orderId"]),
@@ -74,6 +92,7 @@ def create(event: dict) -> Order:
         total=int(pricing["total"]),
         coupon_code=pricing.get("couponCode"),
         lines=lines,
+        packages=packages,
         payments=event["payments"],
         contact=event.get("contact"),
         history=[{"status": PENDING_PAYMENT, "at": now}],
@@ -175,6 +194,13 @@ def _money(amount, currency: str) -> dict:
     return {"amount": int(amount), "currency": currency}
 
 
+def _package_view(package: dict, currency: str) -> dict:
+    return {
+        key: package.get(key)
+        for key in ("packageId", "sellerId", "lineIds", "service", "carrier", "promisedBy")
+    } | {"freight": _money(package["freight"], currency)}
+
+
 def view(order: Order) -> dict:
     """The API and event shape of an order."""
     m = functools.partial(_money, currency=order.currency)
@@ -197,6 +223,7 @@ def view(order: Order) -> dict:
         "refunds": [{**r, "amount": m(r["amount"])} for r in order.refunds or []],
         "receiptConfirmedAt": order.receipt_confirmed_at,
         "shippingAddress": (order.contact or {}).get("address"),
+        "packages": [_package_view(package, order.currency) for package in order.packages or []],
         "statusHistory": order.history,
         "createdAt": order.created_at,
         "updatedAt": order.updated_at,
@@ -229,6 +256,7 @@ def seller_view(order: Order, seller_id: str) -> dict:
             "total": m(items + freight),
         },
         "couponCode": None,
+        "packages": [p for p in full["packages"] if p["sellerId"] == seller_id],
         "payments": [],
         "refunds": [
             r

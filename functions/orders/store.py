@@ -66,6 +66,10 @@ class Order(Model):
     contact = JSONAttribute(null=True)
     history = JSONAttribute(default=list)
     seller_ids = UnicodeSetAttribute(default=set)
+    #: One per seller, as the checkout chose to ship it: [{packageId, sellerId, lineIds,
+    #: service, carrier, freight, subsidy, fundedBy, promisedBy, parcel, originZip,
+    #: destinationZip}] (amounts in minor units); empty for orders placed before shipping.
+    packages = JSONAttribute(default=list)
     #: Refunds of returns and of the cancellation: [{returnId, amount, lines, at}]
     refunds = JSONAttribute(default=list)
     receipt_confirmed_at = UnicodeAttribute(null=True)

@@ -30,11 +30,15 @@ def quotes(
         int, Query(ge=0, le=10**9, description="Value to insure, BRL centavos")
     ] = 0,
     items: Annotated[int, Query(ge=1, le=100, description="Items in the package")] = 1,
+    sellerId: Annotated[
+        str | None,
+        Query(pattern=r"^[0-9a-f]{32}$", description="The seller: their hand-over history"),
+    ] = None,
 ) -> ShippingQuotesOut:
-    """Each service's freight, insurance and transit time, cheapest first. 422
+    """Each service's freight, insurance, transit time and promised date, cheapest first. 422
     PARCEL_NOT_CARRIED when the parcel is too heavy or too large for every carrier."""
     parcel = domain.Parcel(weightGrams, lengthCm, heightCm, widthCm)
-    return service.quote(fromZip, toZip, parcel, declaredValue, items)
+    return service.quote(fromZip, toZip, parcel, declaredValue, items, sellerId)
 
 
 handler = lambda_handler(app)

@@ -58,6 +58,20 @@ class Parcel:
         """The sum of the three dimensions, which carriers limit."""
         return self.length_cm + self.height_cm + self.width_cm
 
+    @classmethod
+    def packed(cls, items: list[Parcel]) -> Parcel:
+        """One box holding ``items`` (each unit once): their weights added, the items laid
+        side by side on their largest face, so the box is as long and wide as the largest
+        item and as high as their heights stacked. A simple packing rule, not an optimal
+        one: it never understates the volume a carrier will measure by much."""
+        faces = [sorted((p.length_cm, p.height_cm, p.width_cm), reverse=True) for p in items]
+        return cls(
+            weight_g=sum(p.weight_g for p in items),
+            length_cm=max(f[0] for f in faces),
+            width_cm=max(f[1] for f in faces),
+            height_cm=round(sum(f[2] for f in faces), 1),
+        )
+
 
 @dataclass(frozen=True)
 class Place:
@@ -254,3 +268,78 @@ class MarketTable:
         """What Olist's sellers charged for such a package on such a route (minor units)."""
         keys = self.features(parcel, route, items, declared_value)
         return round(math.exp(self.log_price(keys)) * 100)
+
+
+@dataclass(frozen=True)
+class PromiseTable:
+    """The delivery promise fitted on real orders: calendar days from the purchase date to
+    the promised delivery date, at the quantile of delivery times the platform promises.
+
+    ``by_place`` holds that quantile (after the seller and weekday effects are taken out) per
+    ``""`` (everywhere), ``"<region>"`` and ``"<region>/<state>"`` of the destination, each
+    already shrunk toward the level above by the number of orders seen there; ``by_seller``
+    the days a seller hands parcels over later (or sooner, negative) than sellers at large,
+    shrunk the same way; ``by_weekday`` the effect of the purchase's weekday (Monday 0).
+    Fitted by ``infra/tools/fit_logistics.py`` (docs/logistics.md)."""
+
+    quantile: float
+    by_place: dict[str, float]
+    by_seller: dict[str, float]
+    by_weekday: list[float]
+
+    def place_days(self, destination_state: str) -> float:
+        """The deepest fitted level for the destination: state, else region, else all."""
+        region = REGIONS.get(destination_state, "?")
+        for key in (f"{region}/{destination_state}", region):
+            if key in self.by_place:
+                return self.by_place[key]
+        return self.by_place[""]
+
+    def days(self, destination_state: str, seller_id: str | None, weekday: int) -> int:
+        """Whole calendar days from the purchase date to the promised date (at least 1)."""
+        days = (
+            self.place_days(destination_state)
+            + self.by_seller.get(seller_id or "", 0.0)
+            + self.by_weekday[weekday]
+        )
+        return max(1, math.ceil(days - 1e-9))
+
+
+def allocate(total: int, weights: list[int]) -> list[int]:
+    """``total`` (minor units) split in proportion to ``weights``, in whole units that add up
+    to ``total`` exactly: the largest-remainder (Hamilton) method. Equal shares when every
+    weight is 0. Raises ValueError when ``weights`` is empty or holds a negative weight."""
+    if not weights or min(weights) < 0:
+        raise ValueError("weights must be non-negative and not empty")
+    if sum(weights) == 0:
+        weights = [1] * len(weights)
+    whole = sum(weights)
+    shares = [total * w // whole for w in weights]
+    left = total - sum(shares)
+    by_remainder = sorted(range(len(weights)), key=lambda i: (-(total * weights[i] % whole), i))
+    for i in by_remainder[:left]:
+        shares[i] += 1
+    return shares
+
+
+@dataclass(frozen=True)
+class FreeShipping:
+    """Free shipping with ``service`` for a package whose items come to at least ``minimum``
+    (minor units); the carrier is paid by ``funded_by`` (PLATFORM or SELLER)."""
+
+    minimum: int
+    service: str = "POST_STANDARD"
+    funded_by: str = "PLATFORM"
+
+    def applies(self, service: str, items_value: int) -> bool:
+        return service == self.service and items_value >= self.minimum
+
+
+def service_days(base_days: int, service: Service | None, zone: str) -> int:
+    """A service's promise from the fitted one (``PromiseTable.days``), which is what Olist's
+    carriers, mostly the national post's standard service, took: scaled by the service's
+    transit time over the standard post's in the zone. ``service`` None is the standard."""
+    if service is None:
+        return base_days
+    standard = SERVICES[0].transit_days[zone]
+    return max(1, math.ceil(base_days * service.transit_days[zone] / standard - 1e-9))

@@ -1,5 +1,6 @@
 """The shipping context's reference data, shipped in ``data/`` and read once per container:
-where each zip-code prefix lies, and the market service's fitted rate table."""
+where each zip-code prefix lies, the market service's fitted rate table and the fitted
+delivery promise."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from shipping.domain import MarketTable, Place
+from shipping.domain import MarketTable, Place, PromiseTable
 
 DATA = Path(__file__).parent / "data"
 
@@ -51,3 +52,9 @@ def place(zip_code: str) -> Place:
 def market() -> MarketTable:
     """The market service's rate table (``data/market.json``)."""
     return MarketTable(**json.loads((DATA / "market.json").read_text()))
+
+
+@cache
+def promise() -> PromiseTable:
+    """The fitted delivery promise (``data/promise.json``)."""
+    return PromiseTable(**json.loads((DATA / "promise.json").read_text()))

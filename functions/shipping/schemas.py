@@ -19,6 +19,10 @@ class ShippingQuoteOut(BaseModel):
     insurance: Money = Field(description="Declared-value insurance")
     total: Money
     transitDays: int = Field(description="Business days from hand-over to delivery")
+    promisedBy: str = Field(
+        description="Promised delivery date (ISO) if bought today: the promise fitted on "
+        "real orders (docs/logistics.md), scaled to the service's speed"
+    )
 
 
 class ShippingQuotesOut(BaseModel):

@@ -1,8 +1,9 @@
-"""``make eval-logistics ORDERS=<folder>``: how close the shipped market rate
-(functions/shipping/data/market.json) comes to the freight Olist charged, on any folder of
-Olist orders (orders.csv, order_items.csv, customers.csv with Olist's column names).
-Products and sellers are looked up in the seeded catalog; items of unknown products or
-sellers, or shipped free, are left out and counted."""
+"""``make eval-logistics ORDERS=<folder>``: on any folder of Olist orders (orders.csv,
+order_items.csv, customers.csv with Olist's column names), how close the shipped delivery
+promise (functions/shipping/data/promise.json) comes to when the orders were delivered,
+beside Olist's own promise, and how close the market rate (market.json) comes to the freight
+Olist charged. For the rate, products and sellers are looked up in the seeded catalog; items
+of unknown products or sellers, or shipped free, are left out and counted."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import statistics
 import sys
 from pathlib import Path
 
-from logistics_data import CATALOG, cases
+import fit_promise
+from logistics_data import CATALOG, cases, deliveries, promise_scores
 from shipping import places
 
 
@@ -20,6 +22,15 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=Path, default=CATALOG / "orders")
     args = parser.parse_args(argv)
+    delivered = deliveries(args.orders)
+    print(f"orders: {args.orders}")
+    if delivered:
+        mae, late = promise_scores(fit_promise.promised(places.promise(), delivered), delivered)
+        olist_mae, olist_late = fit_promise.olist_scores(delivered)
+        print(
+            f"delivery promise on {len(delivered)} delivered orders: MAE {mae:.2f} days, "
+            f"{late:.1%} late (Olist's own: MAE {olist_mae:.2f} days, {olist_late:.1%} late)"
+        )
     with (args.orders / "order_items.csv").open(newline="", encoding="utf-8") as handle:
         listed = sum(1 for _ in csv.DictReader(handle))
     evaluated = cases(args.orders)
@@ -31,7 +42,6 @@ def main(argv: list[str]) -> int:
         abs(table.freight(c.parcel, c.route, c.items, c.value) / 100 - c.freight) / c.freight
         for c in evaluated
     )
-    print(f"orders: {args.orders}")
     print(f"order items: {listed}, evaluated: {len(evaluated)} (the rest: unknown or free)")
     print(
         f"market quote: median absolute error {statistics.median(errors):.1%}, "

@@ -1,5 +1,6 @@
-"""Fit the market service's rate table on real Olist orders and write
-functions/shipping/data/market.json (docs/logistics.md).
+"""Fit the market service's rate table and the delivery promise on real Olist orders and
+write functions/shipping/data/market.json and promise.json (docs/logistics.md; the promise's
+method is in ``fit_promise``).
 
 The model: log(freight) is a sum of effects (distance band, billable-weight band, same state,
 pair of regions, items in the package), fitted by backfitting with medians: each effect in
@@ -13,13 +14,12 @@ The table written is then fitted on every order.
 
     python infra/tools/fit_logistics.py [--orders infra/seed/olist/orders] [--check]
 
-``--check`` fits again and fails if market.json differs (the fit is deterministic).
+``--check`` fits again and fails if either file differs (the fits are deterministic).
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import statistics
@@ -28,10 +28,13 @@ from collections import defaultdict
 from dataclasses import asdict
 from pathlib import Path
 
-from logistics_data import CATALOG, ROOT, Case, cases
-from shipping.domain import MarketTable
+import fit_promise
+from logistics_data import CATALOG, ROOT, Case, cases, deliveries, fold_of
+from shipping.domain import MarketTable, PromiseTable
 
-TARGET = ROOT / "functions" / "shipping" / "data" / "market.json"
+DATA = ROOT / "functions" / "shipping" / "data"
+TARGET = DATA / "market.json"
+PROMISE = DATA / "promise.json"
 DISTANCE_EDGES = [0, 30, 100, 200, 350, 500, 750, 1000, 1300, 1600, 2000, 2500, 3000]
 WEIGHT_EDGES = [0, 0.3, 0.5, 1, 2, 3, 5, 8, 12, 20, 30]
 VALUE_EDGES = [0, 30, 60, 100, 200, 400, 1000]
@@ -89,10 +92,6 @@ def median_error(table: MarketTable, evaluated: list[Case]) -> float:
     )
 
 
-def fold_of(order_id: str, folds: int) -> int:
-    return int(hashlib.sha256(order_id.encode()).hexdigest(), 16) % folds
-
-
 def cross_validate(every: list[Case], folds: int = 5) -> list[float]:
     """The median error on each fold, predicted by a table fitted on the other folds."""
     return [
@@ -104,7 +103,7 @@ def cross_validate(every: list[Case], folds: int = 5) -> list[float]:
     ]
 
 
-def render(table: MarketTable) -> str:
+def render(table: MarketTable | PromiseTable) -> str:
     return json.dumps(asdict(table), indent=2, sort_keys=True) + "\n"
 
 
@@ -114,12 +113,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
     every = cases(args.orders)
+    delivered = deliveries(args.orders)
     table = render(fit(every))
     if args.check:
-        if not TARGET.exists() or TARGET.read_text() != table:
-            print(f"{TARGET.relative_to(ROOT)} is stale: run `make fit-logistics`", file=sys.stderr)
-            return 1
-        return 0
+        quantile = json.loads(PROMISE.read_text())["quantile"] if PROMISE.exists() else 0.0
+        written = {TARGET: table, PROMISE: render(fit_promise.fit(delivered, quantile))}
+        stale = [p for p, text in written.items() if not p.exists() or p.read_text() != text]
+        for path in stale:
+            print(f"{path.relative_to(ROOT)} is stale: run `make fit-logistics`", file=sys.stderr)
+        return 1 if stale else 0
     errors = cross_validate(every)
     print(f"{len(every)} shipped items from {len({c.order_id for c in every})} orders")
     print(
@@ -129,6 +131,17 @@ def main(argv: list[str]) -> int:
     )
     TARGET.write_text(table)
     print(f"wrote {TARGET.relative_to(ROOT)} (fitted on all of them)")
+    quantile, scores = fit_promise.choose_quantile(delivered)
+    olist_mae, olist_late = fit_promise.olist_scores(delivered)
+    print(
+        f"delivery promise on {len(delivered)} delivered orders, quantile {quantile}: "
+        + ", ".join(f"{mae:.1f} d / {late:.1%} late" for mae, late in scores)
+        + f"; mean {statistics.mean(m for m, _ in scores):.2f} d MAE, "
+        + f"{statistics.mean(late for _, late in scores):.1%} late "
+        + f"(Olist's own promise on these orders: {olist_mae:.2f} d, {olist_late:.1%} late)"
+    )
+    PROMISE.write_text(render(fit_promise.fit(delivered, quantile)))
+    print(f"wrote {PROMISE.relative_to(ROOT)} (fitted on all of them)")
     return 0
 
 

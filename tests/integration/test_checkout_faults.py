@@ -99,6 +99,7 @@ def test_a_fault_in_a_step_leaves_nothing_held_or_charged(cloud, aws, api_url, w
         "addressId": buyer.address_id,
         "couponCode": world["coupon"],
         "flashReservationId": None,
+        "shippingChoices": [],
         "payments": [
             {"method": "boleto"}  # only a boleto checkout reaches PlaceUnpaidOrder
             if failing == "PlaceUnpaidOrder"

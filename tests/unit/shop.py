@@ -4,6 +4,8 @@ context that takes part in shopping."""
 
 from __future__ import annotations
 
+import json
+
 import boto3
 import pytest
 from moto import mock_aws
@@ -72,9 +74,11 @@ def seed_catalog() -> None:
         created_at=now,
         updated_at=now,
     ).save()
+    sizes = {P1: {"weight_g": 450, "length_cm": 20, "height_cm": 10, "width_cm": 15}, P2: {}}
     for product, price, freight in ((P1, 3499, 1605), (P2, 12000, 2000)):
         Product(
             *Product.key(product),
+            **sizes[product],
             product_id=product,
             title=f"Product {product[:6]}",
             category="perfumery",
@@ -124,10 +128,22 @@ def seed_identity() -> None:
     ).save()
 
 
+def steps_call(function_env: str, action: str, payload: dict) -> dict:
+    """What ``titan.calls.invoke`` does over Lambda, in-process: the named context's steps
+    function runs the action; a refusal comes back as its problem."""
+    import importlib
+
+    context = function_env.removesuffix("_STEPS_FUNCTION").lower()
+    handler = importlib.import_module(f"{context}.steps").handler
+    try:
+        return json.loads(json.dumps(handler.actions[action](payload)))
+    except StepRefused as refused:
+        raise refused.problem() from None
+
+
 @pytest.fixture
 def world(monkeypatch):
     from cart import service as cart_service
-    from catalog import steps as catalog_steps
     from catalog.domain import offer_id
     from inventory import service as inventory
     from payments import provider
@@ -139,13 +155,7 @@ def world(monkeypatch):
         events: list = []
         monkeypatch.setattr(EventPublisher, "publish", lambda self, *e: events.extend(e))
 
-        def quote(lines, partial=False):  # what titan.saga.invoke does over Lambda
-            try:
-                return catalog_steps.quote({"lines": lines, "partial": partial})
-            except StepRefused as refused:
-                raise refused.problem() from None
-
-        monkeypatch.setattr(cart_service, "quote", quote)
+        monkeypatch.setattr(cart_service, "invoke", steps_call)
         monkeypatch.setattr(provider, "invoke", ledger_call)
         seed_catalog()
         seed_identity()

@@ -18,6 +18,7 @@ from orders import steps as orders_steps
 from orders.store import Order
 from payments import steps as payments_steps
 from payments.store import Payment
+from shipping import steps as shipping_steps
 from tests.unit.asl import ASL, Failed, run_saga
 from tests.unit.shop import (
     ADDRESS,
@@ -34,6 +35,7 @@ MODULES = {
     "CartSteps": cart_steps,
     "IdentitySteps": identity_steps,
     "CatalogSteps": catalog_steps,
+    "ShippingSteps": shipping_steps,
     "CheckoutSteps": checkout_steps,
     "InventorySteps": inventory_steps,
     "PaymentsSteps": payments_steps,
@@ -61,7 +63,7 @@ def handlers(fail: tuple[str, str] | None = None) -> dict:
     return {name: function(name) for name in MODULES}
 
 
-def checkout(payments, coupon=None, fail=None, trace=None, reservation=None) -> dict:
+def checkout(payments, coupon=None, fail=None, trace=None, reservation=None, shipping=None) -> dict:
     checkout_id = new_id("chk")
     state = {
         "checkoutId": checkout_id,
@@ -70,6 +72,7 @@ def checkout(payments, coupon=None, fail=None, trace=None, reservation=None) -> 
         "addressId": ADDRESS,
         "couponCode": coupon,
         "flashReservationId": reservation,
+        "shippingChoices": shipping or [],
         "payments": payments,
         "holdSeconds": 900,
         "correlationId": "corr-test",

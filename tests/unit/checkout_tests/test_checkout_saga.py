@@ -59,6 +59,33 @@ def test_a_card_checkout_places_a_confirmed_order(world):
     assert cart.view(CUSTOMER)["lines"] == []
 
 
+def test_the_chosen_shipping_option_is_charged_and_kept_with_the_order(world):
+    cart.add(CUSTOMER, P1, SELLER, 2)
+    result = checkout([card()], shipping=[{"sellerId": SELLER, "service": "POST_EXPRESS"}])
+    placed = result["ok"]
+    order = Order.get(*Order.key(placed["orderId"]))
+    (package,) = order.packages
+    assert (package["service"], package["sellerId"]) == ("POST_EXPRESS", SELLER)
+    assert package["lineIds"] == [line["lineId"] for line in order.lines]
+    assert package["promisedBy"] > clock.now().date().isoformat()
+    # the express freight (with insurance), not the offer's 2 x 16.05, is what was paid
+    assert order.freight == package["freight"] != 2 * 1605
+    assert placed["total"]["amount"] == 2 * 3499 + package["freight"]
+    assert order.lines[0]["freight"] == package["freight"]
+    assert package["packageId"].startswith("pkg_")
+
+
+def test_an_option_the_package_lacks_is_refused_and_nothing_is_held(world):
+    cart.add(CUSTOMER, P1, SELLER, 1)
+    cart.add(CUSTOMER, P2, SELLER, 1)  # P2 has no dimensions: the seller's rate only
+    result = checkout([card()], shipping=[{"sellerId": SELLER, "service": "POST_STANDARD"}])
+    assert (result["problem"].status, result["problem"].code) == (
+        422,
+        "SHIPPING_OPTION_UNAVAILABLE",
+    )
+    nothing_left(result["state"])
+
+
 @pytest.mark.parametrize(
     "number,decline", [(CARD_DECLINED, "card_declined"), (CARD_NO_FUNDS, "insufficient_funds")]
 )
