@@ -31,7 +31,8 @@ def _payment(received: Received[PaymentFacts]) -> None:
 
 
 def _delivered(received: Received[OrderDelivered]) -> None:
-    service.delivered(received.event.orderId, received.metadata.occurredAt)
+    delivered = received.event
+    service.delivered(delivered.orderId, delivered.deliveredAt or received.metadata.occurredAt)
 
 
 def _receipt_confirmed(received: Received[OrderReceiptConfirmed]) -> list[DomainEvent]:

@@ -51,7 +51,7 @@ def refund_notice(refund: RefundCompleted) -> tuple[str, str]:
     """(subject, text body) of the e-mail telling the buyer ``refund`` is done."""
     amount = _format(refund.amount)
     where = "your wallet" if refund.refundTo == "wallet" else "your original payment method"
-    what = "cancellation" if refund.kind == "CANCELLATION" else "return"
+    what = {"CANCELLATION": "cancellation", "LOST_PARCEL": "lost parcel"}.get(refund.kind, "return")
     subject = f"Titan order {refund.orderId}: {amount} refunded"
     body = "\n".join(
         [

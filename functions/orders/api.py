@@ -1,7 +1,7 @@
 """Orders API: routes only (shapes in ``schemas``, use cases in ``service``).
 
 ``GET /orders``, ``GET /orders/{orderId}``, ``POST /orders/{orderId}/cancel``, the fulfilment
-moves ``POST /orders/{orderId}/ship`` and ``/deliver``, and the buyer's
+moves ``POST /orders/{orderId}/ship`` and ``/deliver`` (staff, by hand), and the buyer's
 ``POST /orders/{orderId}/confirm-receipt``. Who sees an order: its customer, a seller with a
 line in it, staff and admins; to anyone else it does not exist (404)."""
 
@@ -60,11 +60,12 @@ def cancel_order(orderId: OrderId, body: CancelIn | None = None) -> OrderOut:
 @app.post(
     "/orders/<orderId>/ship",
     tags=["orders"],
-    summary="Mark as shipped",
-    security=bearer("admin", "seller", "staff"),
+    summary="Mark as shipped (staff)",
+    security=bearer("admin", "staff"),
 )
 def ship(orderId: OrderId) -> OrderOut:
-    """The seller (of every line) or staff; CONFIRMED → SHIPPED. Publishes OrderShipped."""
+    """Staff, by hand; CONFIRMED → SHIPPED. Publishes OrderShipped. The order otherwise
+    follows its packages (fulfilment)."""
     caller = require(app)
     return OrderOut(**service.fulfil(service.visible(orderId, caller), caller, service.SHIPPED))
 
@@ -72,11 +73,12 @@ def ship(orderId: OrderId) -> OrderOut:
 @app.post(
     "/orders/<orderId>/deliver",
     tags=["orders"],
-    summary="Mark as delivered",
-    security=bearer("admin", "seller", "staff"),
+    summary="Mark as delivered (staff)",
+    security=bearer("admin", "staff"),
 )
 def deliver(orderId: OrderId) -> OrderOut:
-    """The seller or staff; SHIPPED → DELIVERED. Publishes OrderDelivered."""
+    """Staff, by hand; SHIPPED → DELIVERED. Publishes OrderDelivered. Never the seller:
+    an order is delivered on its carrier's or its buyer's word."""
     caller = require(app)
     order = service.visible(orderId, caller)
     return OrderOut(**service.fulfil(order, caller, service.DELIVERED))
@@ -89,8 +91,9 @@ def deliver(orderId: OrderId) -> OrderOut:
     security=bearer(),
 )
 def confirm_receipt(orderId: OrderId) -> OrderOut:
-    """The buyer, once DELIVERED (409 ORDER_NOT_DELIVERED before): the seller is paid from
-    escrow now instead of at the end of the return window, and returns are closed. Publishes
+    """The buyer, once a package left its seller (409 ORDER_NOT_DELIVERED before): a shipped
+    order becomes DELIVERED on the buyer's word; the seller is paid from escrow now instead
+    of at the end of the return window, and returns are closed. Publishes
     OrderReceiptConfirmed; again changes nothing."""
     caller = require(app)
     order = service.visible(orderId, caller, buyer_only=True)

@@ -4,11 +4,14 @@
   the payment follows.
 - PaymentCaptured with ``orderPaid``: a boleto order is paid: CONFIRMED, OrderConfirmed.
 - PaymentExpired: an unpaid boleto order is CANCELLED (reason PAYMENT_EXPIRED), OrderCancelled.
+- ShipmentStatusChanged with ``orderStatus``: the order follows its packages (partially
+  shipped, shipped, delivered).
 Idempotent: status moves are conditional and skip what is already done.
 """
 
 from __future__ import annotations
 
+from contracts.fulfilment import ShipmentStatusChanged
 from contracts.payments import (
     PaymentCaptured,
     PaymentExpired,
@@ -57,8 +60,18 @@ def follow_payment(received: Received[PaymentFacts]) -> list[DomainEvent]:
     return []
 
 
+def follow_packages(received: Received[ShipmentStatusChanged]) -> list[DomainEvent]:
+    """The order's packages add up to a new status: the order follows."""
+    changed = received.event
+    if changed.orderStatus not in service.PROGRESS:
+        return []
+    order = Order.get(*Order.key(changed.orderId), consistent_read=True)
+    return service.follow_packages(order, changed.orderStatus, changed.at)
+
+
 handler = consumer(
     {
+        ShipmentStatusChanged: follow_packages,
         PaymentCaptured: follow_payment,
         PaymentVoided: follow_payment,
         PaymentRefunded: follow_payment,

@@ -44,7 +44,7 @@ class StatusChange(BaseModel):
 
 class RefundOut(BaseModel):
     returnId: str
-    kind: str = Field(description="RETURN or CANCELLATION")
+    kind: str = Field(description="RETURN, CANCELLATION or LOST_PARCEL")
     amount: Money
     lines: list[dict]
     at: str

@@ -15,6 +15,7 @@ from orders.store import (
     CONFIRMED,
     DELIVERED,
     NEXT,
+    PARTIALLY_SHIPPED,
     PENDING_PAYMENT,
     SHIPPED,
     Order,
@@ -231,7 +232,7 @@ def view(order: Order) -> dict:
 
 
 #: Statuses in which a seller still has to get the parcel to the buyer: the address is shown.
-SHIPPING_STATUSES = frozenset({"CONFIRMED", "SHIPPED"})
+SHIPPING_STATUSES = frozenset({"CONFIRMED", "PARTIALLY_SHIPPED", "SHIPPED"})
 
 
 def seller_view(order: Order, seller_id: str) -> dict:
@@ -298,6 +299,8 @@ def placed_event(order: Order) -> DomainEvent:
         ],
         "discount": {"amount": int(order.discount), "currency": order.currency},
         "total": {"amount": int(order.total), "currency": order.currency},
+        "packages": order.packages or [],
+        "shipTo": (order.contact or {}).get("address"),
         "payments": [
             {k: p[k] for k in ("paymentId", "method", "amount", "installments", "status")}
             for p in order.payments
@@ -307,7 +310,11 @@ def placed_event(order: Order) -> DomainEvent:
 
 
 def status_event(
-    order: Order, detail_type: str, reason: str | None = None, previous: str | None = None
+    order: Order,
+    detail_type: str,
+    reason: str | None = None,
+    previous: str | None = None,
+    **extra,
 ) -> DomainEvent:
     """OrderConfirmed / OrderCancelled / OrderShipped / OrderDelivered /
     OrderReceiptConfirmed; ``previous``: the status it left (a cancelled order was paid if
@@ -324,7 +331,7 @@ def status_event(
         data["reason"] = reason
     if previous:
         data["previousStatus"] = previous
-    return DomainEvent.of(detail_type, data)
+    return DomainEvent.of(detail_type, data | extra)
 
 
 def cancel(order: Order, reason: str) -> list[DomainEvent]:
@@ -342,15 +349,20 @@ def cancel(order: Order, reason: str) -> list[DomainEvent]:
 
 
 def confirm_receipt(order: Order) -> list[DomainEvent]:
-    """The buyer says the goods arrived (a DELIVERED order): the seller may be paid now, and
-    the return window closes. Raises Conflict ORDER_NOT_DELIVERED. Again: nothing."""
+    """The buyer says the goods arrived: the seller may be paid now, and the return window
+    closes. A shipped order the carrier has not yet reported delivered becomes DELIVERED on
+    the buyer's word (OrderDelivered first). Raises Conflict ORDER_NOT_DELIVERED before any
+    package left its seller. Again: nothing."""
+    events = []
+    if order.status in (PARTIALLY_SHIPPED, SHIPPED):
+        events = follow_packages(order, DELIVERED, clock.iso())
     if order.status != DELIVERED:
         raise Conflict(
             f"An order that is {order.status} cannot be confirmed as received.",
             code="ORDER_NOT_DELIVERED",
         )
     if order.receipt_confirmed_at:
-        return []
+        return events
     try:
         order.update(
             actions=[Order.receipt_confirmed_at.set(clock.iso())],
@@ -358,9 +370,9 @@ def confirm_receipt(order: Order) -> list[DomainEvent]:
         )
     except UpdateError as exc:
         if condition_failed(exc):
-            return []
+            return events
         raise
-    return [status_event(order, "OrderReceiptConfirmed")]
+    return [*events, status_event(order, "OrderReceiptConfirmed")]
 
 
 def record_refund(order_id: str, refund: dict) -> Order:
@@ -395,7 +407,27 @@ def confirm_paid(order: Order) -> list[DomainEvent]:
 # ------------------------------------------------------------------ the API's use cases
 
 #: the event each fulfilment move publishes
-FULFILMENT_EVENTS = {SHIPPED: "OrderShipped", DELIVERED: "OrderDelivered"}
+FULFILMENT_EVENTS = {
+    PARTIALLY_SHIPPED: "OrderPartiallyShipped",
+    SHIPPED: "OrderShipped",
+    DELIVERED: "OrderDelivered",
+}
+#: How far along an order is: a package's news never moves it back.
+PROGRESS = {CONFIRMED: 0, PARTIALLY_SHIPPED: 1, SHIPPED: 2, DELIVERED: 3}
+
+
+def follow_packages(order: Order, status: str, at: str) -> list[DomainEvent]:
+    """The order's packages now add up to ``status`` (PARTIALLY_SHIPPED, SHIPPED or
+    DELIVERED) as of ``at`` (the carrier's time): move the order forward and publish
+    OrderPartiallyShipped / OrderShipped / OrderDelivered (with ``deliveredAt``, from which
+    the escrow's release clock counts). News older than the order's status changes
+    nothing."""
+    if order.status not in PROGRESS or PROGRESS[status] <= PROGRESS[order.status]:
+        return []
+    if not move(order, status, "PACKAGES"):
+        return []
+    extra = {"deliveredAt": at} if status == DELIVERED else {}
+    return [status_event(order, FULFILMENT_EVENTS[status], **extra)]
 
 
 def visible(order_id: str, caller: Principal, buyer_only: bool = False) -> Order:
@@ -469,18 +501,21 @@ def cancel_by(order: Order, caller: Principal, reason: str | None) -> dict:
 
 
 def fulfil(order: Order, caller: Principal, status: str) -> dict:
-    """The seller of every line, or staff, move ``order`` to SHIPPED or DELIVERED and
-    publish OrderShipped / OrderDelivered (once). The order as ``caller`` sees it. Raises
-    Forbidden NOT_YOUR_ORDER, Conflict INVALID_STATUS_CHANGE."""
-    sellers = order.seller_ids or set()
-    if not caller.has_any("staff", "admin") and sellers != {caller.seller_id}:
-        raise Forbidden("Only the order's seller or staff can do this.", code="NOT_YOUR_ORDER")
+    """Staff move ``order`` to SHIPPED or DELIVERED by hand and publish OrderShipped /
+    OrderDelivered (once). Sellers cannot: an order is delivered on its carrier's or its
+    buyer's word, never its seller's. The order as ``caller`` sees it. Raises Forbidden
+    STAFF_ONLY, Conflict INVALID_STATUS_CHANGE."""
+    if not caller.has_any("staff", "admin"):
+        raise Forbidden("Only staff can move an order by hand.", code="STAFF_ONLY")
     try:
+        if status == DELIVERED and order.status not in (PARTIALLY_SHIPPED, SHIPPED, DELIVERED):
+            raise StatusConflict(f"{order.status} -> {status}")  # by hand, one step at a time
         moved = move(order, status)
     except StatusConflict as exc:
         raise Conflict(
             f"An order that is {order.status} cannot become {status}.", code="INVALID_STATUS_CHANGE"
         ) from exc
     if moved:
-        publish([status_event(order, FULFILMENT_EVENTS[status])])
+        extra = {"deliveredAt": clock.iso()} if status == DELIVERED else {}
+        publish([status_event(order, FULFILMENT_EVENTS[status], **extra)])
     return shown(order, caller)

@@ -23,17 +23,21 @@ from titan.dynamo import index, table_meta
 
 META = table_meta("ORDERS_TABLE")
 
-PENDING_PAYMENT, CONFIRMED, SHIPPED, DELIVERED, CANCELLED = (
+PENDING_PAYMENT, CONFIRMED, PARTIALLY_SHIPPED, SHIPPED, DELIVERED, CANCELLED = (
     "PENDING_PAYMENT",
     "CONFIRMED",
+    "PARTIALLY_SHIPPED",
     "SHIPPED",
     "DELIVERED",
     "CANCELLED",
 )
-#: The lifecycle: which status may follow which.
+#: The lifecycle: which status may follow which. Past CONFIRMED the order follows its
+#: packages (fulfilment's ShipmentStatusChanged), whose events may arrive out of order: a
+#: later status may come first, so any forward step is allowed.
 NEXT = {
     PENDING_PAYMENT: {CONFIRMED, CANCELLED},
-    CONFIRMED: {SHIPPED, CANCELLED},
+    CONFIRMED: {PARTIALLY_SHIPPED, SHIPPED, DELIVERED, CANCELLED},
+    PARTIALLY_SHIPPED: {SHIPPED, DELIVERED},
     SHIPPED: {DELIVERED},
     DELIVERED: set(),
     CANCELLED: set(),

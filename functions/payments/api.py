@@ -10,13 +10,14 @@ from aws_lambda_powertools.utilities import parameters
 from pydantic import BaseModel, Field, ValidationError
 
 from payments import provider, service, settings
+from titan import webhooks
 from titan.api import create_app, lambda_handler
 from titan.auth import bearer, require
 from titan.errors import NotFound, Unauthorized, Unprocessable
 from titan.events import publish
 
 app = create_app()
-SIGNATURE_HEADER = "x-titan-signature"
+SIGNATURE_HEADER = webhooks.SIGNATURE_HEADER
 #: Seconds a webhook secret read from Secrets Manager is reused (Powertools parameters cache).
 SECRET_CACHE_SECONDS = 300
 

@@ -4,10 +4,14 @@
   through the refund saga, as a return of kind CANCELLATION (no goods to wait for: the
   stock goes back through inventory's own OrderCancelled handling). Its return id follows
   from the order id, so a repeated event starts nothing twice.
+- ShipmentStatusChanged to LOST: the carrier lost the package; its lines are refunded the
+  same way, as a return of kind LOST_PARCEL (no decision, no goods: they never arrived). Its
+  return id follows from the package id.
 """
 
 from __future__ import annotations
 
+from contracts.fulfilment import ShipmentStatusChanged
 from contracts.orders import OrderCancelled
 from returns import service
 from titan.calls import invoke
@@ -39,8 +43,49 @@ def refund_cancelled(cancelled: OrderCancelled) -> str | None:
     return item.return_id
 
 
+def refund_lost(changed: ShipmentStatusChanged) -> str | None:
+    """Start the refund of a package the carrier lost: every unit of its lines not yet
+    returned. Its return id, or None when the package was not lost or nothing is left."""
+    if changed.status != "LOST":
+        return None
+    return_id = related("ret", changed.packageId)
+    try:
+        item = service.get(return_id)
+    except NotFound:
+        order = invoke("ORDERS_STEPS_FUNCTION", "get", {"orderId": changed.orderId})
+        package = next(
+            (p for p in order.get("packages") or [] if p["packageId"] == changed.packageId), None
+        )
+        if package is None:
+            logger.warning("a lost package the order does not list", extra=changed.model_dump())
+            return None
+        before = service.returned_so_far(changed.orderId)
+        lost = [
+            {
+                "lineId": x["lineId"],
+                "quantity": x["quantity"] - before.get(x["lineId"], 0),
+                "reason": "LOST_BY_CARRIER",
+            }
+            for x in order["lines"]
+            if x["lineId"] in package["lineIds"] and x["quantity"] > before.get(x["lineId"], 0)
+        ]
+        if not lost:
+            return None
+        try:
+            item = service.record(order, lost, "original", "LOST_PARCEL", return_id)
+        except Conflict as exc:
+            logger.warning("nothing to refund for a lost package", extra={"code": exc.code})
+            return None
+    service.start(item)
+    return item.return_id
+
+
 def _order_cancelled(received: Received[OrderCancelled]) -> None:
     refund_cancelled(received.event)
 
 
-handler = consumer({OrderCancelled: _order_cancelled})
+def _shipment_changed(received: Received[ShipmentStatusChanged]) -> None:
+    refund_lost(received.event)
+
+
+handler = consumer({OrderCancelled: _order_cancelled, ShipmentStatusChanged: _shipment_changed})

@@ -31,7 +31,10 @@ class DecisionIn(BaseModel):
 
 class ReturnOut(BaseModel):
     returnId: str
-    kind: str = Field(description="RETURN, or CANCELLATION (a paid order cancelled)")
+    kind: str = Field(
+        description="RETURN, CANCELLATION (a paid order cancelled) or LOST_PARCEL (the "
+        "carrier lost it)"
+    )
     orderId: str
     status: str = Field(
         description="REQUESTED, PENDING_DECISION, APPROVED, REJECTED, RECEIVED, REFUNDED, "

@@ -19,7 +19,7 @@ from titan.dynamo import index, table_meta
 META = table_meta("RETURNS_TABLE")
 #: RETURN: REQUESTED → PENDING_DECISION → APPROVED (or REJECTED) → RECEIVED → REFUNDED;
 #: EXPIRED when the goods never came; FAILED when the refund was refused.
-#: CANCELLATION: REQUESTED → REFUNDED (or FAILED).
+#: CANCELLATION and LOST_PARCEL: REQUESTED → REFUNDED (or FAILED).
 OPEN = ("REQUESTED", "PENDING_DECISION", "APPROVED", "RECEIVED")
 
 
@@ -34,7 +34,7 @@ class Return(Model):
     gsi1sk = UnicodeAttribute()
     by_order = ByOrder()
     return_id = UnicodeAttribute()
-    kind = UnicodeAttribute()  # RETURN, CANCELLATION
+    kind = UnicodeAttribute()  # RETURN, CANCELLATION, LOST_PARCEL
     order_id = UnicodeAttribute()
     checkout_id = UnicodeAttribute()
     reservation_id = UnicodeAttribute(null=True)

@@ -255,7 +255,14 @@ def choose(packed: list[dict], choices: dict[str, str], lines: list[dict]) -> di
         chosen.append(
             {
                 key: package[key]
-                for key in ("sellerId", "lineIds", "originZip", "destinationZip", "parcel")
+                for key in (
+                    "sellerId",
+                    "lineIds",
+                    "originZip",
+                    "destinationZip",
+                    "parcel",
+                    "itemsValue",
+                )
             }
             | {
                 "service": wanted,

@@ -87,9 +87,13 @@ class Shopper:
         key: str | None = None,
         expect=(201,),
         reservation: str | None = None,
+        shipping: dict[str, str] | None = None,
     ) -> requests.Response:
-        """``POST /checkout`` of the cart, or of a flash-sale ``reservation``."""
+        """``POST /checkout`` of the cart, or of a flash-sale ``reservation``; ``shipping``
+        maps a seller id to the service chosen for its package."""
         body = {"shippingAddressId": self.address_id, "payments": payments}
+        if shipping:
+            body["shipping"] = [{"sellerId": k, "service": v} for k, v in shipping.items()]
         if coupon:
             body["couponCode"] = coupon
         if reservation:
@@ -157,7 +161,10 @@ def new_offer(api: str, staff_token: str, price: int = 8990, freight: int = 1500
         )
         seed.import_file(api, staff_token, "sellers", path, timeout_s=120)
     title = f"Perfume {uuid.uuid4().hex[:8]}"
-    product = staff.call("POST", "/products", {"title": title, "category": "perfumaria"}).json()
+    sizes = {"weightG": 600, "lengthCm": 20, "heightCm": 10, "widthCm": 15}
+    product = staff.call(
+        "POST", "/products", {"title": title, "category": "perfumaria", "attributes": sizes}
+    ).json()
     body = {
         "productId": product["productId"],
         "sellerId": seller,
@@ -183,6 +190,21 @@ TEST_ADDRESS = {
     "state": "SP",
     "postalCode": "13023-000",
 }
+
+
+def new_seller(api: str, staff_token: str, seller_id: str) -> Shopper:
+    """A newly registered account granted the seller role for ``seller_id``, signed in
+    again so its access token carries the role."""
+    email, password = f"seller-{uuid.uuid4().hex[:10]}@example.com", "quiet river stones 42"
+    seller = Shopper(api).register(email, "Seller", TEST_ADDRESS, password)
+    Shopper(api, token=staff_token).call(
+        "POST",
+        f"/admin/accounts/{seller.account_id}/roles",
+        {"role": "seller", "sellerId": seller_id},
+    )
+    signed_in = Shopper(api).call("POST", "/auth/login", {"email": email, "password": password})
+    seller.token = signed_in.json()["accessToken"]
+    return seller
 
 
 def new_customer(api: str) -> Shopper:

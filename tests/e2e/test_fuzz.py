@@ -27,7 +27,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from localcloud import seed
-from shopper import TEST_ADDRESS, Shopper, new_customer
+from shopper import new_customer, new_seller
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Valid and invalid inputs (generation modes positive and negative). The coverage phase is
@@ -83,16 +83,8 @@ def tokens(cloud, api_url) -> dict[str, str]:
     """Access tokens of a customer, a seller (of a seller id of their own) and staff."""
     admin = seed.admin_token(api_url, cloud)
     customer = new_customer(api_url)
-    email, password = f"fuzz-seller-{uuid.uuid4().hex[:10]}@example.com", "quiet river stones 42"
-    seller = Shopper(api_url).register(email, "Seller", TEST_ADDRESS, password)
-    grant = {"role": "seller", "sellerId": uuid.uuid4().hex}
-    headers = {"Authorization": f"Bearer {admin}"}
-    path = f"{api_url}/admin/accounts/{seller.account_id}/roles"
-    granted = requests.post(path, json=grant, headers=headers, timeout=60)
-    assert granted.status_code == 200, granted.text
-    credentials = {"email": email, "password": password}
-    signed_in = requests.post(f"{api_url}/auth/login", json=credentials, timeout=60)
-    return {"customer": customer.token, "seller": signed_in.json()["accessToken"], "staff": admin}
+    seller = new_seller(api_url, admin, uuid.uuid4().hex)
+    return {"customer": customer.token, "seller": seller.token, "staff": admin}
 
 
 def _fuzz(case, role, tokens, api_url, fuzzer) -> None:

@@ -6,9 +6,19 @@ publishes it and by every context that consumes it (contracts are not a context'
 consumers receive them parsed (``titan.consumers``).
 """
 
-from contracts import catalog, flashsales, identity, inventory, ledger, orders, payments, returns
+from contracts import (
+    catalog,
+    flashsales,
+    fulfilment,
+    identity,
+    inventory,
+    ledger,
+    orders,
+    payments,
+    returns,
+)
 from contracts.base import REGISTRY, Contract, Event, Metadata, Money
 
-CONTEXTS = (catalog, flashsales, identity, inventory, ledger, orders, payments, returns)
+CONTEXTS = (catalog, flashsales, fulfilment, identity, inventory, ledger, orders, payments, returns)
 
 __all__ = ["CONTEXTS", "REGISTRY", "Contract", "Event", "Metadata", "Money"]

@@ -31,12 +31,21 @@ class OrderConfirmed(OrderFacts, Event, source="titan.orders"):
     reason: str | None = None
 
 
+class OrderPartiallyShipped(OrderFacts, Event, source="titan.orders"):
+    """Some of the order's packages left their sellers; others have not yet."""
+
+
 class OrderShipped(OrderFacts, Event, source="titan.orders"):
-    """The seller shipped the order."""
+    """Every package of the order left its seller (or staff marked it shipped)."""
 
 
 class OrderDelivered(OrderFacts, Event, source="titan.orders"):
-    """The order was delivered."""
+    """The order was delivered: by its carriers' word, its buyer's, or staff's."""
+
+    deliveredAt: Annotated[
+        str | None,
+        Field(description="When it was delivered; the escrow's release clock counts from it"),
+    ] = None
 
 
 class OrderReceiptConfirmed(OrderFacts, Event, source="titan.orders"):
@@ -74,6 +83,24 @@ class OrderPlacedPayment(Contract):
     status: str
 
 
+class OrderPlacedPackage(Contract):
+    """One seller's package as the checkout chose to ship it (amounts in minor units)."""
+
+    packageId: str
+    sellerId: SourceId
+    lineIds: list[str]
+    service: str
+    carrier: str
+    freight: Annotated[int, Field(description="What the buyer paid to ship it")]
+    subsidy: Annotated[int, Field(description="Carriage paid by fundedBy (free shipping)")] = 0
+    fundedBy: str | None = None
+    promisedBy: Annotated[str, Field(description="Promised delivery date (ISO)")]
+    parcel: dict | None = None
+    itemsValue: Annotated[int | None, Field(description="Declared value: the items' price")] = None
+    originZip: str | None = None
+    destinationZip: str | None = None
+
+
 class OrderPlaced(Event, source="titan.orders"):
     """An order was placed: paid (CONFIRMED) or awaiting a boleto (PENDING_PAYMENT). Once per
     order: eventId follows from orderId.
@@ -89,3 +116,7 @@ class OrderPlaced(Event, source="titan.orders"):
     total: Money
     payments: list[OrderPlacedPayment]
     discount: Money
+    packages: list[OrderPlacedPackage] = []
+    shipTo: Annotated[
+        dict | None, Field(description="The shipping address, for the carrier's label")
+    ] = None

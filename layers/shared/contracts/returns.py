@@ -26,7 +26,7 @@ class ReturnFacts(Contract):
     """The return (or a paid order's cancellation) as it stands."""
 
     returnId: ReturnId
-    kind: Literal["RETURN", "CANCELLATION"]
+    kind: Literal["RETURN", "CANCELLATION", "LOST_PARCEL"]
     orderId: OrderId
     customerId: AccountId
     status: str

@@ -25,13 +25,15 @@ def test_orders_are_visible_to_their_customer_sellers_and_staff(world):
     assert call(orders_api.handler, "GET", path, authorizer=BIA)[0] == 404
     listed = call(orders_api.handler, "GET", f"/orders?sellerId={SELLER}", authorizer=seller)
     assert [o["orderId"] for o in listed[2]["orders"]] == [placed["orderId"]]
+    for move in ("ship", "deliver"):  # delivered is never the seller's word
+        refused = call(orders_api.handler, "POST", f"{path}/{move}", authorizer=seller)
+        assert refused[0] == 403
     assert (
-        call(orders_api.handler, "POST", f"{path}/deliver", authorizer=seller)[2]["code"]
+        call(orders_api.handler, "POST", f"{path}/deliver", authorizer=STAFF)[2]["code"]
         == "INVALID_STATUS_CHANGE"
     )
     assert (
-        call(orders_api.handler, "POST", f"{path}/ship", authorizer=seller)[2]["status"]
-        == "SHIPPED"
+        call(orders_api.handler, "POST", f"{path}/ship", authorizer=STAFF)[2]["status"] == "SHIPPED"
     )
     late = call(orders_api.handler, "POST", f"{path}/cancel", authorizer=ANA)
     assert (late[0], late[2]["code"]) == (409, "ORDER_NOT_CANCELLABLE")

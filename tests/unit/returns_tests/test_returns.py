@@ -355,3 +355,39 @@ def test_cancelling_a_paid_order_refunds_it_through_the_saga(shop, monkeypatch):
 
 
 # ------------------------------------------------------------------ wallet, escrow, payouts
+
+
+def test_a_parcel_the_carrier_lost_is_refunded_without_waiting(shop, monkeypatch):
+    from contracts.fulfilment import ShipmentStatusChanged
+
+    cart.add(CUSTOMER, P1, SELLER, 2)
+    placed = checkout([card()])["ok"]
+    deliver_events(shop)
+    order = orders.get(placed["orderId"])
+    (package,) = order.packages
+    lost = ShipmentStatusChanged(
+        packageId=package["packageId"],
+        orderId=order.order_id,
+        customerId=order.customer_id,
+        sellerId=SELLER,
+        status="LOST",
+        previousStatus="IN_TRANSIT",
+        movedBy="SYSTEM",
+        carrier="correio",
+        at="2026-11-30T12:00:00.000Z",
+    )
+    started = []
+    monkeypatch.setattr(returns, "start", started.append)
+    return_id = returns_consumers.refund_lost(lost)
+    assert returns_consumers.refund_lost(lost) == return_id  # a repeat starts the same one
+    assert returns_consumers.refund_lost(lost.model_copy(update={"status": "DELIVERED"})) is None
+    item = started[0]
+    assert item.kind == "LOST_PARCEL" and [x["quantity"] for x in item.lines] == [2]
+    trace = []
+    run_saga(handlers(), returns.saga_input(item), None, REFUND_ASL, trace)
+    deliver_events(shop)
+    assert "AwaitDecision" not in trace and "Restock" not in trace  # nothing comes back
+    assert returns.get(return_id).status == "REFUNDED"
+    assert orders.get(order.order_id).refunds[0]["amount"] == order.total
+    assert escrow_balance(order.order_id) == 0
+    books_balance()

@@ -1,0 +1,177 @@
+"""Logistics over HTTP on the local cloud: a two-seller order, each seller packing and
+labelling their own package, the sandbox carrier moving the parcels through its signed
+webhook, the buyer tracking both, the order following them, one parcel lost and refunded
+through the refund saga, and the escrow clock started by the carrier's delivery."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+
+import pytest
+import requests
+from pypdf import PdfReader
+
+from localcloud import seed
+from shopper import Shopper, new_customer, new_offer, new_seller
+from tests.e2e import polling
+from titan import webhooks
+
+CARD_OK = {"method": "card", "card": {"number": "4242424242424242"}}
+BOX = {"weightGrams": 1200, "lengthCm": 30, "heightCm": 12, "widthCm": 20}
+
+
+def until(read, accept, what: str):
+    return polling.until(read, accept, what, 90)
+
+
+@pytest.fixture(scope="module")
+def staff(cloud, api_url) -> Shopper:
+    return Shopper(api_url, token=seed.admin_token(api_url, cloud))
+
+
+@pytest.fixture(scope="module")
+def two_seller_order(api_url, staff):
+    """A paid order of two sellers' offers, the first shipped express: (buyer, order,
+    {sellerId: (seller account, package)})."""
+    offers = [new_offer(api_url, staff.token) for _ in range(2)]
+    buyer = new_customer(api_url)
+    for offer in offers:
+        buyer.add(offer["productId"], offer["sellerId"], 1)
+    options = buyer.call("GET", f"/cart/shipping-options?addressId={buyer.address_id}").json()
+    assert [p["sellerId"] for p in options["packages"]] == [o["sellerId"] for o in offers]
+    for package in options["packages"]:
+        services = {o["service"] for o in package["options"]}
+        assert {"SELLER", "POST_STANDARD", "POST_EXPRESS", "RAPIDO_ROAD"} <= services
+        assert all(o["promisedBy"] > "2026" for o in package["options"])
+    express = next(o for o in options["packages"][0]["options"] if o["service"] == "POST_EXPRESS")
+    first = offers[0]["sellerId"]
+    placed = buyer.checkout([CARD_OK], shipping={first: "POST_EXPRESS"}).json()
+    order = buyer.call("GET", f"/orders/{placed['orderId']}").json()
+    packages = {p["sellerId"]: p for p in order["packages"]}
+    assert packages[first]["service"] == "POST_EXPRESS"
+    assert packages[first]["freight"] == express["total"]
+    assert order["totals"]["freight"]["amount"] == express["total"]["amount"] + 1500
+    sellers = {o["sellerId"]: new_seller(api_url, staff.token, o["sellerId"]) for o in offers}
+    return buyer, order, {s: (sellers[s], packages[s]) for s in sellers}
+
+
+def _shipment(who: Shopper, package_id: str, status: str) -> dict:
+    return until(
+        lambda: who.call("GET", f"/shipments/{package_id}", expect=None).json(),
+        lambda s: s.get("status") == status,
+        f"package {package_id} {status}",
+    )
+
+
+def _carrier(staff: Shopper, number: str, code: str) -> None:
+    path = f"/sandbox/carriers/correio/parcels/{number}/events"
+    assert (
+        staff.call("POST", path, {"code": code, "location": "CTE Campinas"}).json()["events"] == 1
+    )
+
+
+def test_each_seller_ships_their_package_the_buyer_tracks_both(api_url, staff, two_seller_order):
+    buyer, order, by_seller = two_seller_order
+    numbers = {}
+    for seller_id, (seller, package) in by_seller.items():
+        _shipment(seller, package["packageId"], "AWAITING_PACKING")
+        queue = seller.call("GET", f"/sellers/{seller_id}/shipments").json()["shipments"]
+        assert package["packageId"] in {s["packageId"] for s in queue}
+        path = f"/shipments/{package['packageId']}"
+        assert seller.call("POST", f"{path}/pack", BOX).json()["status"] == "PACKED"
+        bought = seller.call("POST", f"{path}/label").json()
+        assert bought["status"] == "LABEL_PURCHASED"
+        numbers[seller_id] = bought["trackingNumber"]
+        pdf = requests.get(bought["labelUrl"], timeout=30)
+        assert pdf.status_code == 200, pdf.text
+        assert (
+            bought["trackingNumber"] in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+        )
+        # the other seller's package is not theirs to see
+        other = next(p for s, (_, p) in by_seller.items() if s != seller_id)
+        hidden = seller.call("GET", f"/shipments/{other['packageId']}", expect=None)
+        assert (hidden.status_code, hidden.json()["code"]) == (404, "SHIPMENT_NOT_FOUND")
+    first, second = by_seller
+    _carrier(staff, numbers[first], "PICKED_UP")
+    until(
+        lambda: buyer.call("GET", f"/orders/{order['orderId']}").json()["status"],
+        lambda s: s == "PARTIALLY_SHIPPED",
+        "order partially shipped",
+    )
+    _carrier(staff, numbers[second], "PICKED_UP")
+    for code in ("IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED"):
+        _carrier(staff, numbers[first], code)
+    mine = _shipment(buyer, by_seller[first][1]["packageId"], "DELIVERED")
+    assert [e["status"] for e in mine["timeline"]][-4:] == [
+        "HANDED_OVER",
+        "IN_TRANSIT",
+        "OUT_FOR_DELIVERY",
+        "DELIVERED",
+    ]
+    public = requests.get(f"{api_url}/tracking/{numbers[second]}", timeout=30).json()
+    assert public["status"] == "HANDED_OVER"
+    assert not {"shipTo", "packageId", "orderId", "sellerId"} & set(public)
+    # the seller cannot call it delivered; the carrier did for the first package
+    seller = by_seller[first][0]
+    refused = seller.call("POST", f"/orders/{order['orderId']}/deliver", expect=None)
+    assert refused.status_code == 403
+    assert until(
+        lambda: buyer.call("GET", f"/orders/{order['orderId']}").json()["status"],
+        lambda s: s == "SHIPPED",
+        "order shipped",
+    )
+
+
+def test_a_lost_parcel_is_refunded_and_the_other_delivered_starts_the_escrow_clock(
+    api_url, staff, two_seller_order
+):
+    buyer, order, by_seller = two_seller_order
+    first, second = by_seller
+    lost_package = by_seller[second][1]
+    _shipment(staff, lost_package["packageId"], "HANDED_OVER")
+    # the carrier stopped scanning it: staff declare it lost (the hourly sweep does it after
+    # LOST_AFTER_DAYS without a scan)
+    moved = staff.call(
+        "POST",
+        f"/shipments/{lost_package['packageId']}/status",
+        {"status": "LOST", "reason": "no scan for 10 days"},
+    ).json()
+    assert moved["carrierLiability"]["amount"] == 8990
+    refunded = until(
+        lambda: buyer.call("GET", f"/orders/{order['orderId']}").json(),
+        lambda o: any(r["kind"] == "LOST_PARCEL" for r in o["refunds"]),
+        "lost parcel refunded",
+    )
+    (refund,) = [r for r in refunded["refunds"] if r["kind"] == "LOST_PARCEL"]
+    assert refund["amount"]["amount"] == 8990 + 1500  # its item and its freight
+    escrow = until(
+        lambda: buyer.call("GET", f"/orders/{order['orderId']}/escrow", expect=None).json(),
+        lambda e: e.get("deliveredAt") or e.get("releaseAt"),
+        "escrow clock started",
+    )
+    assert escrow
+
+
+def test_carrier_webhooks_refuse_forged_and_foreign_events(api_url, two_seller_order):
+    _, _, by_seller = two_seller_order
+    body = json.dumps(
+        {
+            "eventId": str(uuid.uuid4()),
+            "trackingNumber": "PN123456785BR",
+            "code": "DELIVERED",
+            "at": "2026-11-30T12:00:00Z",
+        }
+    ).encode()
+    forged = requests.post(
+        f"{api_url}/carriers/correio/events",
+        data=body,
+        headers={"X-Titan-Signature": webhooks.sign("guessed", body)},
+        timeout=30,
+    )
+    assert (forged.status_code, forged.json()["code"]) == (401, "SIGNATURE_INVALID")
+    unsigned = requests.post(f"{api_url}/carriers/correio/events", data=body, timeout=30)
+    assert unsigned.status_code == 401
+    nobody = requests.post(f"{api_url}/carriers/nobody/events", data=body, timeout=30)
+    assert (nobody.status_code, nobody.json()["code"]) == (404, "UNKNOWN_CARRIER")
