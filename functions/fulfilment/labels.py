@@ -27,12 +27,12 @@ def draw(
     tracking_number: str,
     package_id: str,
     order_id: str,
-    origin_zip: str | None,
+    sender: str,
     ship_to: dict,
     parcel: dict | None,
     promised_by: str | None,
 ) -> bytes:
-    """The label as PDF bytes (one A6 page, 105 x 148 mm)."""
+    """The label as PDF bytes (one A6 page, 105 x 148 mm); ``sender`` is the FROM line."""
     pdf = FPDF(format=(105, 148))  # A6, mm
     pdf.set_auto_page_break(False)
     pdf.add_page()
@@ -63,7 +63,6 @@ def draw(
     pdf.set_font("Helvetica", "B", 9)
     pdf.cell(0, 5, "FROM", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 9)
-    sender = f"Titan Commerce seller, CEP {origin_zip or '-'}"
     pdf.cell(0, 5, _text(sender), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font("Helvetica", "", 8)

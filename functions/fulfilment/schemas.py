@@ -72,6 +72,8 @@ class TrackingOut(BaseModel):
 
 class ShipmentOut(TrackingOut):
     packageId: str
+    direction: str = Field(description="OUTBOUND, or RETURN (an approved return's label)")
+    returnId: str | None = None
     orderId: str
     sellerId: str
     lineIds: list[str]

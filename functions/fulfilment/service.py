@@ -11,6 +11,7 @@ from datetime import timedelta
 from pynamodb.exceptions import PutError, UpdateError
 
 from contracts.orders import OrderPlaced
+from contracts.returns import ReturnApproved
 from fulfilment import carriers, domain, labels, settings
 from fulfilment.store import OrderShipments, Shipment
 from titan import clock, webhooks
@@ -18,6 +19,7 @@ from titan.auth import Principal
 from titan.dynamo import condition_failed, get_or_404
 from titan.errors import Conflict, NotFound, Problem, Unprocessable
 from titan.events import DomainEvent
+from titan.ids import derived_id
 
 
 def get(package_id: str) -> Shipment:
@@ -39,6 +41,7 @@ def open_packages(placed: OrderPlaced) -> int:
             package_id=package.packageId,
             order_id=placed.orderId,
             customer_id=placed.customerId,
+            customer_email=placed.customerEmail,
             seller_id=package.sellerId,
             line_ids=package.lineIds,
             service=package.service,
@@ -78,9 +81,11 @@ def _handover_by() -> str:
     return clock.iso(clock.now() + timedelta(days=settings.SETTINGS.handover_days))
 
 
-def _scan_due(at: str) -> str:
-    """When a parcel last scanned at ``at`` is lost if the carrier says nothing more."""
-    return clock.iso(clock.parse(at) + timedelta(days=settings.SETTINGS.lost_after_days))
+def _scan_due() -> str:
+    """When a parcel the carrier reports now is lost if the carrier says nothing more: the
+    silence counts from when the platform heard (a carrier's late batch of old scans does
+    not make a parcel lost at once)."""
+    return clock.iso(clock.now() + timedelta(days=settings.SETTINGS.lost_after_days))
 
 
 def of_order(order_id: str) -> list[Shipment]:
@@ -126,7 +131,7 @@ def move(
                 "recordedAt": at,
             }
         shipment.updated_at = clock.iso()
-        shipment.index_keys(scan_due=_scan_due(at))
+        shipment.index_keys(scan_due=_scan_due())
         try:
             shipment.save()
             break
@@ -138,7 +143,8 @@ def move(
                 return []
     else:
         raise Conflict("The shipment changed too often; try again.", code="CONCURRENT_UPDATE")
-    return [_event(shipment, previous, source, at, _order_status(shipment.order_id))]
+    told = _order_status(shipment.order_id) if shipment.direction == "OUTBOUND" else None
+    return [_event(shipment, previous, source, at, told)]
 
 
 def _order_status(order_id: str) -> str | None:
@@ -160,10 +166,13 @@ def _order_status(order_id: str) -> str | None:
 
 
 def _event(
-    shipment: Shipment, previous: str, source: str, at: str, order_status: str | None
+    shipment: Shipment, previous: str | None, source: str, at: str, order_status: str | None
 ) -> DomainEvent:
     data = {
         "packageId": shipment.package_id,
+        "direction": shipment.direction,
+        "returnId": shipment.return_id,
+        "customerEmail": shipment.customer_email,
         "orderId": shipment.order_id,
         "customerId": shipment.customer_id,
         "sellerId": shipment.seller_id,
@@ -215,6 +224,15 @@ def visible(package_id: str, caller: Principal) -> Shipment:
     return shipment
 
 
+def label_holder(package_id: str, caller: Principal) -> Shipment:
+    """The shipment, for who hands it to the carrier: its seller or staff, and for a
+    RETURN shipment its buyer too. Raises NotFound SHIPMENT_NOT_FOUND."""
+    shipment = visible(package_id, caller)  # its buyer, its seller or staff
+    if shipment.direction == "RETURN":
+        return shipment
+    return sellers_own(package_id, caller)
+
+
 def sellers_own(package_id: str, caller: Principal) -> Shipment:
     """The shipment, for its seller or staff to act on. Raises NotFound SHIPMENT_NOT_FOUND."""
     shipment = get(package_id)
@@ -250,6 +268,8 @@ def view(shipment: Shipment, caller: Principal | None = None) -> dict:
     )
     return public | {
         "packageId": shipment.package_id,
+        "direction": shipment.direction,
+        "returnId": shipment.return_id,
         "orderId": shipment.order_id,
         "sellerId": shipment.seller_id,
         "lineIds": list(shipment.line_ids),
@@ -292,14 +312,20 @@ def pack(shipment: Shipment, parcel: dict) -> list[DomainEvent]:
 
 
 def buy_label(shipment: Shipment) -> list[DomainEvent]:
-    """Buy the carrier's label for a PACKED package: an S10 tracking number that follows
-    from the package id (buying again gets the same one) and the PDF, stored in S3. Raises
-    Conflict INVALID_STATUS_CHANGE unless PACKED."""
+    """Buy the carrier's label for a PACKED package (``_issue_label``). Raises Conflict
+    INVALID_STATUS_CHANGE unless PACKED."""
     if shipment.status != domain.PACKED:
         raise Conflict(
             f"Pack the package before buying its label (it is {shipment.status}).",
             code="INVALID_STATUS_CHANGE",
         )
+    _issue_label(shipment, f"Titan Commerce seller, CEP {shipment.origin_zip or '-'}")
+    return move(shipment, domain.LABEL_PURCHASED, "SELLER")
+
+
+def _issue_label(shipment: Shipment, sender: str) -> None:
+    """An S10 tracking number that follows from the package id (issuing again gets the same
+    one) and the PDF label, stored in S3; both set on ``shipment`` (not saved)."""
     carrier = carriers.CARRIERS[shipment.carrier]
     serial = int(hashlib.sha256(shipment.package_id.encode()).hexdigest(), 16)
     shipment.tracking_number = domain.tracking_number(carrier.prefixes[shipment.service], serial)
@@ -309,13 +335,96 @@ def buy_label(shipment: Shipment) -> list[DomainEvent]:
         tracking_number=shipment.tracking_number,
         package_id=shipment.package_id,
         order_id=shipment.order_id,
-        origin_zip=shipment.origin_zip,
+        sender=sender,
         ship_to=shipment.ship_to or {},
         parcel=shipment.parcel,
         promised_by=shipment.promised_by,
     )
     shipment.label_key = labels.store(shipment.package_id, pdf)
-    return move(shipment, domain.LABEL_PURCHASED, "SELLER")
+
+
+#: Approved returns travel back by the national post's standard service, prepaid.
+RETURN_SERVICE = "POST_STANDARD"
+
+
+def open_return(approved: ReturnApproved) -> list[DomainEvent]:
+    """A prepaid return label per seller of an approved return: a RETURN shipment from the
+    buyer to the seller, its tracking number and PDF issued at once (LABEL_PURCHASED). The
+    buyer fetches the label and hands the parcel over; the carrier's delivery to the seller
+    tells the returns context the goods are back. Idempotent (ids follow from the return and
+    the seller); returns of orders without packages get none."""
+    outbound = {s.seller_id: s for s in of_order(approved.orderId)}
+    events = []
+    now = clock.iso()
+    for seller_id in sorted({line.sellerId for line in approved.lines}):
+        original = outbound.get(seller_id)
+        if original is None:
+            continue
+        package_id = derived_id("pkg", approved.returnId, seller_id)
+        buyer = original.ship_to or {}
+        shipment = Shipment(
+            *Shipment.key(package_id),
+            package_id=package_id,
+            direction="RETURN",
+            return_id=approved.returnId,
+            order_id=approved.orderId,
+            customer_id=approved.customerId,
+            customer_email=original.customer_email,
+            seller_id=seller_id,
+            line_ids=[line.lineId for line in approved.lines if line.sellerId == seller_id],
+            service=RETURN_SERVICE,
+            carrier=carriers.carrier_of(RETURN_SERVICE).code,
+            origin_zip=buyer.get("postalCode"),
+            ship_to={
+                "recipientName": f"Titan Commerce seller {seller_id[:8]} (returns)",
+                "postalCode": original.origin_zip,
+            },
+            status=domain.LABEL_PURCHASED,
+            timeline=[{"status": domain.LABEL_PURCHASED, "at": now, "source": "SYSTEM"}],
+            created_at=now,
+            updated_at=now,
+        )
+        _issue_label(
+            shipment, f"{buyer.get('recipientName', 'Buyer')}, CEP {buyer.get('postalCode', '-')}"
+        )
+        shipment.index_keys()
+        try:
+            shipment.save(condition=Shipment.pk.does_not_exist())
+        except PutError as exc:
+            if not condition_failed(exc):
+                raise
+            continue
+        OrderShipments(*OrderShipments.key(approved.orderId)).update(
+            actions=[
+                OrderShipments.return_package_ids.set(
+                    OrderShipments.return_package_ids.append([package_id])
+                )
+            ],
+            condition=OrderShipments.pk.exists(),
+        )
+        events.append(_event(shipment, None, "SYSTEM", now, None))
+    return events
+
+
+def listed(order_id: str, caller: Principal) -> list[Shipment]:
+    """An order's shipments, its returns' included, as ``caller`` may see them: all for the
+    buyer and staff, a seller's own for a seller. Raises NotFound ORDER_NOT_FOUND for anyone
+    else (or an order without shipments)."""
+    try:
+        record = OrderShipments.get(*OrderShipments.key(order_id), consistent_read=True)
+    except OrderShipments.DoesNotExist:
+        raise NotFound("No such order.", code="ORDER_NOT_FOUND") from None
+    ids = [*record.package_ids, *(record.return_package_ids or [])]
+    found = sorted(
+        Shipment.batch_get([Shipment.key(p) for p in ids], consistent_read=True),
+        key=lambda s: (s.direction != "OUTBOUND", s.created_at, s.package_id),
+    )
+    if found and (caller.id == found[0].customer_id or caller.has_any("staff", "admin")):
+        return found
+    mine = [s for s in found if caller.seller_id is not None and s.seller_id == caller.seller_id]
+    if not mine:
+        raise NotFound("No such order.", code="ORDER_NOT_FOUND")
+    return mine
 
 
 def label_url(shipment: Shipment) -> str:

@@ -47,8 +47,14 @@ class Shipment(Model):
     by_tracking = ByTracking()
     by_due = ByDue()
     package_id = UnicodeAttribute()
+    #: OUTBOUND (seller to buyer) or RETURN (buyer to seller, on an approved return's
+    #: prepaid label; ``return_id`` names the return)
+    direction = UnicodeAttribute(default="OUTBOUND")
+    return_id = UnicodeAttribute(null=True)
     order_id = UnicodeAttribute()
     customer_id = UnicodeAttribute()
+    #: For the buyer's shipping e-mails (notifications)
+    customer_email = UnicodeAttribute(null=True)
     seller_id = UnicodeAttribute()
     line_ids = ListAttribute(default=list)
     service = UnicodeAttribute()
@@ -104,6 +110,8 @@ class OrderShipments(Model):
     sk = UnicodeAttribute(range_key=True)
     order_id = UnicodeAttribute()
     package_ids = ListAttribute(default=list)
+    #: The RETURN shipments of the order's approved returns
+    return_package_ids = ListAttribute(default=list)
     #: The order status last told to orders (so it is told once per change; written
     #: conditionally on it)
     told = UnicodeAttribute(null=True)

@@ -1,12 +1,15 @@
 """Notification consumer (EventBridge → Lambda, asynchronous, retried, dead-letter queue).
 
-- OrderPlaced: the order confirmation e-mail; RefundCompleted: the refund e-mail. Through
+- OrderPlaced: the order confirmation e-mail; RefundCompleted: the refund e-mail;
+  ShipmentStatusChanged: a package shipped (with its tracking link), out for delivery,
+  delivered, delivery failed, and a return's prepaid label ready. Through
   SES, from ``MAIL_FROM``. SES has no idempotency key: the consumer runs once per event id
   (``titan.consumers``), and a failed send leaves no record, so the retry sends it.
 """
 
 from __future__ import annotations
 
+from contracts.fulfilment import ShipmentStatusChanged
 from contracts.orders import OrderPlaced
 from contracts.returns import RefundCompleted
 from notifications import settings
@@ -66,15 +69,54 @@ def refund_notice(refund: RefundCompleted) -> tuple[str, str]:
     return subject, body
 
 
-WRITERS = {OrderPlaced: confirmation, RefundCompleted: refund_notice}
+#: What a package's move tells its buyer: (subject, first line), by direction and status.
+SHIPMENT_NEWS = {
+    ("OUTBOUND", "HANDED_OVER"): ("shipped", "Your package is on its way with {carrier}."),
+    ("OUTBOUND", "OUT_FOR_DELIVERY"): ("out for delivery", "Your package arrives today."),
+    ("OUTBOUND", "DELIVERED"): ("delivered", "Your package was delivered."),
+    ("OUTBOUND", "DELIVERY_FAILED"): (
+        "delivery failed",
+        "{carrier} could not deliver your package; they will try again.",
+    ),
+    ("RETURN", "LABEL_PURCHASED"): (
+        "return label ready",
+        "Your return was approved. Print its prepaid label and hand the parcel to {carrier}.",
+    ),
+}
 
 
-def send(received: Received[OrderPlaced | RefundCompleted]) -> None:
-    """E-mail the buyer about ``received`` (nothing when the event has no address)."""
+def shipment_news(changed: ShipmentStatusChanged) -> tuple[str, str] | None:
+    """(subject, text body) of the e-mail a package's move sends its buyer, or None."""
+    news = SHIPMENT_NEWS.get((changed.direction, changed.status))
+    if news is None:
+        return None
+    what, first = news
+    carrier = {"correio": "Correio Nacional", "rapido": "Rapido Transportes"}.get(
+        changed.carrier, changed.carrier
+    )
+    lines = ["Hello,", "", first.format(carrier=carrier), ""]
+    if changed.trackingNumber:
+        lines.append(f"Tracking number: {changed.trackingNumber}")
+        lines.append(f"Track it: {settings.SETTINGS.tracking_url}{changed.trackingNumber}")
+    lines.append(f"Order: {changed.orderId}")
+    return f"Titan order {changed.orderId}: {what}", "\n".join(lines)
+
+
+WRITERS = {
+    OrderPlaced: confirmation,
+    RefundCompleted: refund_notice,
+    ShipmentStatusChanged: shipment_news,
+}
+
+
+def send(received: Received[OrderPlaced | RefundCompleted | ShipmentStatusChanged]) -> None:
+    """E-mail the buyer about ``received`` (nothing when the event has no address or
+    nothing to say)."""
     event = received.event
-    if not event.customerEmail:
+    written = WRITERS[type(event)](event) if event.customerEmail else None
+    if written is None:
         return
-    subject, body = WRITERS[type(event)](event)
+    subject, body = written
     client("ses").send_email(
         Source=settings.SETTINGS.mail_from,
         Destination={"ToAddresses": [event.customerEmail]},
@@ -82,4 +124,4 @@ def send(received: Received[OrderPlaced | RefundCompleted]) -> None:
     )
 
 
-handler = consumer({OrderPlaced: send, RefundCompleted: send})
+handler = consumer({OrderPlaced: send, RefundCompleted: send, ShipmentStatusChanged: send})

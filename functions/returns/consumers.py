@@ -7,6 +7,8 @@
 - ShipmentStatusChanged to LOST: the carrier lost the package; its lines are refunded the
   same way, as a return of kind LOST_PARCEL (no decision, no goods: they never arrived). Its
   return id follows from the package id.
+- ShipmentStatusChanged to DELIVERED of a RETURN parcel: the goods are back with the seller
+  (as ``POST /returns/{id}/receive`` says): the saga restocks and refunds.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from returns import service
 from titan.calls import invoke
 from titan.consumers import Received, consumer
 from titan.errors import Conflict, NotFound
+from titan.events import DomainEvent
 from titan.ids import related
 from titan.observability import logger
 
@@ -84,8 +87,12 @@ def _order_cancelled(received: Received[OrderCancelled]) -> None:
     refund_cancelled(received.event)
 
 
-def _shipment_changed(received: Received[ShipmentStatusChanged]) -> None:
-    refund_lost(received.event)
+def _shipment_changed(received: Received[ShipmentStatusChanged]) -> list[DomainEvent]:
+    changed = received.event
+    if changed.direction == "RETURN" and changed.status == "DELIVERED" and changed.returnId:
+        return service.received_by_carrier(changed.returnId)
+    refund_lost(changed)
+    return []
 
 
 handler = consumer({OrderCancelled: _order_cancelled, ShipmentStatusChanged: _shipment_changed})

@@ -435,6 +435,18 @@ def reject(item: Return, caller: Principal, reason: str | None) -> dict:
     return view(item)
 
 
+def received_by_carrier(return_id: str) -> list[DomainEvent]:
+    """The carrier delivered the return's parcel to the seller: the goods are back, as when
+    the seller says so (``receive``). Nothing when the return is past waiting for them.
+    Raises Conflict RETURN_NOT_PENDING while the saga is not yet waiting (the event is
+    retried)."""
+    item = get(return_id)
+    if item.status != "APPROVED":
+        return []
+    answer(item, "RECEIVED", ("APPROVED",), "CARRIER", {"received": True})
+    return [event(item, "ReturnReceived", by="CARRIER")]
+
+
 def receive(item: Return, caller: Principal) -> dict:
     """The goods of an APPROVED return are back: the saga restocks and refunds. The view."""
     by = decider(item, caller)

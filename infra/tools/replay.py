@@ -9,6 +9,13 @@ run on several workers, but two orders that share an offer never overlap, so eac
 own price. An order interrupted by a fault (5xx, lost connection) is tried again. Prints
 placed, refused by reason, total mismatches with reasons, and orders/s.
 
+Then the orders the dataset shows delivered are shipped, in the order of Olist's timestamps:
+each package is packed and labelled (as staff acting for its seller), and the sandbox
+carrier reports it picked up at the dataset's carrier hand-over time and delivered at its
+delivery time, through its signed webhook. Prints how many orders reached DELIVERED and how
+many escrows were released (the ledger's sweep, every 5 minutes, releases those whose return
+window has passed: all of them, the deliveries being years old).
+
 Data: Olist Brazilian E-Commerce Public Dataset, CC BY-NC-SA 4.0 (infra/seed/README.md).
 """
 
@@ -24,7 +31,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,6 +44,10 @@ sys.path.insert(0, str(ROOT / "infra" / "tools"))
 from shopper import HttpError, Shopper, address_from_olist  # noqa: E402
 
 DATA = ROOT / "infra" / "seed" / "olist" / "orders"
+#: Olist's timestamps are Brasilia time (UTC-3 then, daylight saving aside).
+BRASILIA = timezone(timedelta(hours=-3))
+#: A box for a package whose products have no dimensions.
+DEFAULT_BOX = {"weightGrams": 1000, "lengthCm": 20, "heightCm": 20, "widthCm": 20}
 #: Every card in the replay is the sandbox's always-approved test card.
 CARD = {"card": {"number": "4242424242424242"}}
 #: Times an order is tried when a fault (5xx, lost connection) interrupts it.
@@ -56,6 +67,14 @@ def cents(text: str) -> int:
 def offer_id(product_id: str, seller_id: str) -> str:
     """The catalog's stable offer id for a product and seller (catalog.domain.offer_id)."""
     return "off_" + hashlib.sha256(f"{product_id}|{seller_id}".encode()).hexdigest()[:20]
+
+
+def _utc(text: str) -> str | None:
+    """An Olist timestamp (Brasilia time) as ISO 8601 UTC, or None when empty."""
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text).replace(tzinfo=BRASILIA)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def load() -> list[dict]:
@@ -82,6 +101,8 @@ def load() -> list[dict]:
             {
                 "orderId": row["order_id"],
                 "status": row["order_status"],
+                "handedOverAt": _utc(row["order_delivered_carrier_date"]),
+                "deliveredAt": _utc(row["order_delivered_customer_date"]),
                 "customer": customers[row["customer_id"]],
                 "lines": list(lines.values()),
                 "itemsTotal": sum(
@@ -289,11 +310,92 @@ class Replay:
             )
         return {
             "outcome": "placed",
+            "titanOrderId": placed["orderId"],
             "status": placed["status"],
             "mismatch": reasons,
             "notes": notes,
             "methods": sorted({p["method"] for p in payments}),
         }
+
+    # ---------------------------------------------------------------- after "paid"
+
+    def ship_and_deliver(self, orders: list[dict], release_wait: float) -> dict:
+        """Ship the placed orders the dataset shows delivered, in the order of their Olist
+        timestamps (see the module doc); ``{"shipped", "delivered", "released", "failed"}``
+        counts of orders."""
+        placed = {r["orderId"]: r for r in self.results if r["outcome"] == "placed"}
+        steps = []
+        for order in orders:
+            result = placed.get(order["orderId"])
+            if result and order["status"] == "delivered" and order["deliveredAt"]:
+                handed = order["handedOverAt"] or order["deliveredAt"]
+                steps.append((handed, 0, "PICKED_UP", result))
+                steps.append((order["deliveredAt"], 1, "DELIVERED", result))
+        parcels: dict[str, list[dict]] = {}
+        failed: set[str] = set()
+        for at, _, code, result in sorted(steps, key=lambda s: (s[0], s[1])):
+            order_id = result["titanOrderId"]
+            if order_id in failed:
+                continue
+            try:
+                if code == "PICKED_UP":
+                    parcels[order_id] = self._label(order_id)
+                for number in parcels[order_id]:
+                    self.as_staff(
+                        "POST",
+                        f"/sandbox/carriers/correio/parcels/{number}/events",
+                        {"code": code, "at": at, "location": "Olist dataset"},
+                    )
+            except (HttpError, requests.RequestException, TimeoutError) as exc:
+                print(f"  {order_id}: {code} failed: {str(exc)[:160]}", flush=True)
+                failed.add(order_id)
+        shipped = [o for o in parcels if o not in failed]
+        delivered = self._until(shipped, "status", "DELIVERED", 60, "/orders/{}")
+        released = self._until(delivered, "status", "RELEASED", release_wait, "/orders/{}/escrow")
+        return {
+            "shipped": len(shipped),
+            "delivered": len(delivered),
+            "released": len(released),
+            "failed": len(failed),
+        }
+
+    def _label(self, order_id: str) -> list[str]:
+        """Pack and label each package of the order (its checkout's packed estimate as the
+        box); their tracking numbers. The packages open asynchronously after the order."""
+        deadline = time.monotonic() + 60
+        while True:
+            found = self.as_staff("GET", f"/orders/{order_id}/shipments", None, expect=(200, 404))
+            packages = [s for s in found.get("shipments", []) if s["direction"] == "OUTBOUND"]
+            if packages and all(s["status"] != "AWAITING_PAYMENT" for s in packages):
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the packages of {order_id} did not open in 60 s")
+            time.sleep(0.5)
+        numbers = []
+        for package in packages:
+            path = f"/shipments/{package['packageId']}"
+            if package["status"] == "AWAITING_PACKING":
+                self.as_staff("POST", f"{path}/pack", package.get("parcel") or DEFAULT_BOX)
+                package = self.as_staff("POST", f"{path}/label", None)
+            numbers.append(package["trackingNumber"])
+        return numbers
+
+    def _until(
+        self, order_ids: list[str], field: str, wanted: str, seconds: float, path: str
+    ) -> list[str]:
+        """The orders whose ``path`` read shows ``field`` == ``wanted`` within ``seconds``."""
+        waiting, done = set(order_ids), []
+        deadline = time.monotonic() + seconds
+        while waiting:
+            for order_id in sorted(waiting):
+                read = self.as_staff("GET", path.format(order_id), None, expect=(200, 404))
+                if read.get(field) == wanted:
+                    done.append(order_id)
+                    waiting.discard(order_id)
+            if not waiting or time.monotonic() > deadline:
+                break
+            time.sleep(5)
+        return done
 
 
 def _in_progress(response) -> bool:
@@ -337,6 +439,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--results", default=None, help="append each order's result to this file (JSON lines)"
     )
+    parser.add_argument(
+        "--release-wait",
+        type=float,
+        default=330,
+        help="seconds to wait for the ledger's sweep to release the delivered orders' escrow",
+    )
     args = parser.parse_args(argv)
     from localcloud import cloud, seed
 
@@ -360,6 +468,13 @@ def main(argv: list[str]) -> int:
         orders = orders[: len(replay.results)]  # the ones started, all finished
     seconds = time.perf_counter() - started
     print(summary(list(replay.results), seconds, len(orders)))
+    started = time.perf_counter()
+    shipped = replay.ship_and_deliver(orders, args.release_wait)
+    print(
+        f"shipped through the sandbox carrier: {shipped['shipped']} orders "
+        f"({shipped['failed']} failed); DELIVERED: {shipped['delivered']}; "
+        f"escrow released: {shipped['released']} ({time.perf_counter() - started:.1f} s)"
+    )
     placed = sum(1 for r in replay.results if r["outcome"] == "placed")
     return 0 if placed >= 0.99 * len(orders) else 1
 

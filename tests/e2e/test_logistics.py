@@ -175,3 +175,56 @@ def test_carrier_webhooks_refuse_forged_and_foreign_events(api_url, two_seller_o
     assert unsigned.status_code == 401
     nobody = requests.post(f"{api_url}/carriers/nobody/events", data=body, timeout=30)
     assert (nobody.status_code, nobody.json()["code"]) == (404, "UNKNOWN_CARRIER")
+
+
+def test_an_approved_return_travels_back_on_its_prepaid_label(api_url, staff):
+    offer = new_offer(api_url, staff.token, price=30000)  # over the auto-approval limit
+    buyer = new_customer(api_url)
+    buyer.add(offer["productId"], offer["sellerId"], 1)
+    placed = buyer.checkout([CARD_OK]).json()
+    seller = new_seller(api_url, staff.token, offer["sellerId"])
+    order_path = f"/orders/{placed['orderId']}"
+    (package,) = buyer.call("GET", order_path).json()["packages"]
+    path = f"/shipments/{package['packageId']}"
+    _shipment(seller, package["packageId"], "AWAITING_PACKING")
+    seller.call("POST", f"{path}/pack", BOX)
+    number = seller.call("POST", f"{path}/label").json()["trackingNumber"]
+    for code in ("PICKED_UP", "DELIVERED"):
+        _carrier(staff, number, code)
+    line = until(
+        lambda: buyer.call("GET", order_path).json(),
+        lambda o: o["status"] == "DELIVERED",
+        "order delivered by the carrier",
+    )["lines"][0]
+    body = {"lines": [{"lineId": line["lineId"], "quantity": 1, "reason": "DAMAGED"}]}
+    asked = buyer.call(
+        "POST",
+        f"{order_path}/returns",
+        body,
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+        expect=(202,),
+    ).json()
+    until(
+        lambda: buyer.call("GET", f"/returns/{asked['returnId']}").json()["status"],
+        lambda s: s == "PENDING_DECISION",
+        "return waiting for the seller",
+    )
+    seller.call("POST", f"/returns/{asked['returnId']}/approve")
+    back = until(
+        lambda: buyer.call("GET", f"{order_path}/shipments").json()["shipments"],
+        lambda found: any(s["direction"] == "RETURN" for s in found),
+        "return label issued",
+    )
+    parcel = next(s for s in back if s["direction"] == "RETURN")
+    assert parcel["returnId"] == asked["returnId"] and parcel["status"] == "LABEL_PURCHASED"
+    label = buyer.call("GET", f"/shipments/{parcel['packageId']}/label").json()
+    pdf = requests.get(label["url"], timeout=30).content
+    assert parcel["trackingNumber"] in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    for code in ("PICKED_UP", "DELIVERED"):
+        _carrier(staff, parcel["trackingNumber"], code)
+    refunded = until(
+        lambda: buyer.call("GET", f"/returns/{asked['returnId']}").json(),
+        lambda r: r["status"] == "REFUNDED",
+        "return received by the carrier's delivery and refunded",
+    )
+    assert refunded["refund"]["amount"] == 30000 + 1500

@@ -17,8 +17,13 @@ class ShipmentStatusChanged(Event, source="titan.fulfilment"):
     that changed."""
 
     packageId: str
+    direction: Annotated[str, Field(description="OUTBOUND, or RETURN (buyer to seller)")] = (
+        "OUTBOUND"
+    )
+    returnId: Annotated[str | None, Field(description="The return a RETURN parcel carries")] = None
     orderId: OrderId
     customerId: AccountId
+    customerEmail: Annotated[str | None, Field(description="For the buyer's e-mails")] = None
     sellerId: SourceId
     status: str
     previousStatus: str | None = None

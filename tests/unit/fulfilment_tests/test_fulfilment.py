@@ -271,3 +271,53 @@ def test_a_cancelled_order_cancels_packages_not_yet_handed_over(shipping):
     events = fulfilment.order_cancelled(shipping.order_id)
     assert [e.data["status"] for e in events] == ["CANCELLED"]
     assert fulfilment.order_cancelled(shipping.order_id) == []
+
+
+def test_an_approved_return_gets_a_prepaid_label_the_carrier_brings_back(shipping, world):
+    from contracts.returns import ReturnApproved
+
+    approved = ReturnApproved(
+        returnId="ret_01JDQ6R8V9W3X4Y5Z6A7B8C9D0",
+        kind="RETURN",
+        orderId=shipping.order_id,
+        customerId=shipping.customer_id,
+        status="APPROVED",
+        refundTo="original",
+        amount={"amount": 3499, "currency": "BRL"},
+        lines=[
+            {"lineId": shipping.line_ids[0], "offerId": "off_x", "sellerId": SELLER, "quantity": 1}
+        ],
+    )
+    (ready,) = fulfilment.open_return(approved)
+    assert fulfilment.open_return(approved) == []  # a repeat issues nothing
+    assert (ready.data["direction"], ready.data["status"]) == ("RETURN", "LABEL_PURCHASED")
+    package_id = ready.data["packageId"]
+    status, _, label = call(
+        fulfilment_api.handler, "GET", f"/shipments/{package_id}/label", authorizer=ANA
+    )
+    assert status == 200, label  # the buyer prints it
+    returned = fulfilment.get(package_id)
+    assert returned.ship_to["postalCode"] == "13023"  # to the seller
+    assert returned.origin_zip == shipping.ship_to["postalCode"]  # from the buyer
+    number = ready.data["trackingNumber"]
+    for i, code in enumerate(("PICKED_UP", "DELIVERED")):
+        body = {"eventId": f"r{i}", "trackingNumber": number, "code": code, "at": clock.iso()}
+        assert _post_event("correio", body)[2]["events"] == 1
+    back = world.of("ShipmentStatusChanged")[-1].data
+    assert (back["status"], back["returnId"]) == ("DELIVERED", approved.returnId)
+    assert "orderStatus" not in back  # a return parcel does not move the order
+    answer = call(
+        fulfilment_api.handler, "GET", f"/orders/{shipping.order_id}/shipments", authorizer=ANA
+    )
+    assert answer[0] == 200, answer
+    listed = answer[2]["shipments"]
+    assert [s["direction"] for s in listed] == ["OUTBOUND", "RETURN"]
+    stranger = call(
+        fulfilment_api.handler, "GET", f"/orders/{shipping.order_id}/shipments", authorizer=BIA
+    )
+    assert (stranger[0], stranger[2]["code"]) == (404, "ORDER_NOT_FOUND")
+    # the seller's own label of an outbound package is not the buyer's to fetch
+    own = call(
+        fulfilment_api.handler, "GET", f"/shipments/{shipping.package_id}/label", authorizer=ANA
+    )
+    assert own[0] == 404

@@ -75,3 +75,40 @@ def test_an_unpaid_boleto_order_says_so():
     order = OrderPlaced.model_validate({**ORDER, "status": "PENDING_PAYMENT"})
     subject, body = consumers.confirmation(order)
     assert subject.endswith("awaiting payment") and "boleto" in body
+
+
+def _moved(status: str, direction: str = "OUTBOUND", **extra) -> DomainEvent:
+    return DomainEvent.of(
+        "ShipmentStatusChanged",
+        {
+            "packageId": "pkg_01JDQ6R8V9W3X4Y5Z6A7B8C9D0",
+            "direction": direction,
+            "orderId": ORDER["orderId"],
+            "customerId": ORDER["customerId"],
+            "customerEmail": "ana@example.com",
+            "sellerId": "8a32e327fe2c1b3511609d81aaf9f042",
+            "status": status,
+            "movedBy": "CARRIER",
+            "carrier": "correio",
+            "trackingNumber": "SX123456785BR",
+            "at": "2026-11-30T12:00:00.000Z",
+            **extra,
+        },
+    )
+
+
+def test_the_buyer_hears_of_each_step_of_a_package_that_matters(world, monkeypatch):
+    sent = _outbox(monkeypatch)
+    update = {"tracking_url": "https://api.titan.test/tracking/"}
+    monkeypatch.setattr(settings, "SETTINGS", settings.SETTINGS.model_copy(update=update))
+    for status in ("PACKED", "HANDED_OVER", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED"):
+        deliver(consumers.handler, _moved(status))
+    deliver(
+        consumers.handler,
+        _moved("LABEL_PURCHASED", "RETURN", returnId="ret_01JDQ6R8V9W3X4Y5Z6A7B8C9D0"),
+    )
+    deliver(consumers.handler, _moved("LABEL_PURCHASED"))  # the seller's own label: no news
+    subjects = [m.subject.split(": ", 1)[1] for m in sent]
+    assert subjects == ["shipped", "out for delivery", "delivered", "return label ready"]
+    assert "Track it: https://api.titan.test/tracking/SX123456785BR" in sent[0].body
+    assert "Correio Nacional" in sent[0].body

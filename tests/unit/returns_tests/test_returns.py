@@ -391,3 +391,29 @@ def test_a_parcel_the_carrier_lost_is_refunded_without_waiting(shop, monkeypatch
     assert orders.get(order.order_id).refunds[0]["amount"] == order.total
     assert escrow_balance(order.order_id) == 0
     books_balance()
+
+
+def test_goods_the_carrier_brought_back_answer_the_saga_once(shop, monkeypatch):
+    import boto3
+    from botocore.stub import Stubber
+
+    order = delivered_order(shop, lines=((P2, 1),))
+    line = order["lines"][0]
+    asked = [{"lineId": line["lineId"], "quantity": 1, "reason": "DAMAGED"}]
+    item = returns.record(order, asked, "original")
+    returns.move(item, "APPROVED", ("REQUESTED",), by="SELLER")
+    with pytest.raises(Problem) as early:  # the saga is not waiting for the goods yet
+        returns.received_by_carrier(item.return_id)
+    assert early.value.code == "RETURN_NOT_PENDING"
+    returns.wait(item.return_id, "token-goods", "goods")
+    sfn = boto3.client("stepfunctions")
+    monkeypatch.setattr(returns, "client", lambda service: sfn)
+    with Stubber(sfn) as stub:
+        stub.add_response(
+            "send_task_success", {}, {"taskToken": "token-goods", "output": '{"received": true}'}
+        )
+        (received,) = returns.received_by_carrier(item.return_id)
+        stub.assert_no_pending_responses()
+    assert received.data["by"] == "CARRIER"
+    assert returns.get(item.return_id).status == "RECEIVED"
+    assert returns.received_by_carrier(item.return_id) == []  # a repeat: nothing
