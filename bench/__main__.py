@@ -8,6 +8,8 @@
   threads), UpdateItem and TransactWriteItems;
 - a flash sale: 2,000 purchase attempts for 100 units from 50 clients on the service layer
   and from 8 over HTTP (reservations/s, p50/p95), see ``bench/flash_sale.py``;
+- logistics over HTTP: quote and cart shipping options p50/p95, carriers' signed tracking
+  webhooks per second, see ``bench/logistics.py``;
 - refunds/s and ledger-post p50/p95 on the service layer, see ``bench/refunds.py``;
 - TransactWriteItems latency as the table grows (0, 1k, 5k items): flat since the extension
   rolls back item by item instead of copying the table.
@@ -28,11 +30,11 @@ from pathlib import Path
 import requests
 from botocore.exceptions import ClientError
 
-from bench import checkout, flash_sale, refunds
+from bench import checkout, flash_sale, logistics, refunds
 from figures import percentile
 from localcloud import cloud as local
 from localcloud import seed
-from template_env import placeholder_environment
+from template_env import placeholder_environment, template_files
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,8 +50,13 @@ def _timed(call, n: int) -> tuple[float, float]:
 
 
 def handlers() -> list[str]:
+    """Every function's handler, in the root template and the contexts' templates."""
     return sorted(
-        set(re.findall(r"^\s+Handler:\s+(\S+)", (ROOT / "template.yaml").read_text(), re.M))
+        {
+            handler
+            for path in template_files()
+            for handler in re.findall(r"^\s+Handler:\s+(\S+)", path.read_text(), re.M)
+        }
     )
 
 
@@ -266,6 +273,8 @@ def main() -> None:
         print("\n".join(flash_sale.direct_race()))
         print("Flash sale over HTTP (API Gateway, authorizer, Lambda, DynamoDB):")
         print("\n".join(flash_sale.http_race(api, seed.admin_token(api, outputs))))
+        print("\nLogistics (over HTTP: API Gateway, Lambda, DynamoDB):")
+        print("\n".join(logistics.figures(outputs, seed.admin_token(api, outputs))))
         print("\nRefunds and the ledger (service layer, local cloud DynamoDB only):")
         print("\n".join(refunds.figures()))
         ddb = local.client("dynamodb", max_pool_connections=16)

@@ -31,7 +31,7 @@ from fulfilment.schemas import (
 from titan import clock, webhooks
 from titan.api import create_app, lambda_handler
 from titan.auth import bearer, require
-from titan.errors import NotFound
+from titan.errors import NotFound, Unprocessable
 from titan.events import publish
 from titan.ids import new_id
 
@@ -187,12 +187,16 @@ def sandbox_event(
     require(app, "staff", "admin")
     if carrier not in carriers.CARRIERS:
         raise NotFound(f"No carrier {carrier!r}.", code="UNKNOWN_CARRIER")
+    try:
+        at = clock.iso(body.at) if body.at else clock.iso()
+    except (OverflowError, ValueError) as exc:  # a year UTC cannot hold
+        raise Unprocessable("at is out of range.", code="EVENT_INVALID") from exc
     raw = json.dumps(
         {
             "eventId": new_id("cev"),
             "trackingNumber": trackingNumber,
             "code": body.code,
-            "at": body.at or clock.iso(),
+            "at": at,
             "location": body.location,
         }
     ).encode()

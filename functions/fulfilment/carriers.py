@@ -46,4 +46,10 @@ def carrier_of(service: str) -> Carrier:
 def signing_key(carrier: str) -> str:
     """The key ``carrier`` signs its webhooks with (see the module doc)."""
     secret = parameters.get_secret(settings.SETTINGS.needed("carrier_webhook_secret"), max_age=300)
-    return hmac.new(str(secret).encode(), carrier.encode(), hashlib.sha256).hexdigest()
+    return key_of(str(secret), carrier)
+
+
+def key_of(secret: str, carrier: str) -> str:
+    """A carrier's signing key derived from the platform's ``secret``: HMAC-SHA256 of the
+    carrier's code."""
+    return hmac.new(secret.encode(), carrier.encode(), hashlib.sha256).hexdigest()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 Centimetres = Annotated[float, Field(gt=0, le=300, description="Outer size, cm")]
 
@@ -47,7 +47,10 @@ class CarrierEventIn(BaseModel):
         "RETURNED_TO_SENDER",
     ]
     location: Annotated[str, Field(max_length=120)] | None = None
-    at: Annotated[str, Field(description="ISO 8601; now when left out")] | None = None
+    at: (
+        Annotated[AwareDatetime, Field(description="ISO 8601 with its offset; now when left out")]
+        | None
+    ) = None
 
 
 class TimelineEntry(BaseModel):

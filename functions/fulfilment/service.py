@@ -143,7 +143,11 @@ def move(
                 return []
     else:
         raise Conflict("The shipment changed too often; try again.", code="CONCURRENT_UPDATE")
-    told = _order_status(shipment.order_id) if shipment.direction == "OUTBOUND" else None
+    # Moves within the carrier's hands (in transit, out for delivery, failed) leave the
+    # order's status as it was: only look it up when the package left or reached its end.
+    within = previous in domain.WITH_CARRIER and target in domain.WITH_CARRIER
+    outbound = shipment.direction == "OUTBOUND"
+    told = _order_status(shipment.order_id) if outbound and not within else None
     return [_event(shipment, previous, source, at, told)]
 
 
@@ -461,7 +465,7 @@ def carrier_event(carrier: str, body: bytes, signature: str | None) -> list[Doma
             str(event["code"]),
             clock.iso(clock.parse(str(event["at"]))),
         )
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, OverflowError) as exc:
         raise Unprocessable(
             "The event needs eventId, trackingNumber, code and at (ISO 8601).",
             code="EVENT_INVALID",

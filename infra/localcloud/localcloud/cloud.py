@@ -404,11 +404,12 @@ def write_outputs() -> dict[str, str]:
             client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]
         )
         outputs["AdminEmail"], outputs["AdminPassword"] = admin["email"], admin["password"]
-    if secret_arn := outputs.get("PaymentWebhookSecretArn"):
-        # Local cloud only: the sandbox provider's webhook secret, to sign its notifications.
-        outputs["PaymentWebhookSecret"] = client("secretsmanager").get_secret_value(
-            SecretId=secret_arn
-        )["SecretString"]
+    for partner in ("PaymentWebhookSecret", "CarrierWebhookSecret"):
+        if secret_arn := outputs.get(f"{partner}Arn"):
+            # Local cloud only: the sandbox partners' webhook secrets, to sign as they do.
+            outputs[partner] = client("secretsmanager").get_secret_value(SecretId=secret_arn)[
+                "SecretString"
+            ]
     outputs["Endpoint"] = ENDPOINT
     outputs["StackName"] = STACK
     OUTPUTS.write_text(json.dumps(outputs, indent=2, sort_keys=True) + "\n")

@@ -53,3 +53,61 @@ def test_orders_sharing_an_offer_never_overlap_and_run_in_purchase_order():
     sharing = [o["orderId"] for o in orders if o["lines"][0]["productId"] == "shared"]
     assert [o for o in run.started if o in sharing] == sharing
     assert len(run.results) == 12
+
+
+class Shipping(replay.Replay):
+    """A replay that records the carrier's scans it would send, without HTTP."""
+
+    def __init__(self) -> None:
+        super().__init__("http://127.0.0.1:9", sign_in=lambda: "token", webhook_secret="s")
+        self.sent: list[tuple[str, str, str]] = []
+
+    def _label(self, order_id: str) -> list[str]:
+        return [f"parcel-of-{order_id}"]
+
+    def as_staff(self, method: str, path: str, body: dict, **kwargs) -> dict:
+        if "/sandbox/carriers/" in path:
+            self.sent.append((body["at"], body["code"], path.split("/")[-2]))
+        return {}
+
+    def _until(self, order_ids, field, wanted, seconds, path):
+        return list(order_ids)
+
+
+def test_deliveries_follow_olists_timestamps_across_orders():
+    shipping = Shipping()
+    shipping.results = [
+        {"outcome": "placed", "orderId": "a", "titanOrderId": "ord_a"},
+        {"outcome": "placed", "orderId": "b", "titanOrderId": "ord_b"},
+        {"outcome": "placed", "orderId": "c", "titanOrderId": "ord_c"},
+    ]
+    orders = [
+        {
+            "orderId": "a",
+            "status": "delivered",
+            "handedOverAt": "2018-01-02T10:00:00Z",
+            "deliveredAt": "2018-01-20T10:00:00Z",
+        },
+        {
+            "orderId": "b",
+            "status": "delivered",
+            "handedOverAt": "2018-01-05T10:00:00Z",
+            "deliveredAt": "2018-01-09T10:00:00Z",
+        },
+        {"orderId": "c", "status": "canceled", "handedOverAt": None, "deliveredAt": None},
+    ]
+    counts = shipping.ship_and_deliver(orders, release_wait=0)
+    assert [(code, parcel) for _, code, parcel in shipping.sent] == [
+        ("PICKED_UP", "parcel-of-ord_a"),
+        ("PICKED_UP", "parcel-of-ord_b"),
+        ("DELIVERED", "parcel-of-ord_b"),
+        ("DELIVERED", "parcel-of-ord_a"),
+    ]
+    assert counts == {"shipped": 2, "delivered": 2, "released": 2, "failed": 0}
+
+
+def test_olist_times_are_read_as_brasilia_time():
+    assert replay._utc("2017-12-12 23:35:51") == "2017-12-13T02:35:51Z"
+    assert replay._utc("") is None
+    first = replay.load()[0]
+    assert {"handedOverAt", "deliveredAt"} <= set(first)
