@@ -62,8 +62,8 @@ class Shipping(replay.Replay):
         super().__init__("http://127.0.0.1:9", sign_in=lambda: "token", webhook_secret="s")
         self.sent: list[tuple[str, str, str]] = []
 
-    def _label(self, order_id: str) -> list[str]:
-        return [f"parcel-of-{order_id}"]
+    def _label(self, order_id: str) -> dict[str, str]:
+        return {f"parcel-of-{order_id}": "LABEL_PURCHASED"}
 
     def as_staff(self, method: str, path: str, body: dict, **kwargs) -> dict:
         if "/sandbox/carriers/" in path:
