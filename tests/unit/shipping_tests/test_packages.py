@@ -137,9 +137,11 @@ def test_a_choice_the_cart_does_not_offer_is_refused(choices):
     assert bad_zip.value.code == "ADDRESS_NOT_SHIPPABLE"
 
 
-def test_the_promise_beats_olists_own_on_orders_it_did_not_see():
-    """Five folds: each is promised by a table fitted on the other four; the promise is as
-    reliable as the fit aims for and closer to the truth than Olist's estimate."""
+def test_the_promise_keeps_its_late_share_and_errs_less_than_olists_on_unseen_orders():
+    """Five folds: each is promised by a table fitted on the other four. The promise is late
+    no more often than the fit aims for (within the issue's 8%), and its mean error is below
+    that of Olist's estimate (which is late less often on these orders: docs/logistics.md
+    shows the trade-off)."""
     sys.path.insert(0, str(ROOT / "infra" / "tools"))
     import fit_promise
     from logistics_data import CATALOG, deliveries
