@@ -1,5 +1,5 @@
 """Payments API: the provider's webhook (``POST /payments/webhooks/{provider}``), signed with
-HMAC-SHA256 (see ``provider.verify``), and a payment's record for its customer or staff."""
+HMAC-SHA256 (``titan.webhooks``), and a payment's record for its customer or staff."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from titan.errors import NotFound, Unauthorized, Unprocessable
 from titan.events import publish
 
 app = create_app()
-SIGNATURE_HEADER = webhooks.SIGNATURE_HEADER
 #: Seconds a webhook secret read from Secrets Manager is reused (Powertools parameters cache).
 SECRET_CACHE_SECONDS = 300
 
@@ -72,7 +71,7 @@ def webhook(providerName: Annotated[str, Path(pattern=r"^[a-z0-9-]{1,30}$")]) ->
     event = app.current_event
     raw = (event.decoded_body or "").encode()
     headers = {k.lower(): v for k, v in (event.headers or {}).items()}
-    if not provider.verify(_webhook_secret(), raw, headers.get(SIGNATURE_HEADER)):
+    if not webhooks.verify(_webhook_secret(), raw, headers.get(webhooks.SIGNATURE_HEADER)):
         raise Unauthorized("The notification's signature is not valid.", code="INVALID_SIGNATURE")
     try:
         body = WebhookIn.model_validate_json(raw)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from titan import webhooks
 from titan.calls import invoke
 from titan.errors import Problem
 
@@ -83,9 +82,6 @@ class Sandbox:
 
     def refund(self, reference: str, amount: int) -> None:
         return None
-
-
-sign, verify = webhooks.sign, webhooks.verify  # the provider signs as every partner does
 
 
 class _InLedger:

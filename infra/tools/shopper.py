@@ -114,7 +114,7 @@ class Shopper:
 
         root = Path(__file__).resolve().parents[2]
         sys.path[0:0] = [str(root / "functions"), str(root / "layers" / "shared")]
-        from payments.provider import sign  # the provider's scheme, shared with the API
+        from titan.webhooks import sign  # the partners' scheme, shared with the API
 
         raw = json.dumps(
             {"type": "boleto.paid", "paymentId": payment_id, "amount": amount}

@@ -12,9 +12,9 @@ import pytest
 import requests
 
 from localcloud import seed
-from payments.provider import sign
 from shopper import HttpError, Shopper, new_customer, new_offer
 from tests.e2e import polling
+from titan.webhooks import sign
 
 CONSUMER_TIMEOUT_S = 60
 CARD_OK = {"method": "card", "card": {"number": "4242424242424242"}}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from payments import provider
+from titan import webhooks
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 
@@ -24,11 +25,11 @@ def test_card_numbers_and_sandbox_outcomes():
 
 def test_webhook_signatures():
     body = b'{"type":"boleto.paid"}'
-    header = provider.sign("s3cret", body, timestamp=1_000)
-    assert provider.verify("s3cret", body, header, now=1_100)
-    assert not provider.verify("other", body, header, now=1_100)
-    assert not provider.verify("s3cret", body + b" ", header, now=1_100)
-    assert not provider.verify("s3cret", body, header, now=1_000 + 301)  # too old: a replay
-    assert not provider.verify("s3cret", body, None) and not provider.verify(
+    header = webhooks.sign("s3cret", body, timestamp=1_000)
+    assert webhooks.verify("s3cret", body, header, now=1_100)
+    assert not webhooks.verify("other", body, header, now=1_100)
+    assert not webhooks.verify("s3cret", body + b" ", header, now=1_100)
+    assert not webhooks.verify("s3cret", body, header, now=1_000 + 301)  # too old: a replay
+    assert not webhooks.verify("s3cret", body, None) and not webhooks.verify(
         "s3cret", body, "v1=abc"
     )

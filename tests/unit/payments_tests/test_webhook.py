@@ -9,8 +9,9 @@ import pytest
 from moto import mock_aws
 
 from apigw import call
-from payments import api, provider
+from payments import api
 from tests.unit.tables import create_tables
+from titan import webhooks
 
 PATH = "/payments/webhooks/sandbox"
 
@@ -39,15 +40,15 @@ def _post(raw: bytes, signature: str):
 
 @pytest.mark.parametrize("raw", [b"[1]", b"null", b'"x"', b"1", b"{}", b'{"type": "boleto.paid"}'])
 def test_a_signed_body_that_is_not_a_notification_is_422(secret, raw):
-    status, _, body = _post(raw, provider.sign(secret, raw))
+    status, _, body = _post(raw, webhooks.sign(secret, raw))
     assert (status, body["code"]) == (422, "VALIDATION_FAILED")
 
 
 def test_a_notification_signed_with_another_secret_is_401(secret):
     raw = json.dumps({"type": "boleto.paid", "paymentId": "pay_x", "amount": 100}).encode()
-    status, _, body = _post(raw, provider.sign("whsec_titan_sandbox_local", raw))
+    status, _, body = _post(raw, webhooks.sign("whsec_titan_sandbox_local", raw))
     assert (status, body["code"]) == (401, "INVALID_SIGNATURE")
-    status, _, body = _post(raw, provider.sign(secret, raw))
+    status, _, body = _post(raw, webhooks.sign(secret, raw))
     assert (status, body["code"]) == (404, "PAYMENT_NOT_FOUND")  # signed: read and looked up
 
 
