@@ -88,14 +88,18 @@ def _scan_due() -> str:
     return clock.iso(clock.now() + timedelta(days=settings.SETTINGS.lost_after_days))
 
 
-def of_order(order_id: str) -> list[Shipment]:
-    """The order's shipments, read consistently (none for an order without packages)."""
+def of_order(order_id: str, returns: bool = False) -> list[Shipment]:
+    """The order's packages, and with ``returns`` its return parcels after them, read
+    consistently (none for an order without packages)."""
     try:
         record = OrderShipments.get(*OrderShipments.key(order_id), consistent_read=True)
     except OrderShipments.DoesNotExist:
         return []
-    keys = [Shipment.key(p) for p in record.package_ids]
-    return sorted(Shipment.batch_get(keys, consistent_read=True), key=lambda s: s.package_id)
+    ids = [*record.package_ids, *((record.return_package_ids or []) if returns else [])]
+    return sorted(
+        Shipment.batch_get([Shipment.key(p) for p in ids], consistent_read=True),
+        key=lambda s: (s.direction != "OUTBOUND", s.created_at, s.package_id),
+    )
 
 
 def move(
@@ -215,60 +219,64 @@ def order_cancelled(order_id: str) -> list[DomainEvent]:
 # ------------------------------------------------------------------ who sees what
 
 
-def visible(package_id: str, caller: Principal) -> Shipment:
-    """The shipment, for its buyer, its seller or staff. Raises NotFound SHIPMENT_NOT_FOUND
-    for anyone else, as for one that does not exist."""
+def _acts_for(caller: Principal, shipment: Shipment) -> bool:
+    """Staff, or the shipment's seller."""
+    return caller.has_any("staff", "admin") or (
+        caller.seller_id is not None and caller.seller_id == shipment.seller_id
+    )
+
+
+def _allowed(package_id: str, allowed) -> Shipment:
+    """The shipment if ``allowed(shipment)``; else NotFound SHIPMENT_NOT_FOUND, as for one
+    that does not exist."""
     shipment = get(package_id)
-    if not (
-        caller.id == shipment.customer_id
-        or caller.has_any("staff", "admin")
-        or (caller.seller_id is not None and caller.seller_id == shipment.seller_id)
-    ):
+    if not allowed(shipment):
         raise NotFound("No such shipment.", code="SHIPMENT_NOT_FOUND")
     return shipment
+
+
+def visible(package_id: str, caller: Principal) -> Shipment:
+    """The shipment, for its buyer, its seller or staff."""
+    return _allowed(package_id, lambda s: caller.id == s.customer_id or _acts_for(caller, s))
 
 
 def label_holder(package_id: str, caller: Principal) -> Shipment:
     """The shipment, for who hands it to the carrier: its seller or staff, and for a
-    RETURN shipment its buyer too. Raises NotFound SHIPMENT_NOT_FOUND."""
-    shipment = visible(package_id, caller)  # its buyer, its seller or staff
-    if shipment.direction == "RETURN":
-        return shipment
-    return sellers_own(package_id, caller)
+    RETURN shipment its buyer too."""
+    return _allowed(
+        package_id,
+        lambda s: _acts_for(caller, s) or (s.direction == "RETURN" and caller.id == s.customer_id),
+    )
 
 
 def sellers_own(package_id: str, caller: Principal) -> Shipment:
-    """The shipment, for its seller or staff to act on. Raises NotFound SHIPMENT_NOT_FOUND."""
-    shipment = get(package_id)
-    if not (
-        caller.has_any("staff", "admin")
-        or (caller.seller_id is not None and caller.seller_id == shipment.seller_id)
-    ):
-        raise NotFound("No such shipment.", code="SHIPMENT_NOT_FOUND")
-    return shipment
+    """The shipment, for its seller or staff to act on."""
+    return _allowed(package_id, lambda s: _acts_for(caller, s))
+
+
+#: What a timeline entry shows its buyer, seller and staff; public tracking shows less.
+TIMELINE_KEYS = ("status", "at", "source", "code", "location", "reason")
 
 
 def view(shipment: Shipment, caller: Principal | None = None) -> dict:
     """The API shape; the address only for the buyer, staff, and the seller while the
     package is theirs to ship. ``caller`` None: public tracking (no personal data, no ids
     but the tracking number)."""
+    shown = ("status", "at", "location") if caller is None else TIMELINE_KEYS
     public = {
         "trackingNumber": shipment.tracking_number,
         "carrier": carriers.CARRIERS[shipment.carrier].name,
         "service": shipment.service,
         "status": shipment.status,
         "promisedBy": shipment.promised_by,
-        "timeline": [
-            {k: e.get(k) for k in ("status", "at", "location") if e.get(k)}
-            for e in shipment.timeline
-        ],
+        "timeline": [{k: e[k] for k in shown if e.get(k)} for e in shipment.timeline],
     }
     if caller is None:
         return public
     shows_address = (
         caller.id == shipment.customer_id
         or caller.has_any("staff", "admin")
-        or (shipment.status in (domain.AWAITING_PACKING, domain.PACKED, domain.LABEL_PURCHASED))
+        or shipment.status in domain.TO_SHIP
     )
     return public | {
         "packageId": shipment.package_id,
@@ -282,14 +290,6 @@ def view(shipment: Shipment, caller: Principal | None = None) -> dict:
         "shipTo": shipment.ship_to if shows_address else None,
         "hasLabel": shipment.label_key is not None,
         "carrierLiability": shipment.liability if caller.has_any("staff", "admin") else None,
-        "timeline": [
-            {
-                k: e.get(k)
-                for k in ("status", "at", "source", "code", "location", "reason")
-                if e.get(k)
-            }
-            for e in shipment.timeline
-        ],
     }
 
 
@@ -414,18 +414,12 @@ def listed(order_id: str, caller: Principal) -> list[Shipment]:
     """An order's shipments, its returns' included, as ``caller`` may see them: all for the
     buyer and staff, a seller's own for a seller. Raises NotFound ORDER_NOT_FOUND for anyone
     else (or an order without shipments)."""
-    try:
-        record = OrderShipments.get(*OrderShipments.key(order_id), consistent_read=True)
-    except OrderShipments.DoesNotExist:
-        raise NotFound("No such order.", code="ORDER_NOT_FOUND") from None
-    ids = [*record.package_ids, *(record.return_package_ids or [])]
-    found = sorted(
-        Shipment.batch_get([Shipment.key(p) for p in ids], consistent_read=True),
-        key=lambda s: (s.direction != "OUTBOUND", s.created_at, s.package_id),
+    found = of_order(order_id, returns=True)
+    mine = (
+        found
+        if found and caller.id == found[0].customer_id
+        else [s for s in found if _acts_for(caller, s)]
     )
-    if found and (caller.id == found[0].customer_id or caller.has_any("staff", "admin")):
-        return found
-    mine = [s for s in found if caller.seller_id is not None and s.seller_id == caller.seller_id]
     if not mine:
         raise NotFound("No such order.", code="ORDER_NOT_FOUND")
     return mine
