@@ -114,10 +114,9 @@ def remove(customer_id: str, line_id: str) -> None:
         raise
 
 
-def _priced(lines: list[CartLine]) -> tuple[list[dict], str]:
-    """The API view of ``lines`` with the catalog's current prices (one quote for all), and
-    the currency. A line whose offer is no longer sold has ``available: false``, no prices."""
-    asked = [
+def _asked(lines: list[CartLine]) -> list[dict]:
+    """``lines`` as the catalog's ``quote`` takes them."""
+    return [
         {
             "lineId": x.line_id,
             "productId": x.product_id,
@@ -126,6 +125,12 @@ def _priced(lines: list[CartLine]) -> tuple[list[dict], str]:
         }
         for x in lines
     ]
+
+
+def _priced(lines: list[CartLine]) -> tuple[list[dict], str]:
+    """The API view of ``lines`` with the catalog's current prices (one quote for all), and
+    the currency. A line whose offer is no longer sold has ``available: false``, no prices."""
+    asked = _asked(lines)
     quoted = quote(asked, partial=True) if asked else {"currency": "BRL", "lines": []}
     priced = {line["lineId"]: line for line in quoted["lines"]}
     currency = quoted["currency"]
@@ -180,15 +185,7 @@ def shipping_options(customer_id: str, address_id: str) -> dict:
     contact = invoke(
         "IDENTITY_STEPS_FUNCTION", "contact", {"customerId": customer_id, "addressId": address_id}
     )
-    asked = [
-        {
-            "lineId": x.line_id,
-            "productId": x.product_id,
-            "sellerId": x.seller_id,
-            "quantity": int(x.quantity),
-        }
-        for x in lines
-    ]
+    asked = _asked(lines)
     quoted = quote(asked, partial=True)
     packages = (
         invoke(

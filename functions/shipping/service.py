@@ -146,8 +146,9 @@ def _package_options(seller_id: str, lines: list[dict], destination_zip: str, at
     items_value = sum(int(line["unitPrice"]) * int(line["quantity"]) for line in lines)
     destination = places.place(destination_zip)
     origin_zip = next((line.get("originZip") for line in lines if line.get("originZip")), None)
+    route = domain.Route(places.place(origin_zip), destination) if origin_zip else None
     # With no origin, the seller's rate is promised as if across the country.
-    zone = domain.Route(places.place(origin_zip), destination).zone if origin_zip else "NATIONAL"
+    zone = route.zone if route else "NATIONAL"
     standard = domain.SERVICES[0]
     options = [
         {
@@ -162,12 +163,11 @@ def _package_options(seller_id: str, lines: list[dict], destination_zip: str, at
     ]
     parcels = [_parcel(line) for line in lines]
     packed = None
-    if origin_zip and all(parcels):
+    if route and all(parcels):
         units = [
             p for p, line in zip(parcels, lines, strict=True) for _ in range(int(line["quantity"]))
         ]
         packed = domain.Parcel.packed(units)
-        route = domain.Route(places.place(origin_zip), destination)
         quantity = sum(int(line["quantity"]) for line in lines)
         carried, _ = _carrier_options(packed, route, items_value, quantity, at, seller_id)
         options += carried

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from shipping import service
+from shipping import places, service
 from titan.errors import Problem
 from titan.saga import StepRefused, steps
 
@@ -17,7 +17,7 @@ from titan.saga import StepRefused, steps
 def _destination(event: dict) -> str:
     zip_code = event.get("destinationZip") or ""
     try:
-        service.places.place(zip_code)
+        places.place(zip_code)
     except ValueError as exc:
         raise StepRefused(
             "ADDRESS_NOT_SHIPPABLE", 422, f"{zip_code!r} is not a Brazilian zip code (CEP)."
