@@ -24,26 +24,38 @@ from titan.ids import related
 from titan.observability import logger
 
 
+def _refund_once(return_id: str, order_id: str, kind: str, wanted) -> str | None:
+    """Start the refund ``return_id`` of kind ``kind``, recording it first unless a repeated
+    event already did: ``wanted(order)`` gives the units to refund of the order (the orders
+    step's view), or nothing. Its return id, or None when nothing is left to refund."""
+    try:
+        item = service.get(return_id)  # a repeated event: start it (again: ignored)
+    except NotFound:
+        order = invoke("ORDERS_STEPS_FUNCTION", "get", {"orderId": order_id})
+        units = wanted(order)
+        if not units:
+            return None
+        try:
+            item = service.record(order, units, "original", kind, return_id)
+        except Conflict as exc:  # nothing left to refund
+            logger.warning("nothing to refund", extra={"kind": kind, "code": exc.code})
+            return None
+    service.start(item)
+    return item.return_id
+
+
 def refund_cancelled(cancelled: OrderCancelled) -> str | None:
     """Start the cancellation refund of a paid order; its return id, or None if unpaid."""
     if cancelled.previousStatus != "CONFIRMED":
         return None
-    return_id = related("ret", cancelled.orderId)
-    try:
-        item = service.get(return_id)  # a repeated event: start it (again: ignored)
-    except NotFound:
-        order = invoke("ORDERS_STEPS_FUNCTION", "get", {"orderId": cancelled.orderId})
-        every = [
+
+    def every(order: dict) -> list[dict]:
+        return [
             {"lineId": x["lineId"], "quantity": x["quantity"], "reason": "ORDER_CANCELLED"}
             for x in order["lines"]
         ]
-        try:
-            item = service.record(order, every, "original", "CANCELLATION", return_id)
-        except Conflict as exc:  # nothing left to refund
-            logger.warning("nothing to refund for a cancelled order", extra={"code": exc.code})
-            return None
-    service.start(item)
-    return item.return_id
+
+    return _refund_once(related("ret", cancelled.orderId), cancelled.orderId, "CANCELLATION", every)
 
 
 def refund_lost(changed: ShipmentStatusChanged) -> str | None:
@@ -51,19 +63,16 @@ def refund_lost(changed: ShipmentStatusChanged) -> str | None:
     returned. Its return id, or None when the package was not lost or nothing is left."""
     if changed.status != "LOST":
         return None
-    return_id = related("ret", changed.packageId)
-    try:
-        item = service.get(return_id)
-    except NotFound:
-        order = invoke("ORDERS_STEPS_FUNCTION", "get", {"orderId": changed.orderId})
+
+    def lost(order: dict) -> list[dict]:
         package = next(
             (p for p in order.get("packages") or [] if p["packageId"] == changed.packageId), None
         )
         if package is None:
             logger.warning("a lost package the order does not list", extra=changed.model_dump())
-            return None
+            return []
         before = service.returned_so_far(changed.orderId)
-        lost = [
+        return [
             {
                 "lineId": x["lineId"],
                 "quantity": x["quantity"] - before.get(x["lineId"], 0),
@@ -72,15 +81,8 @@ def refund_lost(changed: ShipmentStatusChanged) -> str | None:
             for x in order["lines"]
             if x["lineId"] in package["lineIds"] and x["quantity"] > before.get(x["lineId"], 0)
         ]
-        if not lost:
-            return None
-        try:
-            item = service.record(order, lost, "original", "LOST_PARCEL", return_id)
-        except Conflict as exc:
-            logger.warning("nothing to refund for a lost package", extra={"code": exc.code})
-            return None
-    service.start(item)
-    return item.return_id
+
+    return _refund_once(related("ret", changed.packageId), changed.orderId, "LOST_PARCEL", lost)
 
 
 def _order_cancelled(received: Received[OrderCancelled]) -> None:
