@@ -113,10 +113,10 @@ replay: install ## Place the real Olist orders through the HTTP API (OFFSET=N LI
 	  $(if $(LIMIT),--limit $(LIMIT)) $(if $(WORKERS),--workers $(WORKERS)) \
 	  $(if $(RESULTS),--results $(RESULTS))
 
-fit-logistics: install ## Fit the market shipping rate on the real orders (writes functions/shipping/data/market.json)
+fit-logistics: install ## Fit the market shipping rate and the delivery promise on the real orders (writes functions/shipping/data/market.json, promise.json)
 	.venv/bin/python infra/tools/fit_logistics.py
 
-eval-logistics: install ## The market shipping rate against Olist's freight (ORDERS=folder of Olist orders)
+eval-logistics: install ## The delivery promise against Olist's and the market rate against its freight (ORDERS=folder of Olist orders)
 	.venv/bin/python infra/tools/eval_logistics.py $(if $(ORDERS),--orders $(ORDERS))
 
 bench-search: install ## Compare search engine candidates on the real catalog (no cloud needed)
