@@ -105,8 +105,8 @@ test: lint ## Lint, then every test: unit, integration, e2e
 	TITAN_TEST_RUN=$(TEST_RUN) $(PYTEST) tests/integration tests/localcloud tests/e2e \
 	  -m "localcloud and not serial" -n 2 --dist loadfile -q --durations=10 $(PYTEST_ARGS)
 
-bench: install ## Benchmarks against the local cloud (prints figures)
-	PYTHONPATH=infra/localcloud:infra/tools:functions:layers/shared .venv/bin/python -m bench
+bench: install ## Benchmarks against the local cloud, printing figures (SECTIONS="crowd checkout" for some)
+	PYTHONPATH=infra/localcloud:infra/tools:functions:layers/shared .venv/bin/python -m bench $(SECTIONS)
 
 replay: install ## Place the real Olist orders through the HTTP API (OFFSET=N LIMIT=N WORKERS=N RESULTS=file)
 	.venv/bin/python infra/tools/replay.py $(if $(OFFSET),--offset $(OFFSET)) \

@@ -12,9 +12,13 @@
   webhooks per second, see ``bench/logistics.py``;
 - refunds/s and ledger-post p50/p95 on the service layer, see ``bench/refunds.py``;
 - TransactWriteItems latency as the table grows (0, 1k, 5k items): flat since the extension
-  rolls back item by item instead of copying the table.
+  rolls back item by item instead of copying the table;
+- a flash crowd: 50 HTTP clients for 2 minutes on flash-sale reservations, then on checkout,
+  with the cloud's workers and memory sampled, see ``bench/crowd.py``.
 
-Starts the local cloud if it is not running (and stops it again), deploys the current code.
+``python -m bench [section ...]`` runs some sections only (``SECTIONS`` lists them). Starts
+the local cloud if it is not running (and stops it again), deploys the current code if it
+changed since the last deploy.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import os
 import re
 import statistics
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -30,7 +35,7 @@ from pathlib import Path
 import requests
 from botocore.exceptions import ClientError
 
-from bench import checkout, flash_sale, logistics, refunds
+from bench import checkout, crowd, flash_sale, logistics, refunds
 from figures import percentile
 from localcloud import cloud as local
 from localcloud import seed
@@ -246,52 +251,108 @@ def catalog_figures(outputs: dict) -> None:
         print(f"  GET {path:<52} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
 
 
-def main() -> None:
+def foundation(outputs: dict) -> None:
+    api = outputs["ApiUrl"]
+    print("Cold-start import time per handler (fresh process, median of 5):")
+    for handler in handlers():
+        print(f"  {handler:<40} {cold_import_ms(handler):8.1f} ms")
+    print("\nWarm latency through API Gateway (300 sequential requests):")
+    for path in ("/health", "/health/ready"):
+        p50, p95 = http_latency(api + path)
+        print(f"  GET {path:<36} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
+
+
+def catalog(outputs: dict) -> None:
+    print("Catalog:")
+    catalog_figures(outputs)
+
+
+def identity(outputs: dict) -> None:
+    print("Identity (through API Gateway and the token authorizer):")
+    identity_figures(outputs["ApiUrl"])
+
+
+def checkouts(outputs: dict) -> None:
+    api = outputs["ApiUrl"]
+    print("Checkout (POST /checkout: API Gateway, Lambda, Step Functions EXPRESS):")
+    p50, p95 = checkout.http_latency(api, seed.admin_token(api, outputs))
+    print(f"  POST /checkout, 30 in a row    p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
+    print("Per checkout (counted in-process on moto, 10 checkouts of a 2-line cart):")
+    print("\n".join(checkout.report(checkout.per_checkout())))
+
+
+def flash_sales(outputs: dict) -> None:
+    api = outputs["ApiUrl"]
+    print("Flash sale, 50 clients on the service layer (local cloud DynamoDB only):")
+    print("\n".join(flash_sale.direct_race()))
+    print("Flash sale over HTTP (API Gateway, authorizer, Lambda, DynamoDB):")
+    print("\n".join(flash_sale.http_race(api, seed.admin_token(api, outputs))))
+
+
+def crowds(outputs: dict) -> None:
+    api, pid = outputs["ApiUrl"], local.running_pid()
+    print(f"A flash crowd over HTTP ({crowd.CLIENTS} clients, {crowd.SECONDS:.0f} s each):")
+    print("Reservations, POST /flash-sales/{saleId}/reservations:")
+    print("\n".join(crowd.reservation_crowd(api, seed.admin_token(api, outputs), pid)))
+    print("Checkouts, POST /cart/items then POST /checkout:")
+    print("\n".join(crowd.checkout_crowd(api, seed.admin_token(api, outputs), pid)))
+
+
+def logistic(outputs: dict) -> None:
+    print("Logistics (over HTTP: API Gateway, Lambda, DynamoDB):")
+    print("\n".join(logistics.figures(outputs, seed.admin_token(outputs["ApiUrl"], outputs))))
+
+
+def ledger(_outputs: dict) -> None:
+    print("Refunds and the ledger (service layer, local cloud DynamoDB only):")
+    print("\n".join(refunds.figures()))
+
+
+def dynamodb(_outputs: dict) -> None:
+    ddb = local.client("dynamodb", max_pool_connections=16)
+    name = _table(ddb)
+    print("DynamoDB conditional writes on one hot item (8 client threads):")
+    print(f"  UpdateItem          {writes_per_second(ddb, name, False):8.0f} ops/s")
+    print(f"  TransactWriteItems  {writes_per_second(ddb, name, True):8.0f} ops/s")
+    ddb.delete_table(TableName=name)
+    print("\nTransactWriteItems p50 latency by table size (moto alone copies the table):")
+    for size in (0, 1000, 5000):
+        name = _table(ddb, size)
+        print(f"  {size:>5} items  {transact_ms(ddb, name):7.1f} ms")
+        ddb.delete_table(TableName=name)
+
+
+#: ``python -m bench [section ...]`` (``make bench SECTIONS="crowd checkout"``): in this order.
+SECTIONS = {
+    "foundation": foundation,
+    "catalog": catalog,
+    "identity": identity,
+    "checkout": checkouts,
+    "flash-sale": flash_sales,
+    "logistics": logistic,
+    "ledger": ledger,
+    "dynamodb": dynamodb,
+    "crowd": crowds,
+}
+
+
+def main(argv: list[str]) -> None:
+    unknown = [name for name in argv if name not in SECTIONS]
+    if unknown:
+        raise SystemExit(f"unknown section(s) {unknown}; choose from {list(SECTIONS)}")
     started_here = not local.healthy()
     local.start()
     try:
-        outputs = local.deploy()
-        api = outputs["ApiUrl"]
+        outputs = local.deploy_if_changed()
         print(f"\nTitan Commerce benchmarks (local cloud, {os.cpu_count()} cores)\n")
-        print("Cold-start import time per handler (fresh process, median of 5):")
-        for handler in handlers():
-            print(f"  {handler:<40} {cold_import_ms(handler):8.1f} ms")
-        print("\nWarm latency through API Gateway (300 sequential requests):")
-        for path in ("/health", "/health/ready"):
-            p50, p95 = http_latency(api + path)
-            print(f"  GET {path:<36} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
-        print("\nCatalog:")
-        catalog_figures(outputs)
-        print("\nIdentity (through API Gateway and the token authorizer):")
-        identity_figures(api)
-        print("\nCheckout (POST /checkout: API Gateway, Lambda, Step Functions EXPRESS):")
-        p50, p95 = checkout.http_latency(api, seed.admin_token(api, outputs))
-        print(f"  POST /checkout, 30 in a row    p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
-        print("Per checkout (counted in-process on moto, 10 checkouts of a 2-line cart):")
-        print("\n".join(checkout.report(checkout.per_checkout())))
-        print("\nFlash sale, 50 clients on the service layer (local cloud DynamoDB only):")
-        print("\n".join(flash_sale.direct_race()))
-        print("Flash sale over HTTP (API Gateway, authorizer, Lambda, DynamoDB):")
-        print("\n".join(flash_sale.http_race(api, seed.admin_token(api, outputs))))
-        print("\nLogistics (over HTTP: API Gateway, Lambda, DynamoDB):")
-        print("\n".join(logistics.figures(outputs, seed.admin_token(api, outputs))))
-        print("\nRefunds and the ledger (service layer, local cloud DynamoDB only):")
-        print("\n".join(refunds.figures()))
-        ddb = local.client("dynamodb", max_pool_connections=16)
-        name = _table(ddb)
-        print("\nDynamoDB conditional writes on one hot item (8 client threads):")
-        print(f"  UpdateItem          {writes_per_second(ddb, name, False):8.0f} ops/s")
-        print(f"  TransactWriteItems  {writes_per_second(ddb, name, True):8.0f} ops/s")
-        ddb.delete_table(TableName=name)
-        print("\nTransactWriteItems p50 latency by table size (moto alone copies the table):")
-        for size in (0, 1000, 5000):
-            name = _table(ddb, size)
-            print(f"  {size:>5} items  {transact_ms(ddb, name):7.1f} ms")
-            ddb.delete_table(TableName=name)
+        for name, section in SECTIONS.items():
+            if not argv or name in argv:
+                section(outputs)
+                print()
     finally:
         if started_here:
             local.stop()
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

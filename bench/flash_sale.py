@@ -6,9 +6,8 @@
   once. Prints attempts/s, p50/p95 and checks the outcome.
 - ``http_race``: the same 2,000 attempts by 500 customers (synthetic, tokens signed by the
   stack's key) through API Gateway, the token authorizer and the flash-sales Lambda, from
-  ``HTTP_CLIENTS`` clients after a warm-up. Not 50: locally every concurrent request starts
-  its own Python environment per function, and 50 clients kept about 90 of them on 2 cores
-  (load 40, requests timing out after minutes), measuring the machine, not the design.
+  ``HTTP_CLIENTS`` clients after a warm-up (8, the figure kept from before the local cloud
+  bounded its Lambda concurrency; 50 clients for 2 minutes are in ``bench/crowd.py``).
   Prints reservations/s, attempts/s, p50/p95 latency and checks the outcome.
 """
 

@@ -98,6 +98,9 @@ class Attempt:
     status: int
     code: str | None
     ms: float
+    #: answers on the way that a client should never see: 5xx and client time-outs
+    server_errors: int = 0
+    timeouts: int = 0
 
 
 @dataclass
@@ -125,23 +128,27 @@ def rush(
     customers: list[tuple[str, str]],
     attempts: int,
     clients: int,
+    seconds: float | None = None,
+    timeout_s: float = 120,
 ) -> Crowd:
-    """``attempts`` purchase attempts from ``clients`` concurrent HTTP clients, attempt i by
-    customer i mod len(customers), for 1 unit, or 2 every third attempt; each with its own
-    Idempotency-Key, sent again (up to ``RETRIES`` times) until its answer is final. An
-    attempt's latency includes its retries."""
+    """``attempts`` purchase attempts (or as many as fit in ``seconds``) from ``clients``
+    concurrent HTTP clients, attempt i by customer i mod len(customers), for 1 unit, or 2
+    every third attempt; each with its own Idempotency-Key, sent again (up to ``RETRIES``
+    times) until its answer is final. An attempt's latency includes its retries; the 5xx
+    answers and client time-outs (``timeout_s``) on the way are counted."""
     crowd = Crowd()
     numbers = itertools.count()
     lock = threading.Lock()
+    ends = time.perf_counter() + seconds if seconds else None
 
     def client() -> None:
         session = requests.Session()
-        while (i := next(numbers)) < attempts:
+        while (i := next(numbers)) < attempts and (ends is None or time.perf_counter() < ends):
             account, token = customers[i % len(customers)]
             quantity = 2 if i % 3 == 0 else 1
             headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())}
             began = time.perf_counter()
-            status, code = 0, "NO_ANSWER"
+            status, code, server_errors, timeouts = 0, "NO_ANSWER", 0, 0
             for _ in range(RETRIES):
                 # A timeout or a 5xx may hide a reservation made, and a 429 asks to wait: the
                 # client asks again with the same key, as it should, until the answer is final.
@@ -150,9 +157,10 @@ def rush(
                         f"{api}/flash-sales/{sale_id}/reservations",
                         json={"quantity": quantity},
                         headers=headers,
-                        timeout=120,
+                        timeout=timeout_s,
                     )
                 except requests.RequestException:
+                    timeouts += 1
                     time.sleep(1)
                     continue
                 status = response.status_code
@@ -160,12 +168,15 @@ def rush(
                 if status == 429:
                     time.sleep(int(response.headers.get("Retry-After", "1")))
                 elif status >= 500 or code == "REQUEST_IN_PROGRESS":
+                    server_errors += status >= 500
                     time.sleep(1)
                 else:
                     break
             ms = (time.perf_counter() - began) * 1000
             with lock:
-                crowd.attempts.append(Attempt(account, quantity, status, code, ms))
+                crowd.attempts.append(
+                    Attempt(account, quantity, status, code, ms, server_errors, timeouts)
+                )
 
     began = time.perf_counter()
     _run(client, clients)

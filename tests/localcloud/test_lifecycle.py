@@ -4,7 +4,9 @@ so the shared one keeps running."""
 import io
 import json
 import os
+import signal
 import subprocess
+import time
 import zipfile
 from pathlib import Path
 
@@ -38,30 +40,40 @@ def _session_processes(pgid: int) -> list[int]:
     return alive
 
 
-def test_down_stops_the_cloud_and_every_lambda_worker(tmp_path):
-    started = _cloud("start", tmp_path)
+def _start(state: Path) -> int:
+    """Start a second cloud with its state in ``state``: its PID (and session id)."""
+    started = _cloud("start", state)
     assert started.returncode == 0, started.stderr
-    pid = int((tmp_path / "localstack.pid").read_text())
+    return int((state / "localstack.pid").read_text())
+
+
+def _worker_pid() -> int:
+    """Create a function that answers its worker's PID and invoke it: the worker's PID."""
+    lam = boto3.client(
+        "lambda",
+        endpoint_url=f"http://127.0.0.1:{PORT}",
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("f.py", "import os\ndef handler(e, c):\n    return os.getpid()\n")
+    lam.create_function(
+        FunctionName="f",
+        Runtime="python3.12",
+        Handler="f.handler",
+        Role="arn:aws:iam::000000000000:role/f",
+        Code={"ZipFile": code.getvalue()},
+    )
+    lam.get_waiter("function_active_v2").wait(FunctionName="f")
+    return json.loads(lam.invoke(FunctionName="f")["Payload"].read())
+
+
+def test_down_stops_the_cloud_and_every_lambda_worker(tmp_path):
+    pid = _start(tmp_path)
     try:
-        lam = boto3.client(
-            "lambda",
-            endpoint_url=f"http://127.0.0.1:{PORT}",
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
-        code = io.BytesIO()
-        with zipfile.ZipFile(code, "w") as archive:
-            archive.writestr("f.py", "import os\ndef handler(e, c):\n    return os.getpid()\n")
-        lam.create_function(
-            FunctionName="f",
-            Runtime="python3.12",
-            Handler="f.handler",
-            Role="arn:aws:iam::000000000000:role/f",
-            Code={"ZipFile": code.getvalue()},
-        )
-        lam.get_waiter("function_active_v2").wait(FunctionName="f")
-        worker = json.loads(lam.invoke(FunctionName="f")["Payload"].read())
+        worker = _worker_pid()
         assert worker in _session_processes(pid)  # the worker belongs to the cloud's session
     finally:
         stopped = _cloud("down", tmp_path)
@@ -70,3 +82,29 @@ def test_down_stops_the_cloud_and_every_lambda_worker(tmp_path):
     assert not Path(f"/proc/{worker}").exists()
     assert not (tmp_path / "localstack.pid").exists()
     assert list(tmp_path.iterdir())  # its state stayed in its own folder
+
+
+def test_a_cloud_killed_by_the_oom_killer_leaves_no_worker_and_starts_again(tmp_path):
+    pid = _start(tmp_path)
+    try:
+        worker = _worker_pid()
+        os.kill(pid, signal.SIGKILL)  # the OOM killer sends SIGKILL to the biggest process
+        deadline = time.monotonic() + 10
+        while _session_processes(pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _session_processes(pid) == []  # its workers went with it, by themselves
+        assert not Path(f"/proc/{worker}").exists() or _is_zombie(worker)
+        again = _cloud("start", tmp_path)  # what make up does: the cloud comes back
+        assert again.returncode == 0, again.stderr
+        assert int((tmp_path / "localstack.pid").read_text()) != pid
+    finally:
+        stopped = _cloud("down", tmp_path)
+    assert stopped.returncode == 0, stopped.stderr
+    assert not (tmp_path / "localstack.pid").exists()
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True

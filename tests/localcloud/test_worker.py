@@ -117,3 +117,46 @@ def test_a_missing_handler_function_is_reported(tmp_path):
     worker = Worker(tmp_path, handler="app.nothing")
     assert worker.invoke({})["payload"]["errorType"] == "Runtime.HandlerNotFound"
     worker.close()
+
+
+PARENT = """
+import json, os, subprocess, sys, time
+req_r, req_w = os.pipe()
+resp_r, resp_w = os.pipe()
+worker = subprocess.Popen(
+    [sys.executable, "-S", "-u", sys.argv[1], str(req_r), str(resp_w), sys.argv[2], ""],
+    env={"_HANDLER": "slow.handler", "PATH": os.environ["PATH"]},
+    pass_fds=(req_r, resp_w),
+    stdout=subprocess.DEVNULL,
+)
+requests, responses = os.fdopen(req_w, "w"), os.fdopen(resp_r)
+responses.readline()  # ready
+requests.write(json.dumps({"request_id": "r", "arn": "a", "payload": "{}",
+                           "deadline": time.time() + 60}) + "\\n")
+requests.flush()
+print(worker.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state == "Z"  # exited, waiting for its new parent to reap it
+
+
+def test_a_worker_exits_when_its_parent_dies_even_mid_invocation(tmp_path):
+    (tmp_path / "slow.py").write_text("import time\ndef handler(e, c):\n    time.sleep(30)\n")
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT, str(WORKER), str(tmp_path)], stdout=subprocess.PIPE
+    )
+    worker_pid = int(parent.stdout.readline())
+    assert not _gone(worker_pid)
+    parent.kill()  # as the OOM killer would: no clean-up
+    parent.wait()
+    deadline = time.monotonic() + 5
+    while not _gone(worker_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _gone(worker_pid)  # long before its 30-second invocation ends

@@ -12,12 +12,15 @@ from localcloud import cloud
 def _up() -> None:
     began = time.monotonic()
     cloud.start()
-    outputs = cloud.deploy()
+    outputs = cloud.deploy_if_changed()
     api = outputs["ApiUrl"]
     print(f"\nAPI deployed in {time.monotonic() - began:.0f} s: {api} (health: {api}/health)")
     from localcloud import seed
 
-    seed.run(outputs)
+    if seed.seeded():
+        print("catalog already seeded (make seed imports it again)")
+    else:
+        seed.run(outputs)
     print(
         f"\nTitan Commerce is up ({time.monotonic() - began:.0f} s).\n"
         f"  API:        {api}\n"

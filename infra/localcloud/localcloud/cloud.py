@@ -107,16 +107,28 @@ def localstack_env() -> dict[str, str]:
 
 
 # --- process ------------------------------------------------------------------------------
-def _pid() -> int | None:
+def _recorded_pid() -> int | None:
     try:
-        pid = int(PID_FILE.read_text().strip())
+        return int(PID_FILE.read_text().strip())
     except (FileNotFoundError, ValueError):
+        return None
+
+
+def _pid() -> int | None:
+    """The running LocalStack we started, or None."""
+    pid = _recorded_pid()
+    if pid is None:
         return None
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except FileNotFoundError:
         return None
     return pid if b"localstack.runtime.main" in cmdline else None
+
+
+def running_pid() -> int | None:
+    """The PID of the running local cloud (LocalStack's process; its session's id), or None."""
+    return _pid()
 
 
 def healthy() -> bool:
@@ -155,6 +167,7 @@ def start(timeout_s: float = 90) -> None:
         return
     if healthy():
         raise RuntimeError(f"something else answers on {ENDPOINT}; stop it or set LOCALCLOUD_PORT")
+    stop(quiet=True)  # what a cloud that died left behind (its workers), if anything
     ensure_lambda_runtime()
     # LocalStack keeps its state in memory: what a previous run unpacked is garbage now.
     shutil.rmtree(STATE / "tmp", ignore_errors=True)
@@ -186,14 +199,17 @@ def start(timeout_s: float = 90) -> None:
     raise RuntimeError(f"LocalStack did not answer in {timeout_s:.0f} s; see {LOGS}/localstack.log")
 
 
-def stop(grace_s: float = 10) -> None:
-    """Stop the LocalStack we started and every process of its session: SIGTERM, then SIGKILL."""
-    pid = _pid()
-    if pid is None:
+def stop(grace_s: float = 10, quiet: bool = False) -> None:
+    """Stop the LocalStack we started and every process of its session (the Lambda workers):
+    SIGTERM, then SIGKILL. The session id is the recorded PID, so workers left behind by a
+    LocalStack that died (the OOM killer, a crash) are stopped too."""
+    pgid = _recorded_pid()
+    if pgid is None or not _group_alive(pgid):
         PID_FILE.unlink(missing_ok=True)
-        print("local cloud not running")
+        if not quiet:
+            print("local cloud not running")
         return
-    pgid = os.getpgid(pid)
+    main_alive = _pid() is not None
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, signal.SIGTERM)
     deadline = time.monotonic() + grace_s
@@ -205,7 +221,10 @@ def stop(grace_s: float = 10) -> None:
         while _group_alive(pgid):
             time.sleep(0.1)
     PID_FILE.unlink(missing_ok=True)
-    print(f"local cloud stopped (pid {pid})")
+    if main_alive:
+        print(f"local cloud stopped (pid {pgid})")
+    else:
+        print(f"local cloud had died; stopped the processes it left (session {pgid})")
 
 
 def _group_alive(pgid: int) -> bool:

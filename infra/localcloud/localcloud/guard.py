@@ -9,6 +9,7 @@ the API Gateway stage update.
 from __future__ import annotations
 
 import inspect
+import json
 import sys
 import time
 
@@ -31,7 +32,7 @@ def check_internals() -> list[str]:
     )
     from localstack.services.lambda_.invocation.plugins import RuntimeExecutorPlugin
     from localstack.services.lambda_.invocation.runtime_executor import RuntimeExecutor
-    from localstack.services.moto import call_moto
+    from localstack.services.moto import dispatch_to_moto
     from moto.dynamodb import models
     from moto.dynamodb.models.table import Table
 
@@ -68,7 +69,7 @@ def check_internals() -> list[str]:
     )
     for name in ("start", "shutdown", "get_endpoint_prefix"):
         expect(hasattr(ExecutorEndpoint, name), f"ExecutorEndpoint.{name}")
-    expect(callable(call_moto) and callable(ForwardingFallbackDispatcher), "moto forwarding")
+    expect(callable(dispatch_to_moto) and callable(ForwardingFallbackDispatcher), "moto forwarding")
     expect(DynamodbApi.service == "dynamodb", "DynamodbApi.service")
     transact = inspect.getsource(models.DynamoDBBackend.transact_write_items)
     expect(
@@ -250,12 +251,12 @@ def check_transactions() -> list[str]:
 
 def check_queries() -> list[str]:
     """Partition-scoped queries answer like moto's full scans: on the table, on a global
-    index, and on the index again after a write (which must invalidate its map)."""
+    index, and on the index again after puts, deletes and updates (its map follows them)."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
     from moto.dynamodb.models.dynamo_type import DynamoType
 
-    from localcloud.dynamodb import install_partition_queries
+    from localcloud.dynamodb import after_write, install_partition_queries, written_keys
 
     install_partition_queries()
     backend = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
@@ -304,10 +305,36 @@ def check_queries() -> list[str]:
     )
     if keys("g2", "gi") != expected:
         problems.append("index query differs from a full scan")
-    backend.put_item("guard-query", {"pk": {"S": "p0"}, "sk": {"S": "s0"}, "g": {"S": "g2"}})
-    table._titan_version = getattr(table, "_titan_version", 0) + 1  # as the dispatcher does
-    if ("p0", "s0") not in keys("g2", "gi"):
-        problems.append("index map not rebuilt after a write")
+
+    def write(operation: str, request: dict) -> None:  # as the dispatcher does after a write
+        after_write(backend.tables, written_keys(operation, request))
+
+    moved = {"pk": {"S": "p0"}, "sk": {"S": "s0"}, "g": {"S": "g2"}}
+    backend.put_item("guard-query", moved)
+    write("PutItem", {"TableName": "guard-query", "Item": moved})
+    if ("p0", "s0") not in keys("g2", "gi") or ("p0", "s0") in keys("g0", "gi"):
+        problems.append("index map not moved after a put")
+    key = {"pk": {"S": "p1"}, "sk": {"S": "s1"}}
+    backend.delete_item("guard-query", key)
+    write("BatchWriteItem", {"RequestItems": {"guard-query": [{"DeleteRequest": {"Key": key}}]}})
+    if ("p1", "s1") in keys(f"g{(1 * 5 + 1) % 7}", "gi"):
+        problems.append("index map kept a deleted item")
+    for p in range(30):
+        for s in range(5):
+            backend.update_item(
+                "guard-query",
+                {"pk": {"S": f"p{p}"}, "sk": {"S": f"s{s}"}},
+                update_expression="SET g = :g",
+                expression_attribute_names={},
+                expression_attribute_values={":g": {"S": "moved"}},
+                attribute_updates=None,
+                expected=None,
+                condition_expression=None,
+                return_values_on_condition_check_failure=None,
+            )
+    write("ExecuteStatement", {})  # keys unknown: the maps are dropped and rebuilt
+    if len(keys("moved", "gi")) != 30 * 5 or keys("g2", "gi"):  # the update re-created p1/s1
+        problems.append("index maps not rebuilt after a write of unknown keys")
     if keys("nothing") != [] or keys("g-none", "gi") != []:
         problems.append("queries for absent keys are not empty")
     return problems
@@ -529,6 +556,92 @@ def check_lambda_waiters() -> list[str]:
     return [] if took < 0.9 else [f"Lambda waiter: two polls took {took:.1f} s"]
 
 
+def check_event_prefilter() -> list[str]:
+    """Rules decided on top-level fields agree with LocalStack's engine; others go to it."""
+    from localstack.utils.event_matcher import matches_event
+
+    from localcloud.eventbridge import decide
+
+    exact = json.dumps({"source": ["titan.orders"], "detail-type": ["OrderPlaced", "X"]})
+    archive = json.dumps({"replay-name": [{"exists": False}]})
+    nested = json.dumps({"source": ["titan.orders"], "detail": {"status": ["PAID"]}})
+    prefix = json.dumps({"source": [{"prefix": "titan."}]})
+    event = {"source": "titan.orders", "detail-type": "OrderPlaced", "detail": {"status": "X"}}
+    events = [
+        event,
+        {**event, "detail-type": "OrderCancelled"},
+        {**event, "source": "titan.cart"},
+        {**event, "replay-name": "r1"},
+        {**event, "detail": {"status": "PAID"}},
+    ]
+    problems = []
+    for pattern in (exact, archive, nested, prefix):
+        for candidate in events:
+            decided = decide(pattern, candidate)
+            engine = matches_event(pattern, json.dumps(candidate))
+            if decided is not None and decided != engine:
+                problems.append(f"event rule {pattern} on {candidate}: {decided}, engine {engine}")
+    if decide(exact, event) is not True or decide(archive, event) is not True:
+        problems.append("simple event patterns are not decided outright")
+    if decide(nested, events[4]) is not None or decide(prefix, event) is not None:
+        problems.append("event patterns beyond top-level strings were not left to the engine")
+    if decide(nested, events[2]) is not False:
+        problems.append("an event missing an exact source was not skipped")
+    return problems
+
+
+def check_json_paths() -> list[str]:
+    """JSONPath parsed once answers like a fresh parse, for every document."""
+    from localstack.services.stepfunctions.asl.utils import json_path
+
+    from localcloud.stepfunctions import parse_once
+
+    parse_once()
+    first = json_path.extract_json("$.order.lines[0].sku", {"order": {"lines": [{"sku": "a"}]}})
+    second = json_path.extract_json("$.order.lines[0].sku", {"order": {"lines": [{"sku": "b"}]}})
+    hits = json_path.parse.cache_info().hits
+    problems = []
+    if (first, second) != ("a", "b") or hits < 1:
+        problems.append(f"JSONPath cache: {first}, {second}, {hits} hits")
+    return problems
+
+
+def check_assumed_roles() -> list[str]:
+    """One AssumeRole per role and arguments while its credentials are reused; a named
+    session still gets its own."""
+    from localcloud.clients import reuse_assumed_roles
+
+    class Factory:
+        calls = 0
+
+        def with_assumed_role(self, *, role_arn, session_name=None, **kwargs):
+            Factory.calls += 1
+            return (role_arn, session_name, Factory.calls)
+
+    reuse_assumed_roles(Factory)
+    factory = Factory()
+    first = factory.with_assumed_role(role_arn="r1", region_name="us-east-1")
+    again = factory.with_assumed_role(role_arn="r1", region_name="us-east-1")
+    other = factory.with_assumed_role(role_arn="r2", region_name="us-east-1")
+    named = factory.with_assumed_role(role_arn="r1", session_name="s", region_name="us-east-1")
+    if first is not again or other == first or named[1] != "s" or Factory.calls != 3:
+        return [f"assumed roles: {first} {again} {other} {named} {Factory.calls} calls"]
+    return []
+
+
+def check_esm_batches() -> list[str]:
+    """Standard queues poll with several batches in flight, FIFO queues with one."""
+    from localcloud.esm import batches_in_flight
+
+    cases = [
+        (batches_in_flight({}, 4, fifo=False), 4),
+        (batches_in_flight({}, 8, fifo=False), 5),
+        (batches_in_flight({"ScalingConfig": {"MaximumConcurrency": 2}}, 4, fifo=False), 2),
+        (batches_in_flight({}, 4, fifo=True), 1),
+    ]
+    return [] if all(got == want for got, want in cases) else [f"ESM batches: {cases}"]
+
+
 def main() -> int:
     problems = check_internals()
     if not problems:
@@ -542,6 +655,10 @@ def main() -> int:
             + check_scan_pages()
             + check_thread_reaper()
             + check_lambda_waiters()
+            + check_event_prefilter()
+            + check_json_paths()
+            + check_assumed_roles()
+            + check_esm_batches()
         )
     for problem in problems:
         print(f"localcloud guard: {problem}", file=sys.stderr)

@@ -10,6 +10,10 @@ Protocol: one JSON object per line. The executor writes invocations to REQ_FD; t
 answers on RESP_FD with ``{"type": "ready"}`` once, then one ``{"type": "result", ...}`` per
 invocation. stdout and stderr are the function's log; after each invocation the worker prints a
 NUL-prefixed end marker so the executor can cut the log per invocation.
+
+A worker never outlives the cloud that started it: a thread watches the parent process and
+ends the worker when it is gone (killed by a signal or by the kernel's OOM killer), even in
+the middle of an invocation that would otherwise hold its memory until it timed out.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import importlib
 import json
 import os
 import sys
+import threading
 import time
 import traceback
 
@@ -74,7 +79,22 @@ def _load_handler(spec: str):
     return handler, None
 
 
+PARENT_CHECK_SECONDS = 1.0
+
+
+def exit_with_parent(parent: int) -> None:
+    """Exit the process (status 1) once its parent is no longer ``parent``: the worker was
+    orphaned and re-parented. Runs forever on a daemon thread."""
+    while True:
+        time.sleep(PARENT_CHECK_SECONDS)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
 def main(argv: list[str]) -> None:
+    threading.Thread(
+        target=exit_with_parent, args=(os.getppid(),), daemon=True, name="parent-watch"
+    ).start()
     req_fd, resp_fd, task_root, runtime_dir, *layer_dirs = argv
     del sys.path[0]  # this script's folder: not part of a Lambda sandbox
     layer_paths = []
