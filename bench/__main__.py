@@ -1,8 +1,8 @@
 """``make bench``: measure the platform on the local cloud and print the figures.
 
 - cold-start import time of each handler in template.yaml: a fresh Python 3.12 process with
-  only the function's code and the built layer on sys.path (as the Lambda worker has), median
-  of 5 runs, in ms;
+  only the built function code and the built layer on sys.path and no bytecode written, as
+  Lambda runs it, median of 5 runs, in ms;
 - warm latency through API Gateway (p50/p95 in ms) of the public routes;
 - DynamoDB conditional writes per second on one hot item through the local cloud (8 client
   threads), UpdateItem and TransactWriteItems;
@@ -14,7 +14,9 @@
 - TransactWriteItems latency as the table grows (0, 1k, 5k items): flat since the extension
   rolls back item by item instead of copying the table;
 - a flash crowd: 50 HTTP clients for 2 minutes on flash-sale reservations, then on checkout,
-  with the cloud's workers and memory sampled, see ``bench/crowd.py``.
+  with the cloud's workers and memory sampled, see ``bench/crowd.py``;
+- on request only (``SECTIONS=soak``): 30 minutes of mixed traffic with the cloud's memory,
+  threads and mappings sampled, see ``bench/soak.py``.
 
 ``python -m bench [section ...]`` runs some sections only (``SECTIONS`` lists them). Starts
 the local cloud if it is not running (and stops it again), deploys the current code if it
@@ -35,7 +37,7 @@ from pathlib import Path
 import requests
 from botocore.exceptions import ClientError
 
-from bench import checkout, crowd, flash_sale, logistics, refunds
+from bench import checkout, crowd, flash_sale, logistics, refunds, soak
 from figures import percentile
 from localcloud import cloud as local
 from localcloud import seed
@@ -66,10 +68,15 @@ def handlers() -> list[str]:
 
 
 def cold_import_ms(handler: str, runs: int = 5) -> float:
+    """Median ms to import ``handler``'s module as Lambda does on a cold start: a fresh
+    Python 3.12 with only the built function code and the built layer on ``sys.path``, and
+    no bytecode written (Lambda's file system is read-only: what the build did not compile is
+    compiled again on every cold start)."""
     module = handler.rsplit(".", 1)[0]
-    layer = ROOT / ".aws-sam" / "build" / "SharedLayer" / "python"
-    paths = [str(ROOT / "functions"), str(layer)]
-    code = (
+    build = ROOT / ".aws-sam" / "build"
+    code = next(build.glob("*/*Function"))  # every function ships the same functions/ tree
+    paths = [str(code), str(build / "SharedLayer" / "python")]
+    script = (
         f"import sys, time; sys.path[0:0] = {paths!r}; t = time.perf_counter(); "
         f"import importlib; importlib.import_module({module!r}); "
         "print((time.perf_counter() - t) * 1000)"
@@ -77,7 +84,7 @@ def cold_import_ms(handler: str, runs: int = 5) -> float:
     env = {
         **placeholder_environment(),
         "PATH": "/usr/bin:/bin",
-        "POWERTOOLS_TRACE_DISABLED": "true",
+        "PYTHONDONTWRITEBYTECODE": "1",
         "AWS_REGION": "us-east-1",
         "POWERTOOLS_METRICS_NAMESPACE": "Titan",
         "EVENT_BUS_NAME": "bench",
@@ -86,7 +93,7 @@ def cold_import_ms(handler: str, runs: int = 5) -> float:
     samples = []
     for _ in range(runs):
         out = subprocess.run(
-            [str(local.LAMBDA_PYTHON), "-S", "-c", code],
+            [str(local.LAMBDA_PYTHON), "-S", "-c", script],
             env=env,
             capture_output=True,
             text=True,
@@ -298,6 +305,12 @@ def crowds(outputs: dict) -> None:
     print("\n".join(crowd.checkout_crowd(api, seed.admin_token(api, outputs), pid)))
 
 
+def soaking(outputs: dict) -> None:
+    api = outputs["ApiUrl"]
+    print(f"Soak: mixed traffic for {soak.SECONDS / 60:.0f} minutes ({soak.CLIENTS} clients):")
+    print("\n".join(soak.soak(api, seed.admin_token(api, outputs), local.running_pid())))
+
+
 def logistic(outputs: dict) -> None:
     print("Logistics (over HTTP: API Gateway, Lambda, DynamoDB):")
     print("\n".join(logistics.figures(outputs, seed.admin_token(outputs["ApiUrl"], outputs))))
@@ -333,7 +346,10 @@ SECTIONS = {
     "ledger": ledger,
     "dynamodb": dynamodb,
     "crowd": crowds,
+    "soak": soaking,
 }
+#: Sections a plain ``make bench`` leaves out (they take half an hour).
+ON_REQUEST = {"soak"}
 
 
 def main(argv: list[str]) -> None:
@@ -346,7 +362,7 @@ def main(argv: list[str]) -> None:
         outputs = local.deploy_if_changed()
         print(f"\nTitan Commerce benchmarks (local cloud, {os.cpu_count()} cores)\n")
         for name, section in SECTIONS.items():
-            if not argv or name in argv:
+            if name in argv or (not argv and name not in ON_REQUEST):
                 section(outputs)
                 print()
     finally:

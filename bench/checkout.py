@@ -45,7 +45,6 @@ BENCH_ENV = {
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_REGION": "us-east-1",
     "EVENT_BUS_NAME": "titan-test",
-    "POWERTOOLS_TRACE_DISABLED": "true",
     **{
         f"{c}_TABLE": f"bench-{c.lower()}"
         for c in (

@@ -18,6 +18,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -34,14 +35,25 @@ SALE_UNITS, SALE_LIMIT, SALE_CUSTOMERS = 2_000, 2, 2_500
 TIMEOUT_S = 60
 
 
-class CloudSampler:
-    """Samples the local cloud's process tree (LocalStack and its Lambda workers) on a thread:
-    the most workers at once (in all, and for one function) and the most resident memory."""
+@dataclass
+class Sample:
+    seconds: float
+    workers: int
+    workers_one_function: int
+    rss_mb: float
+    threads: int
+    maps: int
+    cloud_rss_mb: float  # LocalStack's own process
 
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.workers = self.workers_one_function = 0
-        self.rss_mb = 0.0
+
+class CloudSampler:
+    """Samples the local cloud's process tree (LocalStack and its Lambda workers) every
+    ``every`` seconds on a thread: ``samples`` over time, and the most at once."""
+
+    def __init__(self, pid: int, every: float = SAMPLE_SECONDS) -> None:
+        self.pid, self.every = pid, every
+        self.samples: list[Sample] = []
+        self._began = time.monotonic()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -54,32 +66,45 @@ class CloudSampler:
         self._thread.join()
 
     def _run(self) -> None:
-        while not self._stop.wait(SAMPLE_SECONDS):
-            self.sample()
+        while not self._stop.wait(self.every):
+            self.samples.append(self.sample())
 
-    def sample(self) -> None:
-        rss, per_function = 0, collections.Counter()
+    def sample(self) -> Sample:
+        page = os.sysconf("SC_PAGE_SIZE")
+        rss = threads = maps = cloud_rss = 0
+        per_function: collections.Counter = collections.Counter()
         for proc in Path("/proc").glob("[0-9]*"):
             try:
                 stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
                 if int(stat[2]) != self.pid:  # not in the cloud's session
                     continue
-                rss += int(stat[21]) * os.sysconf("SC_PAGE_SIZE")
+                resident = int(stat[21]) * page
+                threads += int(stat[17])
+                maps += (proc / "maps").read_bytes().count(b"\n")
                 cmdline = (proc / "cmdline").read_bytes().split(b"\0")
             except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
                 continue
+            rss += resident
+            if proc.name == str(self.pid):
+                cloud_rss = resident
             if len(cmdline) > 6 and cmdline[3].endswith(b"worker.py"):
                 per_function[cmdline[6]] += 1  # the function's unpacked code folder
-        workers = sum(per_function.values())
-        self.workers = max(self.workers, workers)
-        if per_function:
-            self.workers_one_function = max(self.workers_one_function, *per_function.values())
-        self.rss_mb = max(self.rss_mb, rss / 2**20)
+        return Sample(
+            seconds=time.monotonic() - self._began,
+            workers=sum(per_function.values()),
+            workers_one_function=max(per_function.values(), default=0),
+            rss_mb=rss / 2**20,
+            threads=threads,
+            maps=maps,
+            cloud_rss_mb=cloud_rss / 2**20,
+        )
 
     def line(self) -> str:
+        most = self.samples or [self.sample()]
         return (
-            f"  cloud at most: {self.workers} Lambda workers ({self.workers_one_function} of one"
-            f" function), {self.rss_mb:,.0f} MB resident (LocalStack and workers)"
+            f"  cloud at most: {max(s.workers for s in most)} Lambda workers"
+            f" ({max(s.workers_one_function for s in most)} of one function),"
+            f" {max(s.rss_mb for s in most):,.0f} MB resident (LocalStack and workers)"
         )
 
 

@@ -204,7 +204,6 @@ def _direct_env() -> None:
     os.environ.update(
         FLASHSALES_TABLE=outputs["FlashSalesTableName"],
         AWS_ENDPOINT_URL=local.ENDPOINT,
-        POWERTOOLS_TRACE_DISABLED="true",
     )
     sys.path[0:0] = [str(ROOT / "functions"), str(ROOT / "layers" / "shared")]
 

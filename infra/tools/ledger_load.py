@@ -41,7 +41,6 @@ def _env() -> None:
         REFUND_STATE_MACHINE=outputs["RefundStateMachineArn"],
         EVENT_BUS_NAME=outputs["EventBusName"],
         AWS_ENDPOINT_URL=local.ENDPOINT,
-        POWERTOOLS_TRACE_DISABLED="true",
     )
     sys.path[0:0] = [str(ROOT / "functions"), str(ROOT / "layers" / "shared")]
 

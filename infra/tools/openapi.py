@@ -44,7 +44,6 @@ def _importable() -> None:
     to placeholders, and functions/ and the shared layer on the path (once)."""
     for name, value in placeholder_environment().items():
         os.environ.setdefault(name, value)
-    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     for folder in (str(ROOT / "layers" / "shared"), str(ROOT / "functions")):
         if folder not in sys.path:

@@ -1,8 +1,12 @@
 """The template deployed to the local cloud: handlers, DynamoDB, EventBridge."""
 
+import importlib.util
+import io
 import json
+import sys
 import threading
 import time
+import zipfile
 
 import pytest
 import requests
@@ -229,3 +233,26 @@ def test_a_stack_update_changes_an_eventbridge_rule_and_its_targets(aws):
         assert [t["Id"] for t in events.list_targets_by_rule(Rule=rule_name)["Targets"]] == ["q0"]
     finally:
         cfn.delete_stack(StackName=name)
+
+
+def _cached_name(source: str) -> str:
+    folder, _, name = source.rpartition("/")
+    return f"{folder}/__pycache__/{name[:-3]}.{sys.implementation.cache_tag}.pyc"
+
+
+def test_the_layer_ships_bytecode_that_lambda_uses_without_compiling(cloud, aws):
+    """Lambda's /opt is read-only: a layer without bytecode is compiled on every cold start.
+    Every module of the deployed layer has its .pyc for the runtime's Python (3.12, as
+    these tests), hash-based and unchecked (PEP 552), so zip timestamps do not matter."""
+    layer = aws("lambda").get_layer_version_by_arn(Arn=cloud["SharedLayerArn"])
+    archive = zipfile.ZipFile(
+        io.BytesIO(requests.get(layer["Content"]["Location"], timeout=60).content)
+    )
+    names = set(archive.namelist())
+    sources = [n for n in names if n.startswith("python/") and n.endswith(".py")]
+    assert len(sources) > 1000  # the requirements and the titan kernel
+    assert [s for s in sources if _cached_name(s) not in names] == []
+    for source in ("python/titan/api.py", "python/pydantic/main.py", "python/boto3/session.py"):
+        header = archive.read(_cached_name(source))[:8]
+        assert header[:4] == importlib.util.MAGIC_NUMBER
+        assert int.from_bytes(header[4:8], "little") == 0b01  # hash-based, source not checked

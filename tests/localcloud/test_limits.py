@@ -117,3 +117,25 @@ def test_room_made_while_waiting_is_used():
     threading.Thread(target=finish).start()
     assert limiter.start(assignment, "b", lambda: "started") == "started"
     assert len(assignment.stopped) == 1
+
+
+def test_waiting_invocations_are_served_first_come_first_served():
+    limiter = Limiter(per_function=1, total=8, queue_length=10, queue_s=5)
+    limiter.acquire("f")
+    served: list[int] = []
+
+    def queued(n: int) -> None:
+        limiter.acquire("f")
+        served.append(n)
+        limiter.release("f")
+
+    waiters = []
+    for n in range(5):
+        waiters.append(threading.Thread(target=queued, args=(n,)))
+        waiters[-1].start()
+        time.sleep(0.05)  # they queue in this order
+    limiter.release("f")
+    for waiter in waiters:
+        waiter.join(2)
+    assert served == [0, 1, 2, 3, 4]
+    assert limiter.stats()["running"] == 0

@@ -1,6 +1,6 @@
-"""Internal AWS clients for the local cloud: an assumed role's credentials are reused.
+"""Internal AWS clients for the local cloud: assumed roles reused, calls kept in-process.
 
-When a LocalStack service acts with a role (a Step Functions Task calling Lambda, a Lambda
+1. When a LocalStack service acts with a role (a Step Functions Task calling Lambda, a Lambda
 writing its logs...) it asks for a client with ``connect_to.with_assumed_role``, which calls
 STS AssumeRole (an HTTP request from LocalStack to itself) and builds a new boto3 client for
 the new credentials, on every call. Measured on an EXPRESS state machine of 13 Lambda Tasks
@@ -8,9 +8,17 @@ whose function returns its input: 864 ms, where 13 direct invokes take 13 x 30 m
 was AssumeRole and client construction, and the client cache kept up to 256 clients nobody
 would use again.
 
-AWS's own SDKs keep assumed-role credentials until they near expiry. So does this: the client
-factory for one (role, principal, region, endpoint, config) is reused for ``REUSE_SECONDS``,
-well inside AssumeRole's default one-hour session.
+   AWS's own SDKs keep assumed-role credentials until they near expiry. So does this: the
+   client factory for one (role, principal, region, endpoint, config) is reused for
+   ``REUSE_SECONDS``, well inside AssumeRole's default one-hour session.
+2. Those internal clients then sent each call as an HTTP request to the cloud's own port:
+   botocore's HTTP client on one side, hypercorn and the ASGI/WSGI adapters on the other,
+   about 3 ms of the one Python process's CPU per call. API Gateway invoking a function, an
+   authorizer, a Step Functions Task, an SQS poller handing a batch to its function: every
+   Lambda invoke paid it. Clients of ``IN_PROCESS`` services now hand their request to the
+   cloud's gateway in-process (LocalStack's own ``GatewayShortCircuit``, the mechanism of its
+   ``IN_MEMORY_CLIENT`` setting), through the same handler chain. That setting itself is
+   not used: with it, SQS's long-polling receives returned nothing, so SQS clients keep HTTP.
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ from localstack.runtime import hooks
 
 #: How long one AssumeRole's credentials (and the client factory built on them) are reused.
 REUSE_SECONDS = 600.0
+#: Internal clients whose calls go to the gateway in-process instead of over HTTP.
+IN_PROCESS = frozenset({"lambda", "stepfunctions", "sts"})
 _lock = threading.Lock()
 
 
@@ -60,8 +70,31 @@ def _hashable(value):
     return value
 
 
+def call_in_process(factory_type, services: frozenset[str]) -> None:
+    """Patch ``factory_type`` (LocalStack's internal client factory) so the clients it builds
+    for ``services`` call the gateway in-process. Idempotent."""
+    from localstack.aws.client import GatewayShortCircuit, botocore_in_memory_endpoint_patch
+    from localstack.runtime import get_current_runtime
+
+    original = factory_type._get_client_post_hook
+    if getattr(original, "_titan", False):
+        return
+    if not botocore_in_memory_endpoint_patch.is_applied:
+        botocore_in_memory_endpoint_patch.apply()  # requests carry their parsed parameters
+
+    def _get_client_post_hook(self, client):
+        client = original(self, client)
+        if client.meta.service_model.service_name in services:
+            GatewayShortCircuit.modify_client(client, get_current_runtime().components.gateway)
+        return client
+
+    _get_client_post_hook._titan = True
+    factory_type._get_client_post_hook = _get_client_post_hook
+
+
 @hooks.on_infra_start()
 def reuse_assumed_role_clients() -> None:
-    from localstack.aws.connect import ClientFactory
+    from localstack.aws.connect import ClientFactory, InternalClientFactory
 
     reuse_assumed_roles(ClientFactory)
+    call_in_process(InternalClientFactory, IN_PROCESS)

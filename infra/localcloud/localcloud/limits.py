@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import deque
 
 #: LocalStack's InitializationType.on_demand (a StrEnum): environments started per request.
 ON_DEMAND = "on-demand"
@@ -41,9 +42,9 @@ class Limiter:
     """The slots: ``per_function`` running invocations per function, ``total`` environments.
 
     ``acquire(function)`` blocks until the function may run one more invocation (or raises
-    Throttled); ``release(function)`` gives it back. ``make_room(assignment, function)`` is
-    called with a slot held, before LocalStack looks for an environment: when the function
-    has no idle one and the cloud holds ``total``, it stops the environment idle the longest.
+    Throttled); ``release(function)`` gives the slot to the longest-waiting invocation, first
+    come first served, or frees it. ``start(assignment, function, ...)`` starts an
+    environment once the cloud has room for it.
     """
 
     def __init__(self, per_function: int, total: int, queue_length: int, queue_s: float) -> None:
@@ -53,7 +54,7 @@ class Limiter:
         self.queue_s = queue_s
         self._cond = threading.Condition()
         self._running: dict[str, int] = {}
-        self._waiting: dict[str, int] = {}
+        self._queues: dict[str, deque[list[bool]]] = {}  # per function: tickets, oldest first
         self.throttled = 0
         self.waited = 0
         self.evicted = 0
@@ -61,29 +62,32 @@ class Limiter:
 
     def acquire(self, function: str) -> None:
         with self._cond:
-            if self._running.get(function, 0) < self.per_function:
+            queue = self._queues.setdefault(function, deque())
+            if self._running.get(function, 0) < self.per_function and not queue:
                 self._running[function] = self._running.get(function, 0) + 1
                 return
-            if self._waiting.get(function, 0) >= self.queue_length:
+            if len(queue) >= self.queue_length:
                 self.throttled += 1
                 raise Throttled(f"{function}: {self.queue_length} invocations already queued")
-            self._waiting[function] = self._waiting.get(function, 0) + 1
+            ticket = [False]  # set by release() when the slot is handed over
+            queue.append(ticket)
             self.waited += 1
             deadline = time.monotonic() + self.queue_s
-            try:
-                while self._running.get(function, 0) >= self.per_function:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        self.throttled += 1
-                        raise Throttled(f"{function}: no environment free in {self.queue_s:.0f} s")
-                    self._cond.wait(left)
-                self._running[function] = self._running.get(function, 0) + 1
-            finally:
-                self._waiting[function] -= 1
+            while not ticket[0]:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    queue.remove(ticket)
+                    self.throttled += 1
+                    raise Throttled(f"{function}: no environment free in {self.queue_s:.0f} s")
+                self._cond.wait(left)
 
     def release(self, function: str) -> None:
         with self._cond:
-            self._running[function] -= 1
+            queue = self._queues.get(function)
+            if queue:
+                queue.popleft()[0] = True  # the slot passes to the oldest waiter
+            else:
+                self._running[function] -= 1
             self._cond.notify_all()
 
     def start(self, assignment, function: str, start_environment):
@@ -127,7 +131,7 @@ class Limiter:
                 "perFunction": self.per_function,
                 "total": self.total,
                 "running": sum(self._running.values()),
-                "waiting": sum(self._waiting.values()),
+                "waiting": sum(len(q) for q in self._queues.values()),
                 "waited": self.waited,
                 "throttled": self.throttled,
                 "evicted": self.evicted,

@@ -5,7 +5,7 @@ fields), ``clock``, ``errors`` (problem+json with stable codes), ``api`` (the RE
 every context uses: roles before validation, documented answers), ``paging`` (cursors of
 DynamoDB queries), ``schemas`` (response shapes every context shares), ``auth`` (the caller
 as the API Gateway authorizer describes it, and the roles a route admits),
-``observability`` (Powertools logger/tracer/metrics, business metrics), ``context`` (the
+``observability`` (Powertools logger and metrics, business metrics), ``context`` (the
 correlation id), ``events`` (domain events carrying their contract, and a batched
 EventBridge publisher), ``consumers`` (the one way a Lambda takes events), ``dynamo``
 (pynamodb configuration, condition checks, get-or-404), ``idempotency`` (Idempotency-Key on

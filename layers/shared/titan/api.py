@@ -14,7 +14,7 @@ OpenAPI, CORS, and error handling that always answers ``application/problem+json
   the caller sees no detail).
 
 ``lambda_handler(app)`` wraps the resolver with the logger (request context, correlation id
-from ``X-Correlation-Id`` or the API Gateway request id), the tracer and metrics.
+from ``X-Correlation-Id`` or the API Gateway request id) and metrics.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from titan.auth import BEARER, check, principal, route_roles
 from titan.context import set_correlation_id
 from titan.errors import InternalError, Problem
-from titan.observability import logger, metrics, tracer
+from titan.observability import logger, metrics
 
 PROBLEM_JSON = "application/problem+json"
 CORS = CORSConfig(
@@ -197,7 +197,6 @@ def lambda_handler(app: APIGatewayRestResolver):
     """The Lambda entry point for ``app``: ``handler = lambda_handler(app)`` in api.py."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-    @tracer.capture_lambda_handler
     @metrics.log_metrics(capture_cold_start_metric=True)
     def handler(event: dict, context: Any) -> dict:
         headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
