@@ -138,17 +138,44 @@ def reservation_crowd(api: str, staff_token: str, pid: int) -> list[str]:
     ]
 
 
-def checkout_crowd(api: str, staff_token: str, pid: int) -> list[str]:
-    """``CLIENTS`` customers each buying one unit of one offer, again and again, for
-    ``SECONDS``: cart line, then POST /checkout with a card."""
+def stocked_offer(api: str, staff_token: str, units: int = 100_000) -> dict:
+    """A new offer (``shopper.new_offer``) with ``units`` more units received into stock."""
     offer = new_offer(api, staff_token)
-    staff = {"Authorization": f"Bearer {staff_token}"}
     requests.post(
         f"{api}/inventory/offers/{offer['offerId']}/receipts",
-        json={"quantity": 100_000},
-        headers={**staff, "Idempotency-Key": str(uuid.uuid4())},
+        json={"quantity": units},
+        headers={"Authorization": f"Bearer {staff_token}", "Idempotency-Key": str(uuid.uuid4())},
         timeout=60,
     ).raise_for_status()
+    return offer
+
+
+def units_ordered(api: str, staff_token: str, seller_id: str) -> int:
+    """Units in the seller's orders that are not cancelled, read page by page."""
+    units, cursor = 0, None
+    while True:
+        params = {"sellerId": seller_id, "limit": 100, **({"cursor": cursor} if cursor else {})}
+        page = requests.get(
+            f"{api}/orders",
+            params=params,
+            headers={"Authorization": f"Bearer {staff_token}"},
+            timeout=60,
+        ).json()
+        for order in page["orders"]:
+            if order["status"] != "CANCELLED":
+                units += sum(line["quantity"] for line in order["lines"])
+        cursor = page.get("cursor")
+        if not cursor:
+            return units
+
+
+def checkout_crowd(api: str, staff_token: str, pid: int) -> list[str]:
+    """``CLIENTS`` customers each buying one unit of one offer, again and again, for
+    ``SECONDS``: cart line, then POST /checkout with a card. Exact when the units that left
+    the stock are the units in the seller's orders (a checkout whose client timed out may
+    still have been placed)."""
+    offer = stocked_offer(api, staff_token)
+    staff = {"Authorization": f"Bearer {staff_token}"}
 
     def stock() -> int:
         url = f"{api}/inventory/offers/{offer['offerId']}"
@@ -159,7 +186,7 @@ def checkout_crowd(api: str, staff_token: str, pid: int) -> list[str]:
     for buyer in buyers:  # one checkout each first: every function warm
         buyer.add(offer["productId"], offer["sellerId"], 1)
         buyer.checkout([{"method": "card", "card": {"number": "4242424242424242"}}])
-    before = stock()
+    before, ordered_before = stock(), units_ordered(api, staff_token, offer["sellerId"])
     samples: list[float] = []
     troubles = collections.Counter()
     lock = threading.Lock()
@@ -186,6 +213,7 @@ def checkout_crowd(api: str, staff_token: str, pid: int) -> list[str]:
         list(pool.map(shop, buyers))
     seconds = time.perf_counter() - began
     sold = before - stock()
+    ordered = units_ordered(api, staff_token, offer["sellerId"]) - ordered_before
     server_errors = sum(n for k, n in troubles.items() if k.startswith("5"))
     return [
         f"  {CLIENTS} customers for {seconds:.0f} s, each: add a cart line, check out by card",
@@ -193,7 +221,7 @@ def checkout_crowd(api: str, staff_token: str, pid: int) -> list[str]:
         f"   p95 {percentile(samples, 95):7.1f} ms (cart line + checkout)",
         "  outcomes: " + ", ".join(f"{k} {n}" for k, n in sorted(troubles.items())),
         f"  5xx answers {server_errors}, client time-outs {troubles['time-out']}",
-        f"  units checked out {len(samples)}, units gone from stock {sold}:"
-        f" {'exact' if sold == len(samples) else 'WRONG'}",
+        f"  checkouts answered 201: {len(samples)}; units in the seller's orders {ordered},"
+        f" units gone from stock {sold}: {'exact' if sold == ordered else 'WRONG'}",
         cloud.line(),
     ]

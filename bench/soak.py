@@ -22,9 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from bench.crowd import CloudSampler
+from bench.crowd import CloudSampler, stocked_offer
 from flash_crowd import customer_tokens, new_sale
-from shopper import HttpError, new_customer, new_offer
+from shopper import HttpError, new_customer
 
 CLIENTS = 8
 SECONDS = float(os.environ.get("SOAK_SECONDS", "1800"))
@@ -41,14 +41,7 @@ WEIGHTS = {"browse": 25, "search": 25, "product": 20, "cart": 12, "checkout": 10
 
 
 def soak(api: str, staff_token: str, pid: int) -> list[str]:
-    offer = new_offer(api, staff_token)
-    staff = {"Authorization": f"Bearer {staff_token}"}
-    requests.post(
-        f"{api}/inventory/offers/{offer['offerId']}/receipts",
-        json={"quantity": 100_000},
-        headers={**staff, "Idempotency-Key": str(uuid.uuid4())},
-        timeout=60,
-    ).raise_for_status()
+    offer = stocked_offer(api, staff_token)
     sale = new_sale(api, staff_token, offer, 50_000, 2, hold_seconds=60)
     tokens = itertools.cycle(customer_tokens(20_000))
     with ThreadPoolExecutor(CLIENTS) as pool:

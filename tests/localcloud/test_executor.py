@@ -86,8 +86,9 @@ def test_the_timeout_is_enforced_and_a_fresh_worker_follows(probe):
     invoke = probe(timeout=1)
     _, first = invoke()
     began = time.monotonic()
-    response, payload = invoke({"sleep": 5})
+    response, payload = invoke({"sleep": 5}, tail=True)
     assert time.monotonic() - began < 4
+    assert "Status: timeout" in base64.b64decode(response["LogResult"]).decode()  # logged
     assert response["FunctionError"] == "Unhandled"
     assert payload["errorType"] == "Sandbox.Timedout"
     assert "Task timed out after 1.00 seconds" in payload["errorMessage"]

@@ -183,6 +183,14 @@ class TitanRuntimeExecutor(RuntimeExecutor):
                         self._invocation_log.append(line)
         self._invocation_done.set()
 
+    def _log_line(self, text: str) -> None:
+        """Append ``text`` to the function's log file and this invocation's log, as Lambda
+        logs what its runtime reports (a timeout)."""
+        with self._log_lock, open(self._log_file, "a", encoding="utf-8") as log_file:
+            log_file.write("".join(f"[{self.id}] {line}\n" for line in text.splitlines()))
+            if self._invocation_log is not None:
+                self._invocation_log.append(text)
+
     def _next_response(self, timeout: float) -> dict | None:
         try:
             return self._responses.get(timeout=timeout)
@@ -214,9 +222,9 @@ class TitanRuntimeExecutor(RuntimeExecutor):
             response = self._next_response(timeout_s)
             if response is None and self._process is not None and self._process.poll() is None:
                 self._kill_now()
-                body = _error_payload(
-                    f"{request_id} Task timed out after {timeout_s:.2f} seconds", "Sandbox.Timedout"
-                )
+                message = f"{request_id} Task timed out after {timeout_s:.2f} seconds"
+                self._log_line(f"{message}\nREPORT RequestId: {request_id}\tStatus: timeout\n")
+                body = _error_payload(message, "Sandbox.Timedout")
                 return self._result(request_id, body, True)
             if response is None:
                 code = self._process.poll() if self._process else None
