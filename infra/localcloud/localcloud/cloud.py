@@ -114,8 +114,8 @@ def _recorded_pid() -> int | None:
         return None
 
 
-def _pid() -> int | None:
-    """The running LocalStack we started, or None."""
+def running_pid() -> int | None:
+    """The PID of the running LocalStack we started (its session's id too), or None."""
     pid = _recorded_pid()
     if pid is None:
         return None
@@ -124,11 +124,6 @@ def _pid() -> int | None:
     except FileNotFoundError:
         return None
     return pid if b"localstack.runtime.main" in cmdline else None
-
-
-def running_pid() -> int | None:
-    """The PID of the running local cloud (LocalStack's process; its session's id), or None."""
-    return _pid()
 
 
 def healthy() -> bool:
@@ -162,8 +157,8 @@ def start(timeout_s: float = 90) -> None:
     """Start LocalStack in the background and wait until it answers, or reuse a running one.
 
     Raises RuntimeError if it exits or does not answer within ``timeout_s`` seconds."""
-    if _pid() and healthy():
-        print(f"local cloud already running (pid {_pid()}) at {ENDPOINT}")
+    if running_pid() and healthy():
+        print(f"local cloud already running (pid {running_pid()}) at {ENDPOINT}")
         return
     if healthy():
         raise RuntimeError(f"something else answers on {ENDPOINT}; stop it or set LOCALCLOUD_PORT")
@@ -209,7 +204,7 @@ def stop(grace_s: float = 10, quiet: bool = False) -> None:
         if not quiet:
             print("local cloud not running")
         return
-    main_alive = _pid() is not None
+    main_alive = running_pid() is not None
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, signal.SIGTERM)
     deadline = time.monotonic() + grace_s

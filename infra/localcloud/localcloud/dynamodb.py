@@ -2,7 +2,7 @@
 
 LocalStack 2026.3.0 serves DynamoDB by downloading Java and DynamoDB Local, which cannot
 happen offline. This provider answers every operation from LocalStack's bundled moto
-instead, with five corrections measured on this stack (docs/local-cloud.md):
+instead, with seven corrections measured on this stack (docs/local-cloud.md):
 
 1. moto's DynamoDB backend is not thread-safe: 8 threads of conditional decrements oversold
    a stock of 500 and raised ``dictionary changed size during iteration``. Every request is
@@ -339,7 +339,7 @@ def install_item_level_transactions() -> None:
     """Patch moto's DynamoDB backend so TransactWriteItems rolls back item by item.
 
     Idempotent. Raises RuntimeError if moto's internals no longer look as expected (the guard
-    test in tests/unit/test_localcloud_guard.py checks the same)."""
+    test in tests/localcloud/test_guard.py checks the same)."""
     from moto.dynamodb import models
     from moto.dynamodb.models.table import Table
 

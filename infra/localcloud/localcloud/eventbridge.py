@@ -97,55 +97,49 @@ _batcher: SqsBatcher | None = None
 
 
 @functools.lru_cache(maxsize=1024)
-def top_level_plan(pattern: str | None) -> tuple[tuple[str, frozenset[str] | None], ...] | None:
-    """A rule's JSON event pattern as ((field, exact values or None for "must be absent"),
-    ...) when it only names top-level fields, each by a list of plain strings or by
-    ``[{"exists": false}]``; None for any other pattern (LocalStack's engine decides those)."""
+def read_pattern(
+    pattern: str | None,
+) -> tuple[
+    tuple[tuple[str, frozenset[str]], ...], tuple[tuple[str, frozenset[str] | None], ...] | None
+]:
+    """A rule's JSON event pattern read once, as (exact, plan):
+
+    - exact: ((field, values), ...), the top-level fields it matches only by a list of plain
+      strings, whatever else it asks;
+    - plan: ((field, values or None for "must be absent"), ...) when it names top-level
+      fields only, each by a list of plain strings or by ``[{"exists": false}]``; None for
+      any other pattern (LocalStack's engine decides those).
+    """
     try:
         parsed = json.loads(pattern) if pattern else None
     except ValueError:
-        return None
-    if not isinstance(parsed, dict) or not parsed:
-        return None
-    plan = []
+        return (), None
+    if not isinstance(parsed, dict):
+        return (), None
+    exact, plan = [], []
     for field, values in parsed.items():
         if not isinstance(values, list) or not values:
-            return None
-        if all(isinstance(v, str) for v in values):
-            plan.append((field, frozenset(values)))
-        elif values == [{"exists": False}]:
+            plan = None
+        elif all(isinstance(v, str) for v in values):
+            exact.append((field, frozenset(values)))
+            if plan is not None:
+                plan.append((field, frozenset(values)))
+        elif values == [{"exists": False}] and plan is not None:
             plan.append((field, None))
         else:
-            return None
-    return tuple(plan)
-
-
-@functools.lru_cache(maxsize=1024)
-def exact_values(pattern: str | None) -> tuple[tuple[str, frozenset[str]], ...]:
-    """The top-level fields that ``pattern`` matches only by exact string values, whatever
-    else it asks: ((field, values), ...)."""
-    try:
-        parsed = json.loads(pattern) if pattern else None
-    except ValueError:
-        return ()
-    if not isinstance(parsed, dict):
-        return ()
-    return tuple(
-        (field, frozenset(values))
-        for field, values in parsed.items()
-        if isinstance(values, list) and values and all(isinstance(v, str) for v in values)
-    )
+            plan = None
+    return tuple(exact), (tuple(plan) if plan else None)
 
 
 def decide(pattern: str | None, event: dict) -> bool | None:
     """Whether ``event`` (the formatted event) matches ``pattern``, when that can be told
     from its top-level string fields alone; None when LocalStack's engine must decide. Exact
     values match a string field equal to one of them; ``exists: false``, a field absent."""
-    for field, values in exact_values(pattern):
+    exact, plan = read_pattern(pattern)
+    for field, values in exact:
         value = event.get(field)
         if isinstance(value, str) and value not in values:
             return False
-    plan = top_level_plan(pattern)
     if plan is None:
         return None
     for field, values in plan:

@@ -1,6 +1,6 @@
 """Self-check of the LocalStack and moto internals this extension relies on.
 
-``python -m localcloud.guard`` (run by tests/unit/test_localcloud_guard.py in the local
+``python -m localcloud.guard`` (run by tests/localcloud/test_guard.py in the local
 cloud's environment) exits non-zero, naming the internal, if an upgrade changed any of them,
 and exercises the item-level transaction rollback against moto's real DynamoDB backend and
 the API Gateway stage update.

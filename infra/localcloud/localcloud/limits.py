@@ -99,7 +99,6 @@ class Limiter:
         up to the queue's time (then Throttled). Returns what ``start_environment`` returns."""
         deadline = time.monotonic() + self.queue_s
         while True:
-            victim = None
             with self._cond:
                 environments = [
                     (manager, env)
