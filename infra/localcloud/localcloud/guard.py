@@ -193,7 +193,7 @@ def check_transactions() -> list[str]:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
-    from localcloud.dynamodb import install_item_level_transactions
+    from localcloud.moto_transactions import install_item_level_transactions
 
     install_item_level_transactions()
     backend = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]

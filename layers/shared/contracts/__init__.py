@@ -16,9 +16,21 @@ from contracts import (
     orders,
     payments,
     returns,
+    reviews,
 )
 from contracts.base import REGISTRY, Contract, Event, Metadata, Money
 
-CONTEXTS = (catalog, flashsales, fulfilment, identity, inventory, ledger, orders, payments, returns)
+CONTEXTS = (
+    catalog,
+    flashsales,
+    fulfilment,
+    identity,
+    inventory,
+    ledger,
+    orders,
+    payments,
+    returns,
+    reviews,
+)
 
 __all__ = ["CONTEXTS", "REGISTRY", "Contract", "Event", "Metadata", "Money"]

@@ -1,0 +1,1 @@
+"""Reviews: buyers' reviews of products and sellers, moderation, helpful votes, ratings."""
