@@ -11,7 +11,8 @@ PYTEST  = .venv/bin/pytest
 PYTEST_ARGS ?=
 
 .PHONY: help install up down status logs reload deploy seed test lint unit integration e2e \
-        bench bench-search replay openapi contracts lock clean fit-logistics eval-logistics
+        bench bench-search replay import-reviews openapi contracts lock clean fit-logistics \
+        eval-logistics
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -108,10 +109,13 @@ test: lint ## Lint, then every test: unit, integration, e2e
 bench: install ## Benchmarks against the local cloud, printing figures (SECTIONS="crowd checkout" for some)
 	PYTHONPATH=infra/localcloud:infra/tools:functions:layers/shared .venv/bin/python -m bench $(SECTIONS)
 
-replay: install ## Place the real Olist orders through the HTTP API (OFFSET=N LIMIT=N WORKERS=N RESULTS=file)
+replay: install ## Place the real Olist orders through the HTTP API, deliver them, import their reviews (OFFSET=N LIMIT=N WORKERS=N RESULTS=file)
 	.venv/bin/python infra/tools/replay.py $(if $(OFFSET),--offset $(OFFSET)) \
 	  $(if $(LIMIT),--limit $(LIMIT)) $(if $(WORKERS),--workers $(WORKERS)) \
 	  $(if $(RESULTS),--results $(RESULTS))
+
+import-reviews: install ## Import the real Olist reviews of replayed orders through moderation (RESULTS=file from make replay)
+	.venv/bin/python infra/tools/import_reviews.py --results $(RESULTS)
 
 fit-logistics: install ## Fit the market shipping rate and the delivery promise on the real orders (writes functions/shipping/data/market.json, promise.json)
 	.venv/bin/python infra/tools/fit_logistics.py

@@ -11,6 +11,8 @@
 - logistics over HTTP: quote and cart shipping options p50/p95, carriers' signed tracking
   webhooks per second, see ``bench/logistics.py``;
 - refunds/s and ledger-post p50/p95 on the service layer, see ``bench/refunds.py``;
+- reviews over HTTP: submit p50/p95, a product read with its rating p50/p95, the bulk
+  import's reviews per second, see ``bench/reviews.py``;
 - TransactWriteItems latency as the table grows (0, 1k, 5k items): flat since the extension
   rolls back item by item instead of copying the table;
 - a flash crowd: 50 HTTP clients for 2 minutes on flash-sale reservations, then on checkout,
@@ -37,7 +39,7 @@ from pathlib import Path
 import requests
 from botocore.exceptions import ClientError
 
-from bench import checkout, crowd, flash_sale, logistics, refunds, soak
+from bench import checkout, crowd, flash_sale, logistics, refunds, reviews, soak
 from figures import percentile
 from localcloud import cloud as local
 from localcloud import seed
@@ -316,6 +318,11 @@ def logistic(outputs: dict) -> None:
     print("\n".join(logistics.figures(outputs, seed.admin_token(outputs["ApiUrl"], outputs))))
 
 
+def reviewing(outputs: dict) -> None:
+    print("Reviews (over HTTP: API Gateway, Lambda, DynamoDB):")
+    print("\n".join(reviews.figures(outputs, seed.admin_token(outputs["ApiUrl"], outputs))))
+
+
 def ledger(_outputs: dict) -> None:
     print("Refunds and the ledger (service layer, local cloud DynamoDB only):")
     print("\n".join(refunds.figures()))
@@ -343,6 +350,7 @@ SECTIONS = {
     "checkout": checkouts,
     "flash-sale": flash_sales,
     "logistics": logistic,
+    "reviews": reviewing,
     "ledger": ledger,
     "dynamodb": dynamodb,
     "crowd": crowds,

@@ -165,6 +165,9 @@ def reindex() -> Response[ReindexQueued]:
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]
 Cursor = Annotated[str | None, Query(max_length=200, description="From a previous page")]
 Price = Annotated[int | None, Query(ge=0, le=10**9, description="BRL centavos, inclusive")]
+MinRating = Annotated[
+    float | None, Query(ge=1, le=5, description="Mean stars of its reviews at least this")
+]
 
 
 @app.get("/products", tags=["catalog"], summary="Browse products")
@@ -179,8 +182,10 @@ def products(
     includeUnavailable: Annotated[
         bool, Query(description="Also list products no seller offers now")
     ] = False,
+    minRating: MinRating = None,
     sort: Annotated[
-        Literal["newest", "price_asc", "price_desc"], Query(description="Prices: best offer")
+        Literal["newest", "price_asc", "price_desc", "rating_desc"],
+        Query(description="Prices: best offer; rating: mean stars of its reviews"),
     ] = "newest",
     limit: Limit = 20,
     cursor: Cursor = None,
@@ -198,6 +203,7 @@ def products(
         sort,
         limit,
         cursor,
+        minRating,
     )
     return ProductPage(**queries.page(queries.run(criteria)))
 
@@ -211,8 +217,9 @@ def search_products(
     department: Annotated[str | None, Query(max_length=40, description="Department id")] = None,
     minPrice: Price = None,
     maxPrice: Price = None,
+    minRating: MinRating = None,
     sort: Annotated[
-        Literal["relevance", "newest", "price_asc", "price_desc"], Query()
+        Literal["relevance", "newest", "price_asc", "price_desc", "rating_desc"], Query()
     ] = "relevance",
     limit: Limit = 20,
     cursor: Cursor = None,
@@ -223,7 +230,7 @@ def search_products(
     if not search.words(q):
         raise BadRequest("q has no searchable words.", code="INVALID_PARAMETER")
     criteria = queries.criteria(
-        q, category, department, None, minPrice, maxPrice, False, sort, limit, cursor
+        q, category, department, None, minPrice, maxPrice, False, sort, limit, cursor, minRating
     )
     page = queries.run(criteria, facets=True)
     names = {slug: c.name for slug, c in categories.tree().by_slug.items()}

@@ -1,4 +1,7 @@
-"""The search indexer: catalog events (EventBridge -> SQS) -> the tantivy index.
+"""The search indexer: catalog events (EventBridge -> SQS) -> the tantivy index; and the
+reviews context's RatingChanged -> the catalog's copy of each product's and seller's stars
+(kept when newer by its ``sequence``), which product, offer and seller reads show and search
+sorts and filters by.
 
 A batch of up to 2,500 messages (BatchSize in catalog/template.yaml) names the products and offers
 that changed. Their current state is read from the catalog table (never taken from the event
@@ -9,6 +12,8 @@ after the queue's retries, lands in the dead-letter queue without holding back t
 
 SearchReindexRequested (``POST /admin/search/reindex``) rebuilds the whole index from one scan
 of the table: after messages went to the dead-letter queue, or to refresh renamed categories.
+The first batch an index schema sees (``search.SCHEMA_TAG``, no version published yet) also
+rebuilds: a new schema starts from the whole table, not from one batch.
 """
 
 from __future__ import annotations
@@ -21,10 +26,11 @@ from dataclasses import dataclass, field
 import tantivy
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from pynamodb.exceptions import PutError
 
 from catalog import categories, search
 from catalog.index_files import LocalIndex, StaleIndex
-from catalog.store import Offer, Product, Seller
+from catalog.store import Offer, Product, Rating, Seller
 from contracts.catalog import (
     OfferCreated,
     OfferDeleted,
@@ -36,7 +42,9 @@ from contracts.catalog import (
     ProductUpdated,
     SearchReindexRequested,
 )
+from contracts.reviews import RatingChanged
 from titan.consumers import Received, receive
+from titan.dynamo import condition_failed
 from titan.observability import logger, observed
 
 PUBLISH_ATTEMPTS = 5
@@ -50,6 +58,7 @@ INDEXED = (
     OfferPriceChanged,
     OfferDeleted,
     SearchReindexRequested,
+    RatingChanged,
 )
 
 
@@ -64,11 +73,21 @@ class Changes:
     unknown_offers: set[str] = field(default_factory=set)
     #: rebuild the whole index from the table (SearchReindexRequested)
     rebuild: bool = False
+    #: the newest stars reported per (PRODUCT or SELLER, id)
+    ratings: dict[tuple[str, str], RatingChanged] = field(default_factory=dict)
 
     def add(self, received: Received) -> None:
         event = received.event
         if isinstance(event, SearchReindexRequested):
             self.rebuild = True
+            return
+        if isinstance(event, RatingChanged):
+            key = (event.subject, event.subjectId)
+            if key not in self.ratings or self.ratings[key].sequence < event.sequence:
+                self.ratings[key] = event
+            if event.subject == "PRODUCT":
+                self.products.add(event.subjectId)
+                self.unknown_offers.add(event.subjectId)
             return
         self.products.add(event.productId)
         if isinstance(event, OfferKeys):
@@ -104,7 +123,9 @@ def _indexed_offer(offer: Offer, states: dict[str, str]) -> search.IndexedOffer:
 
 
 def _indexed_product(
-    item: Product, offers: dict[str, search.IndexedOffer] | None = None
+    item: Product,
+    offers: dict[str, search.IndexedOffer] | None = None,
+    rating: Rating | None = None,
 ) -> search.IndexedProduct:
     return search.IndexedProduct(
         product_id=item.product_id,
@@ -113,16 +134,45 @@ def _indexed_product(
         created_at=item.created_at,
         status=item.status,
         offers=offers or {},
+        rating=float(rating.average) if rating and rating.average is not None else None,
+        rating_count=int(rating.count) if rating else 0,
     )
+
+
+def record_ratings(changes: Changes) -> int:
+    """Keep each reported rating unless a newer one (higher ``sequence``) is kept already.
+    Returns how many were kept."""
+    kept = 0
+    for (subject, subject_id), event in changes.ratings.items():
+        item = Rating(
+            *Rating.key(subject, subject_id),
+            average=event.average,
+            count=event.count,
+            distribution=dict(event.distribution),
+            sequence=event.sequence,
+        )
+        try:
+            item.save(
+                condition=Rating.sequence.does_not_exist() | (Rating.sequence < event.sequence)
+            )
+            kept += 1
+        except PutError as exc:
+            if not condition_failed(exc):
+                raise
+    return kept
 
 
 def _everything() -> list[search.IndexedProduct]:
     """Every product with its active offers, read from the table (one scan)."""
     products: dict[str, search.IndexedProduct] = {}
     offers: list[Offer] = []
+    ratings = {
+        r.pk.removeprefix("PRODUCT#"): r
+        for r in Rating.scan(Rating.pk.startswith("PRODUCT#") & (Rating.sk == "RATING"))
+    }
     for item in Product.scan(Product.pk.startswith("PRODUCT#")):
         if item.sk == "PRODUCT":
-            products[item.product_id] = _indexed_product(item)
+            products[item.product_id] = _indexed_product(item, rating=ratings.get(item.product_id))
     for offer in Offer.scan(Offer.pk.startswith("PRODUCT#") & Offer.sk.startswith("OFFER#")):
         if offer.status == "ACTIVE" and offer.product_id in products:
             offers.append(offer)
@@ -168,10 +218,15 @@ def rebuild(local: LocalIndex) -> int:
 def apply(changes: Changes, local: LocalIndex) -> int:
     """Apply ``changes`` to the newest index and publish it. Returns the new version.
     Raises StaleIndex if ``PUBLISH_ATTEMPTS`` writers in a row got there first."""
-    if changes.rebuild:  # reads the current state of everything, these changes included
+    local.latest()
+    if changes.rebuild or local.version == 0:  # reads everything, these changes included
         return rebuild(local)
     products = {
         p.product_id: p for p in Product.batch_get([Product.key(p) for p in changes.products])
+    }
+    ratings = {
+        r.pk.removeprefix("PRODUCT#"): r
+        for r in Rating.batch_get([Rating.key("PRODUCT", p) for p in changes.products])
     }
     offer_keys = [Offer.key(p, s) for p, s in changes.offers]
     offers = {(o.product_id, o.seller_id): o for o in Offer.batch_get(offer_keys)}
@@ -188,7 +243,9 @@ def apply(changes: Changes, local: LocalIndex) -> int:
             if item is None:  # deleted: its offers went with it
                 continue
             previous = search.stored(searcher, product_id)
-            current = _indexed_product(item, dict(previous.offers) if previous else {})
+            current = _indexed_product(
+                item, dict(previous.offers) if previous else {}, ratings.get(product_id)
+            )
             if previous is None and product_id in changes.unknown_offers:
                 listed = Offer.query(f"PRODUCT#{product_id}", Offer.sk.startswith("OFFER#"))
                 live = [o for o in listed if o.status == "ACTIVE"]
@@ -222,6 +279,8 @@ def index_handler(event: dict, _context) -> dict:
 
     with processor(records=event["Records"], handler=record):
         processor.process()
+    if changes.ratings:
+        logger.info("ratings kept", extra={"kept": record_ratings(changes)})
     if changes.products or changes.rebuild:
         version = apply(changes, _local)
         logger.info(

@@ -47,7 +47,9 @@ def _key(version: int) -> str:
 
 def _pointer() -> SearchIndexPointer | None:
     try:
-        return SearchIndexPointer.get(*SearchIndexPointer.key(), consistent_read=True)
+        return SearchIndexPointer.get(
+            *SearchIndexPointer.key(search.SCHEMA_TAG), consistent_read=True
+        )
     except SearchIndexPointer.DoesNotExist:
         return None
 
@@ -121,7 +123,7 @@ class LocalIndex:
         self.s3.put_object(Bucket=_bucket(), Key=key, Body=buffer.getvalue())
         previous = [self.pointer.object_key, *self.pointer.previous_keys] if self.pointer else []
         pointer = SearchIndexPointer(
-            *SearchIndexPointer.key(),
+            *SearchIndexPointer.key(search.SCHEMA_TAG),
             version=version,
             object_key=key,
             previous_keys=previous[: KEEP_VERSIONS - 1],

@@ -26,12 +26,14 @@ from catalog.schemas import (
     PricePoint,
     ProductOut,
     ProductSummary,
+    RatingOut,
+    RatingSummary,
     RowProblem,
     SellerOut,
     Upload,
     money,
 )
-from catalog.store import CategoryCount, Import, Offer, PriceChange, Product, Seller
+from catalog.store import CategoryCount, Import, Offer, PriceChange, Product, Rating, Seller
 from titan import clock
 from titan.auth import Principal
 from titan.dynamo import get_or_404
@@ -62,9 +64,23 @@ def own_offer(offer_id: str, caller: Principal) -> Offer:
     return offer
 
 
+def ratings(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+    """{(PRODUCT or SELLER, id): {average, count, distribution}} of those with reviews."""
+    found = Rating.batch_get([Rating.key(*k) for k in dict.fromkeys(keys)]) if keys else []
+    return {tuple(r.pk.split("#", 1)): r.summary() for r in found}
+
+
+def _summary(rating: dict | None) -> RatingSummary:
+    return (
+        RatingSummary(**{k: rating[k] for k in ("average", "count")}) if rating else RatingSummary()
+    )
+
+
 def offer_detail(offer: Offer) -> OfferDetail:
-    """The offer with its price history, oldest change first."""
+    """The offer with its price history, oldest change first, and the stars of its product
+    and seller."""
     history = PriceChange.query(f"OFFER#{offer.offer_id}", PriceChange.sk.startswith("PRICE#"))
+    stars = ratings([("PRODUCT", offer.product_id), ("SELLER", offer.seller_id)])
     return OfferDetail(
         offerId=offer.offer_id,
         productId=offer.product_id,
@@ -81,13 +97,16 @@ def offer_detail(offer: Offer) -> OfferDetail:
             )
             for h in history
         ],
+        productRating=_summary(stars.get(("PRODUCT", offer.product_id))),
+        sellerRating=_summary(stars.get(("SELLER", offer.seller_id))),
     )
 
 
 def product_out(item: Product) -> ProductOut:
     """The product with its category and every offer (read from the table, not the index)."""
     category = categories.tree().get(item.category)
-    offers = Offer.query(f"PRODUCT#{item.product_id}", Offer.sk.startswith("OFFER#"))
+    offers = list(Offer.query(f"PRODUCT#{item.product_id}", Offer.sk.startswith("OFFER#")))
+    stars = ratings([("PRODUCT", item.product_id)] + [("SELLER", o.seller_id) for o in offers])
     return ProductOut(
         productId=item.product_id,
         title=item.title,
@@ -108,9 +127,11 @@ def product_out(item: Product) -> ProductOut:
                 price=money(o.price),
                 freight=money(o.freight),
                 status=o.status,
+                sellerRating=_summary(stars.get(("SELLER", o.seller_id))),
             )
             for o in offers
         ],
+        rating=RatingOut(**stars.get(("PRODUCT", item.product_id), {})),
     )
 
 
@@ -120,7 +141,14 @@ def seller_out(seller_id: str) -> SellerOut:
         Seller, *Seller.key(seller_id), code="SELLER_NOT_FOUND", detail="No such seller."
     )
     count = Offer.by_gsi1.count(f"SELLER#{seller_id}", Offer.gsi1sk.startswith("OFFER#"))
-    return SellerOut(sellerId=item.seller_id, city=item.city, state=item.state, offerCount=count)
+    stars = ratings([("SELLER", seller_id)]).get(("SELLER", seller_id), {})
+    return SellerOut(
+        sellerId=item.seller_id,
+        city=item.city,
+        state=item.state,
+        offerCount=count,
+        rating=RatingOut(**stars),
+    )
 
 
 # ------------------------------------------------------------------ categories
@@ -168,6 +196,7 @@ def criteria(
     sort: str,
     limit: int,
     cursor: str | None,
+    min_rating: float | None = None,
 ) -> search.Criteria:
     """A search's criteria. Raises BadRequest INVALID_PARAMETER (an unknown category or
     department, minPrice above maxPrice) and INVALID_CURSOR, for what the schema alone
@@ -194,6 +223,7 @@ def criteria(
         seller_id=seller_id,
         min_price=min_price,
         max_price=max_price,
+        min_rating=min_rating,
         include_unavailable=include_unavailable,
         sort=sort,
         limit=limit,
@@ -229,6 +259,7 @@ def summary(product: search.IndexedProduct) -> ProductSummary:
         )
         if best
         else None,
+        rating=RatingSummary(average=product.rating, count=product.rating_count),
     )
 
 

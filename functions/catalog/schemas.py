@@ -111,12 +111,29 @@ class CategoryRef(BaseModel):
     department: str
 
 
+class RatingOut(BaseModel):
+    """Stars from verified buyers' reviews (the reviews context)."""
+
+    average: float | None = Field(default=None, description="Mean stars, 2 decimals; null: none")
+    count: int = 0
+    distribution: dict[str, int] = Field(
+        default_factory=lambda: {str(s): 0 for s in range(1, 6)},
+        description="Reviews per score, keys 1 to 5",
+    )
+
+
+class RatingSummary(BaseModel):
+    average: float | None = Field(default=None, description="Mean stars; null: no reviews")
+    count: int = 0
+
+
 class OfferOut(BaseModel):
     offerId: str
     sellerId: str
     price: Money
     freight: Money
     status: str
+    sellerRating: RatingSummary = Field(default_factory=RatingSummary)
 
 
 class Dimensions(BaseModel):
@@ -135,6 +152,7 @@ class ProductOut(BaseModel):
     photoCount: int | None = None
     attributes: Dimensions
     offers: list[OfferOut]
+    rating: RatingOut = Field(default_factory=RatingOut)
 
 
 class SellerOut(BaseModel):
@@ -142,6 +160,7 @@ class SellerOut(BaseModel):
     city: str
     state: str
     offerCount: int
+    rating: RatingOut = Field(default_factory=RatingOut)
 
 
 PriceIn = Annotated[int, Field(gt=0, le=100_000_000, description="BRL centavos")]
@@ -203,6 +222,7 @@ class PricePoint(BaseModel):
 class OfferDetail(OfferOut):
     productId: str
     priceHistory: list[PricePoint] = Field(description="Oldest first")
+    productRating: RatingSummary = Field(default_factory=RatingSummary)
 
 
 class OfferSummary(BaseModel):
@@ -220,6 +240,7 @@ class ProductSummary(BaseModel):
     bestOffer: OfferSummary | None = Field(
         description="The cheapest active offer (price + freight); null when none"
     )
+    rating: RatingSummary = Field(default_factory=RatingSummary)
 
 
 class ProductPage(BaseModel):

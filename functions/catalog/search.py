@@ -37,7 +37,9 @@ PRICE_RANGES: tuple[tuple[int | None, int | None], ...] = (
     (50_000, None),
 )
 MAX_RESULT_WINDOW = 10_000  # deepest offset a cursor reaches, as Elasticsearch's default
-Sort = Literal["relevance", "price_asc", "price_desc", "newest"]
+Sort = Literal["relevance", "price_asc", "price_desc", "newest", "rating_desc"]
+#: Names the fields below; change it with them (a new tag starts a new index from the table).
+SCHEMA_TAG = "2-ratings"
 _WORD = re.compile(r"[0-9a-z]+")
 
 
@@ -63,6 +65,7 @@ def _schema() -> tantivy.Schema:
     builder.add_unsigned_field("available", indexed=True, fast=True)
     builder.add_unsigned_field("price", indexed=True, fast=True)
     builder.add_unsigned_field("created", indexed=True, fast=True)
+    builder.add_unsigned_field("rating", indexed=True, fast=True)  # centi-stars; 0: none
     builder.add_bytes_field("source", stored=True)  # the IndexedProduct, as JSON
     return builder.build()
 
@@ -107,6 +110,8 @@ class IndexedProduct:
     created_at: str
     status: str = "ACTIVE"
     offers: dict[str, IndexedOffer] = field(default_factory=dict)
+    rating: float | None = None  # mean stars of its reviews
+    rating_count: int = 0
 
     @property
     def best_offer(self) -> IndexedOffer | None:
@@ -123,6 +128,8 @@ class IndexedProduct:
             "created_at": self.created_at,
             "status": self.status,
             "offers": {k: vars(v) for k, v in sorted(self.offers.items())},
+            "rating": self.rating,
+            "rating_count": self.rating_count,
         }
         return json.dumps(data, separators=(",", ":")).encode()
 
@@ -160,6 +167,7 @@ def document(
         if offer.seller_state:
             doc.add_text("state", offer.seller_state)
     doc.add_unsigned("created", int(clock.parse(product.created_at).timestamp()))
+    doc.add_unsigned("rating", round((product.rating or 0) * 100))
     doc.add_bytes("source", product.to_json())
     return doc
 
@@ -206,6 +214,7 @@ class Criteria:
     seller_id: str | None = None
     min_price: int | None = None
     max_price: int | None = None
+    min_rating: float | None = None  # mean stars, inclusive
     include_unavailable: bool = False
     sort: Sort = "relevance"
     limit: int = 20
@@ -242,6 +251,11 @@ def _filters(criteria: Criteria, tree: domain.CategoryTree) -> list[tantivy.Quer
         high = criteria.max_price if criteria.max_price is not None else 2**63 - 1
         musts.append(
             tantivy.Query.range_query(SCHEMA, "price", tantivy.FieldType.Unsigned, low, high)
+        )
+    if criteria.min_rating is not None:
+        low = round(criteria.min_rating * 100)
+        musts.append(
+            tantivy.Query.range_query(SCHEMA, "rating", tantivy.FieldType.Unsigned, low, 500)
         )
     return musts
 
@@ -291,6 +305,7 @@ def run(
         "price_asc": ("price", tantivy.Order.Asc),
         "price_desc": ("price", tantivy.Order.Desc),
         "newest": ("created", tantivy.Order.Desc),
+        "rating_desc": ("rating", tantivy.Order.Desc),
     }.get(criteria.sort)
     limit = max(1, min(criteria.limit, MAX_RESULT_WINDOW - criteria.offset))
     if order:

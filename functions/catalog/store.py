@@ -9,14 +9,23 @@ Items (pk / sk; GSI1 = gsi1pk / gsi1sk):
 - ``CATEGORY#<slug>`` / ``COUNT``: how many products the category has
 - ``CATEGORY#<slug>`` / ``META``: a staff-created category; GSI1 ``CATEGORIES`` / ``<slug>``
 - ``IMPORT#<id>`` / ``IMPORT``: a bulk import and its report
-- ``SEARCH#INDEX`` / ``POINTER``: the current search index version (SearchIndexPointer)
+- ``PRODUCT#<id>`` / ``RATING``, ``SELLER#<id>`` / ``RATING``: the stars the reviews context
+  last reported (RatingChanged), kept only when newer (its ``sequence``)
+- ``SEARCH#INDEX`` / ``POINTER#<schema>``: the current search index version of that index
+  schema (SearchIndexPointer)
 Imported items keep ``content_hash`` (domain.content_hash of their imported fields): a
 re-import that would change nothing writes nothing.
 """
 
 from __future__ import annotations
 
-from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import (
+    JSONAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
 from pynamodb.models import Model
 
 from titan.dynamo import index, table_meta
@@ -186,6 +195,28 @@ class Import(_Item):
         return f"IMPORT#{import_id}", "IMPORT"
 
 
+class Rating(_Item):
+    """A product's or seller's stars, as the reviews context last reported them."""
+
+    average = NumberAttribute(null=True)  # mean stars, 2 decimals
+    count = NumberAttribute(default=0)
+    distribution = JSONAttribute(default=dict)  # {"1": n, ..., "5": n}
+    sequence = NumberAttribute()
+
+    @staticmethod
+    def key(subject: str, subject_id: str) -> tuple[str, str]:
+        """``subject``: PRODUCT or SELLER."""
+        return f"{subject}#{subject_id}", "RATING"
+
+    def summary(self) -> dict:
+        """``{average, count, distribution}`` for the API."""
+        return {
+            "average": float(self.average) if self.average is not None else None,
+            "count": int(self.count),
+            "distribution": {k: int(v) for k, v in sorted(self.distribution.items())},
+        }
+
+
 class SearchIndexPointer(_Item):
     """The search index version readers should use: ``object_key`` in
     ``CATALOG_SEARCH_BUCKET``; ``previous_keys``: the versions before it, newest first.
@@ -198,8 +229,11 @@ class SearchIndexPointer(_Item):
     updated_at = UnicodeAttribute()
 
     @staticmethod
-    def key() -> tuple[str, str]:
-        return "SEARCH#INDEX", "POINTER"
+    def key(schema: str) -> tuple[str, str]:
+        """One pointer per index ``schema`` (``search.SCHEMA_TAG``): an index built with
+        another schema cannot be opened with this one, so a new schema starts its own
+        versions."""
+        return "SEARCH#INDEX", f"POINTER#{schema}"
 
 
 class CategoryItem(_Item):

@@ -20,7 +20,15 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
 from identity import domain, settings, tokens
-from identity.store import Account, Address, Code, EmailClaim, Throttle, TokenFamily
+from identity.store import (
+    Account,
+    Address,
+    Code,
+    EmailClaim,
+    SellerMember,
+    Throttle,
+    TokenFamily,
+)
 from titan import clock, events
 from titan.dynamo import condition_failed, failed_conditions, get_or_404, transaction
 from titan.errors import Conflict, NotFound, Problem, TooManyRequests, Unauthorized, Unprocessable
@@ -530,7 +538,15 @@ def grant_role(actor: str, account_id: str, role: str, seller_id: str | None = N
     actions = [Account.roles.add({role}), Account.updated_at.set(clock.iso())]
     if role == "seller":
         actions.append(Account.seller_id.set(seller_id))
-    account.update(actions=actions)
+    with transaction() as write:
+        write.update(account, actions=actions)
+        if role == "seller":
+            if account.seller_id and account.seller_id != seller_id:
+                write.delete(SellerMember(*SellerMember.key(account.seller_id, account_id)))
+            write.save(
+                SellerMember(*SellerMember.key(seller_id, account_id), account_id=account_id)
+            )
+    account.refresh(consistent_read=True)
     publish("RoleGranted", accountId=account_id, role=role, grantedBy=actor, sellerId=seller_id)
     return account
 
@@ -549,9 +565,24 @@ def revoke_role(actor: str, account_id: str, role: str) -> Account:
     actions = [Account.roles.delete({role}), Account.updated_at.set(clock.iso())]
     if role == "seller":
         actions.append(Account.seller_id.remove())
-    account.update(actions=actions)
+    with transaction() as write:
+        write.update(account, actions=actions)
+        if role == "seller" and account.seller_id:
+            write.delete(SellerMember(*SellerMember.key(account.seller_id, account_id)))
+    account.refresh(consistent_read=True)
     publish("RoleRevoked", accountId=account_id, role=role, revokedBy=actor)
     return account
+
+
+def seller_contacts(seller_id: str) -> list[dict]:
+    """``[{accountId, name, email}]`` of the accounts acting for ``seller_id`` (none for a
+    seller nobody signs in for, as the imported Olist sellers)."""
+    members = SellerMember.query(f"SELLER#{seller_id}", SellerMember.sk.startswith("ACCOUNT#"))
+    keys = [Account.key(m.account_id) for m in members]
+    return [
+        {"accountId": a.account_id, "name": a.name, "email": a.email}
+        for a in (Account.batch_get(keys) if keys else [])
+    ]
 
 
 def find_account(email: str) -> Account:

@@ -2,10 +2,12 @@
 
 - ``contact``: who receives an order and where: the customer's name and e-mail and one of
   their saved addresses, copied into the order so later address edits do not change it.
+- ``seller_contacts``: the people acting for a seller, for what the seller must be told.
 """
 
 from __future__ import annotations
 
+from identity import service
 from identity.domain import required_address_fields_missing
 from identity.store import Account, Address
 from titan.saga import StepRefused, steps
@@ -51,4 +53,10 @@ def contact(event: dict) -> dict:
     }
 
 
-handler = steps({"contact": contact})
+def seller_contacts(event: dict) -> dict:
+    """``{"sellerId"}`` → ``{"contacts": [{accountId, name, email}]}`` (empty when no account
+    acts for the seller)."""
+    return {"contacts": service.seller_contacts(event["sellerId"])}
+
+
+handler = steps({"contact": contact, "seller_contacts": seller_contacts})

@@ -8,6 +8,8 @@ Items (pk / sk):
 - ``ACCOUNT#<id>`` / ``FAMILY#<id>``: a refresh-token family (one per login), revocable at once
 - ``CODE#<sha256>`` / ``REFRESH`` | ``RESET`` | ``VERIFY``: single-use codes, stored by digest
 - ``THROTTLE#<key>`` / ``THROTTLE``: recent login failures of an e-mail or a source IP
+- ``SELLER#<sellerId>`` / ``ACCOUNT#<id>``: an account acting for a seller (written with the
+  seller role, in the same transaction), so the seller's people can be told things
 Expiring items carry ``expires_at`` (epoch seconds; DynamoDB TTL attribute). Expiry is also
 checked on read: TTL deletion can lag by hours.
 """
@@ -62,6 +64,14 @@ class EmailClaim(_Item):
     @staticmethod
     def key(email: str) -> tuple[str, str]:
         return f"EMAIL#{email}", "EMAIL"
+
+
+class SellerMember(_Item):
+    account_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(seller_id: str, account_id: str) -> tuple[str, str]:
+        return f"SELLER#{seller_id}", f"ACCOUNT#{account_id}"
 
 
 class Address(_Item):

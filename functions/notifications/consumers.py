@@ -1,6 +1,7 @@
 """Notification consumer (EventBridge → Lambda, asynchronous, retried, dead-letter queue).
 
 - OrderPlaced: the order confirmation e-mail; RefundCompleted: the refund e-mail;
+  ReviewPublished: the reviewed seller's people are told (imported past reviews are not);
   ShipmentStatusChanged: a package shipped (with its tracking link), out for delivery,
   delivered, delivery failed, and a return's prepaid label ready. Through
   SES, from ``MAIL_FROM``. SES has no idempotency key: the consumer runs once per event id
@@ -12,8 +13,10 @@ from __future__ import annotations
 from contracts.fulfilment import ShipmentStatusChanged
 from contracts.orders import OrderPlaced
 from contracts.returns import RefundCompleted
+from contracts.reviews import ReviewPublished
 from notifications import settings
 from titan.aws import client
+from titan.calls import invoke
 from titan.consumers import Received, consumer
 from titan.money import Money
 
@@ -102,6 +105,47 @@ def shipment_news(changed: ShipmentStatusChanged) -> tuple[str, str] | None:
     return f"Titan order {changed.orderId}: {what}", "\n".join(lines)
 
 
+def review_notice(review: ReviewPublished) -> tuple[str, str]:
+    """(subject, text body) of the e-mail telling a seller a buyer reviewed them or their
+    product."""
+    stars = "★" * review.rating + "☆" * (5 - review.rating)
+    what = f"your product {review.productId}" if review.kind == "PRODUCT" else "your shop"
+    where = (
+        f"/products/{review.productId}/reviews"
+        if review.kind == "PRODUCT"
+        else f"/sellers/{review.sellerId}/reviews"
+    )
+    body = "\n".join(
+        [
+            "Hello,",
+            "",
+            f"A buyer reviewed {what}: {stars} ({review.rating} of 5).",
+            "You may reply once, publicly; the review stays either way.",
+            "",
+            f"Review: {review.reviewId}",
+            f"Read it: {where}",
+        ]
+    )
+    return f"New {review.rating}-star review of {what}", body
+
+
+def tell_seller(received: Received[ReviewPublished]) -> None:
+    """E-mail everyone acting for the reviewed seller (identity's steps say who)."""
+    review = received.event
+    if review.imported:
+        return
+    found = invoke("IDENTITY_STEPS_FUNCTION", "seller_contacts", {"sellerId": review.sellerId})
+    emails = sorted({c["email"] for c in found["contacts"] if c.get("email")})
+    if not emails:
+        return
+    subject, body = review_notice(review)
+    client("ses").send_email(
+        Source=settings.SETTINGS.mail_from,
+        Destination={"ToAddresses": emails},
+        Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": body}}},
+    )
+
+
 WRITERS = {
     OrderPlaced: confirmation,
     RefundCompleted: refund_notice,
@@ -124,4 +168,11 @@ def send(received: Received[OrderPlaced | RefundCompleted | ShipmentStatusChange
     )
 
 
-handler = consumer({OrderPlaced: send, RefundCompleted: send, ShipmentStatusChanged: send})
+handler = consumer(
+    {
+        OrderPlaced: send,
+        RefundCompleted: send,
+        ShipmentStatusChanged: send,
+        ReviewPublished: tell_seller,
+    }
+)

@@ -124,7 +124,7 @@ class ReviewOut(BaseModel):
     updatedAt: str
 
 
-class RatingOut(BaseModel):
+class ReviewRating(BaseModel):
     average: float | None = Field(description="Mean stars, 2 decimals; null with no reviews")
     count: int
     distribution: dict[str, int] = Field(description="Reviews per score, keys 1 to 5")
@@ -132,7 +132,7 @@ class RatingOut(BaseModel):
 
 class ReviewPage(BaseModel):
     items: list[ReviewOut]
-    rating: RatingOut
+    rating: ReviewRating
     total: int
     nextCursor: str | None
 

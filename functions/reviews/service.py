@@ -197,19 +197,15 @@ def other_authors(fingerprint: str | None, author_id: str) -> int:
     return len(set(seen.accounts) - {author_id})
 
 
-def _signals(
-    kind: str, subject_id: str, author_id: str, fingerprint: str | None, at
-) -> domain.Signals:
-    """Count what moderation weighs: other accounts that wrote the same text, and this
-    subject's reviews in ``at``'s hour (this one counted: the counter is raised here, outside
-    the review's transaction, so a write that then fails leaves it one too high, which only
-    makes a burst a review sooner)."""
-    counter = BurstCount(f"BURST#{kind}#{subject_id}#{domain.hour_bucket(at)}", "COUNT")
-    keep_until = max(clock.now(), at) + timedelta(days=2)
-    counter.update(
-        actions=[BurstCount.count.add(1), BurstCount.expires.set(int(keep_until.timestamp()))]
-    )
-    return domain.Signals(other_authors(fingerprint, author_id), int(counter.count))
+def burst_count(kind: str, subject_id: str) -> int:
+    """This subject's reviews arriving in the current hour, this one counted (raised here,
+    outside the review's transaction: a write that then fails leaves it one too high, which
+    only makes a burst a review sooner)."""
+    now = clock.now()
+    counter = BurstCount(f"BURST#{kind}#{subject_id}#{domain.hour_bucket(now)}", "COUNT")
+    keep_until = int((now + timedelta(days=2)).timestamp())
+    counter.update(actions=[BurstCount.count.add(1), BurstCount.expires.set(keep_until)])
+    return int(counter.count)
 
 
 def _score_attribute(score: int):
@@ -279,17 +275,20 @@ def create(
     photos}``. Returns (the review, True if written now; False when ``review_id`` was written
     before: a retried request). Raises Conflict ALREADY_REVIEWED when the target has another
     review. Publishes nothing (the caller does, once per request)."""
-    try:
-        return Review.get(*Review.key(review_id), consistent_read=True), False
-    except DoesNotExist:
-        pass
     at = created_at or clock.now()
     title, text = words.get("title") or "", words.get("text") or ""
     fingerprint = domain.fingerprint(title, text)
-    signals = _signals(target.kind, target.subject_id, author_id, fingerprint, at)
+    imported = source == "IMPORT"
+    signals = domain.Signals(
+        other_authors(fingerprint, author_id),
+        0 if imported else burst_count(target.kind, target.subject_id),
+    )
     verdict = domain.moderate(
         title, text, signals, domain.Thresholds(settings.SETTINGS.review_burst_per_hour)
     )
+    # An imported review was counted by the marketplace it comes from: moderation holds its
+    # words for staff but does not re-judge, years later, who wrote it (staff may).
+    counted = verdict.counted or imported
     now, created = clock.iso(), clock.iso(at)
     claim_sk = target.claim if source == "BUYER" else f"IMPORT#{source_id}#{target.claim}"
     review = Review(
@@ -309,7 +308,7 @@ def create(
         photos=list(words.get("photos") or []),
         status=verdict.status,
         reasons=verdict.reasons,
-        counted=verdict.counted,
+        counted=counted,
         claim_sk=claim_sk,
         source=source,
         source_id=source_id,

@@ -16,6 +16,9 @@ delivery time, through its signed webhook. Prints how many orders reached DELIVE
 many escrows were released (the ledger's sweep, every 5 minutes, releases those whose return
 window has passed: all of them, the deliveries being years old).
 
+Last, the placed orders' real reviews are imported through moderation (``import_reviews``;
+``--no-reviews`` skips it), and what moderation held is printed.
+
 Data: Olist Brazilian E-Commerce Public Dataset, CC BY-NC-SA 4.0 (infra/seed/README.md).
 """
 
@@ -41,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "infra" / "localcloud"))
 sys.path.insert(0, str(ROOT / "infra" / "tools"))
 
+import import_reviews  # noqa: E402
 from shopper import HttpError, Shopper, address_from_olist  # noqa: E402
 
 DATA = ROOT / "infra" / "seed" / "olist" / "orders"
@@ -466,6 +470,7 @@ def main(argv: list[str]) -> int:
         default=330,
         help="seconds to wait for the ledger's sweep to release the delivered orders' escrow",
     )
+    parser.add_argument("--no-reviews", action="store_true", help="do not import the reviews")
     args = parser.parse_args(argv)
     from localcloud import cloud, seed
 
@@ -496,8 +501,12 @@ def main(argv: list[str]) -> int:
         f"({shipped['failed']} failed); DELIVERED: {shipped['delivered']}; "
         f"escrow released: {shipped['released']} ({time.perf_counter() - started:.1f} s)"
     )
-    placed = sum(1 for r in replay.results if r["outcome"] == "placed")
-    return 0 if placed >= 0.99 * len(orders) and not shipped["failed"] else 1
+    placed = {r["orderId"]: r["titanOrderId"] for r in replay.results if r["outcome"] == "placed"}
+    if not args.no_reviews:
+        rows = import_reviews.rows_for(import_reviews.read_reviews(DATA), placed)
+        done = import_reviews.run(api, replay.sign_in, rows, log=lambda _: None)
+        print(import_reviews.summary(done, rows))
+    return 0 if len(placed) >= 0.99 * len(orders) and not shipped["failed"] else 1
 
 
 if __name__ == "__main__":

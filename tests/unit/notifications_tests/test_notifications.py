@@ -112,3 +112,42 @@ def test_the_buyer_hears_of_each_step_of_a_package_that_matters(world, monkeypat
     assert subjects == ["shipped", "out for delivery", "delivered", "return label ready"]
     assert "Track it: https://api.titan.test/tracking/SX123456785BR" in sent[0].body
     assert "Correio Nacional" in sent[0].body
+
+
+def _review(imported: bool = False) -> DomainEvent:
+    return DomainEvent.of(
+        "ReviewPublished",
+        {
+            "reviewId": "rev_01JDQ6R8V9W3X4Y5Z6A7B8C9D0",
+            "kind": "PRODUCT",
+            "subjectId": "1e9e8ef04dbcff4541ed26657ea517e5",
+            "orderId": "ord_01JDQ6R8V9W3X4Y5Z6A7B8C9D0",
+            "productId": "1e9e8ef04dbcff4541ed26657ea517e5",
+            "sellerId": "8a32e327fe2c1b3511609d81aaf9f042",
+            "authorId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9D0",
+            "rating": 4,
+            "status": "PUBLISHED",
+            "imported": imported,
+        },
+    )
+
+
+def test_the_seller_s_people_hear_of_a_new_review_not_of_imported_ones(world, monkeypatch):
+    from identity import service as identity
+    from tests.unit.shop import CUSTOMER, SELLER, steps_call
+
+    sent = _outbox(monkeypatch)
+    monkeypatch.setattr(consumers, "invoke", steps_call)
+    deliver(consumers.handler, _review())
+    assert sent == []  # nobody signs in for this seller yet
+    identity.grant_role("acct_admin", CUSTOMER, "seller", SELLER)
+    deliver(consumers.handler, _review(imported=True))
+    assert sent == []
+    review = _review()
+    deliver(consumers.handler, review, review)  # redelivered: one e-mail
+    (message,) = sent
+    assert message.destinations["ToAddresses"] == ["ana@example.com"]
+    assert message.subject == "New 4-star review of your product 1e9e8ef04dbcff4541ed26657ea517e5"
+    assert "★★★★☆" in message.body and "reply once" in message.body
+    identity.revoke_role("acct_admin", CUSTOMER, "seller")
+    assert identity.seller_contacts(SELLER) == []

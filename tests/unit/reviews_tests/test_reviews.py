@@ -241,6 +241,32 @@ def test_a_burst_of_reviews_on_one_product_is_held(market, monkeypatch):
     assert stars(PRODUCT, P2) == (0, 0, 0, 0, 3)
 
 
+def test_imports_arrive_at_once_without_bursts_and_keep_their_stars_when_held(market, monkeypatch):
+    """A bulk import arrives in one go by design and Olist's dates have day precision: no
+    burst is counted. Its words are still moderated; a held import keeps its stars (the
+    marketplace it came from counted them)."""
+    monkeypatch.setattr(
+        settings, "SETTINGS", settings.SETTINGS.model_copy(update={"review_burst_per_hour": 3})
+    )
+    text = "Comprei dois e os dois chegaram quebrados, a embalagem veio toda amassada"
+    made = []
+    for n in range(5):
+        target = reviews.Target(PRODUCT, P2, f"LINE#{n}", SELLER_ID, str(n), P2)
+        review, _ = reviews.create(
+            f"ord_01JDQ6R8V9W3X4Y5Z6A7B8C9{n:02d}",
+            target,
+            f"acct_01JDQ6R8V9W3X4Y5Z6A7B8C9{n:02d}",
+            {"rating": 1, "text": text if n >= 3 else ""},
+            f"rev_01JDQ6R8V9W3X4Y5Z6A7B8C9{n:02d}",
+            source="IMPORT",
+            source_id=f"olist:{n}",
+        )
+        made.append((review.status, [r["code"] for r in review.reasons], review.counted))
+    assert made[:4] == [("PUBLISHED", [], True)] * 4
+    assert made[4] == ("HELD", ["DUPLICATE_TEXT"], True)
+    assert stars(PRODUCT, P2) == (5, 0, 0, 0, 0) == recount(PRODUCT, P2)
+
+
 def test_the_author_edits_within_the_period_and_the_history_is_kept(market):
     order = delivered_order(market)
     status, _, review = write(order, lineId=line_of(order, P1), rating=2, text="Demorou")
