@@ -30,24 +30,28 @@ def _timed(samples: list[float]) -> str:
     return f"p50 {percentile(samples, 50):6.1f} ms   p95 {percentile(samples, 95):6.1f} ms"
 
 
-def delivered_orders(api: str, staff_token: str, count: int) -> tuple[Shopper, dict, list[dict]]:
-    """One buyer's ``count`` delivered orders of one new offer: (buyer, offer, orders)."""
+def delivered_orders(
+    api: str, staff_token: str, count: int
+) -> tuple[dict, list[tuple[Shopper, dict]]]:
+    """``count`` buyers' delivered orders of one new offer (one order each: the risk rules
+    limit one buyer's checkouts per hour): (offer, [(buyer, order)])."""
     staff = Shopper(api, token=staff_token)
     offer = new_offer(api, staff_token)
     staff.call("POST", f"/inventory/offers/{offer['offerId']}/receipts", {"quantity": count})
-    buyer, orders = new_customer(api), []
+    orders = []
     for _ in range(count):
+        buyer = new_customer(api)
         buyer.add(offer["productId"], offer["sellerId"], 1)
         placed = buyer.checkout([CARD]).json()
         for move in ("ship", "deliver"):
             staff.call("POST", f"/orders/{placed['orderId']}/{move}")
-        orders.append(buyer.call("GET", f"/orders/{placed['orderId']}").json())
-    return buyer, offer, orders
+        orders.append((buyer, buyer.call("GET", f"/orders/{placed['orderId']}").json()))
+    return offer, orders
 
 
-def submits(buyer: Shopper, offer: dict, orders: list[dict]) -> list[float]:
+def submits(offer: dict, orders: list[tuple[Shopper, dict]]) -> list[float]:
     samples = []
-    for n, order in enumerate(orders):
+    for n, (buyer, order) in enumerate(orders):
         for target in ({"lineId": order["lines"][0]["lineId"]}, {"sellerId": offer["sellerId"]}):
             body = {**target, "rating": 1 + n % 5, "title": "Bom", "text": "Chegou bem embalado."}
             began = time.perf_counter()
@@ -82,7 +86,7 @@ def import_rate(
     batch = [
         {
             "sourceId": f"bench-{run}-{n}",
-            "orderId": orders[n % len(orders)]["orderId"],
+            "orderId": orders[n % len(orders)][1]["orderId"],
             "rating": int(row["review_score"]),
             "title": row["review_comment_title"],
             "text": row["review_comment_message"],
@@ -102,8 +106,8 @@ def import_rate(
 
 def figures(outputs: dict, staff_token: str) -> list[str]:
     api = outputs["ApiUrl"]
-    buyer, offer, orders = delivered_orders(api, staff_token, ORDERS)
-    written = submits(buyer, offer, orders)
+    offer, orders = delivered_orders(api, staff_token, ORDERS)
+    written = submits(offer, orders)
     product = offer["productId"]
     read = reads(api, f"/products/{product}")
     listed = reads(api, f"/products/{product}/reviews")
