@@ -139,3 +139,57 @@ def test_waiting_invocations_are_served_first_come_first_served():
         waiter.join(2)
     assert served == [0, 1, 2, 3, 4]
     assert limiter.stats()["running"] == 0
+
+
+def test_internal_lambda_clients_do_not_retry_a_throttle():
+    """A throttled invoke reaches its caller after one queue wait, not five: the cloud's own
+    Lambda clients have botocore's retries taken off (a local server answers 429)."""
+    import http.server
+    import json as jsonlib
+
+    import boto3
+    from botocore.config import Config
+
+    from localcloud.limits import no_retries
+
+    hits = []
+
+    class Throttling(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            hits.append(self.path)
+            body = jsonlib.dumps({"Type": "User", "message": "Rate Exceeded."}).encode()
+            self.send_response(429)
+            self.send_header("x-amzn-ErrorType", "TooManyRequestsException")
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Throttling)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}"
+
+        def client():
+            return boto3.client(
+                "lambda",
+                endpoint_url=url,
+                region_name="us-east-1",
+                aws_access_key_id="test",
+                aws_secret_access_key="test",
+                config=Config(retries={"mode": "standard", "total_max_attempts": 3}),
+            )
+
+        plain, internal = client(), client()
+        no_retries(internal)
+        for lambda_client, attempts in ((internal, 1), (plain, 3)):
+            hits.clear()
+            with pytest.raises(lambda_client.exceptions.TooManyRequestsException):
+                lambda_client.invoke(FunctionName="f", Payload=b"{}")
+            assert len(hits) == attempts
+    finally:
+        server.shutdown()

@@ -19,6 +19,9 @@ would use again.
    cloud's gateway in-process (LocalStack's own ``GatewayShortCircuit``, the mechanism of its
    ``IN_MEMORY_CLIENT`` setting), through the same handler chain. That setting itself is
    not used: with it, SQS's long-polling receives returned nothing, so SQS clients keep HTTP.
+3. The internal Lambda clients do not retry (``limits.no_retries``): a throttled invocation
+   waited in its function's queue already, and the SDK's four retries made a caller wait five
+   queue-waits (about 2 minutes) for its 429.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ import threading
 import time
 
 from localstack.runtime import hooks
+
+from localcloud.limits import no_retries
 
 #: How long one AssumeRole's credentials (and the client factory built on them) are reused.
 REUSE_SECONDS = 600.0
@@ -84,8 +89,11 @@ def call_in_process(factory_type, services: frozenset[str]) -> None:
 
     def _get_client_post_hook(self, client):
         client = original(self, client)
-        if client.meta.service_model.service_name in services:
+        name = client.meta.service_model.service_name
+        if name in services:
             GatewayShortCircuit.modify_client(client, get_current_runtime().components.gateway)
+        if name == "lambda":
+            no_retries(client)  # a throttle already waited in the function's queue
         return client
 
     _get_client_post_hook._titan = True

@@ -174,3 +174,14 @@ def limiter() -> Limiter:
             queue_s=float(_env_int("TITAN_LAMBDA_QUEUE_SECONDS", 25)),
         )
     return LIMITER
+
+
+def no_retries(client) -> None:
+    """Take botocore's retry handler off ``client`` (a boto3 client). For the cloud's own
+    Lambda clients (API Gateway's integration, Step Functions' Tasks): a throttled invocation
+    has already waited its turn in the function's queue (``TITAN_LAMBDA_QUEUE_SECONDS``);
+    retried four more times by the SDK it waited five times as long before its caller heard.
+    On AWS neither caller retries on its own: API Gateway answers at once, Step Functions
+    retries as the state's ``Retry`` says."""
+    event = client.meta.service_model.service_id.hyphenize()
+    client.meta.events.unregister(f"needs-retry.{event}", unique_id=f"retry-config-{event}")
