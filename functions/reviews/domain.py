@@ -37,8 +37,9 @@ PROFANITY = "PROFANITY"
 DUPLICATE_TEXT = "DUPLICATE_TEXT"
 BURST = "BURST"
 REPORTED = "REPORTED"
+SPAM = "SPAM"
 #: Findings that question the review's authenticity: its stars wait for staff.
-SUSPICIOUS = frozenset({DUPLICATE_TEXT, BURST})
+SUSPICIOUS = frozenset({DUPLICATE_TEXT, BURST, SPAM})
 
 PUBLISHED, HELD, REJECTED, DELETED = "PUBLISHED", "HELD", "REJECTED", "DELETED"
 
@@ -173,7 +174,7 @@ DEFAULT_THRESHOLDS = Thresholds()
 
 @dataclass(frozen=True)
 class Verdict:
-    status: str  # PUBLISHED or HELD
+    status: str  # PUBLISHED, HELD or REJECTED
     findings: tuple[Finding, ...] = field(default_factory=tuple)
 
     @property
@@ -201,10 +202,13 @@ def moderate(
     title: str, text: str, signals: Signals, thresholds: Thresholds = DEFAULT_THRESHOLDS
 ) -> Verdict:
     """Automatic moderation of a review's words and circumstances: PUBLISHED when nothing is
-    found, else HELD for staff with every finding."""
+    found; REJECTED as SPAM when it carries a link and another way to reach someone (an
+    advertisement, not a review); else HELD for staff with every finding."""
     words = f"{title}\n{text}"
     findings = []
     contact = contact_data(words)
+    if "link" in contact and len(contact) > 1:  # a link and a way to call: an advertisement
+        return Verdict(REJECTED, (Finding(SPAM, ", ".join(contact)),))
     if contact:
         findings.append(Finding(CONTACT_DATA, ", ".join(contact)))
     bad = profanity(words)

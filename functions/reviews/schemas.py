@@ -174,7 +174,7 @@ class ReviewImportResult(BaseModel):
     sourceId: str
     orderId: str
     outcome: Literal[
-        "PUBLISHED", "HELD", "ALREADY_IMPORTED", "ORDER_NOT_FOUND", "NOTHING_TO_REVIEW"
+        "PUBLISHED", "HELD", "REJECTED", "ALREADY_IMPORTED", "ORDER_NOT_FOUND", "NOTHING_TO_REVIEW"
     ]
     reviewIds: list[str]
     reasons: list[ReviewFinding]

@@ -242,8 +242,11 @@ def rating_event(kind: str, subject_id: str) -> DomainEvent:
     )
 
 
-def review_event(review: Review) -> DomainEvent:
-    """ReviewPublished or ReviewHeld for ``review`` as it stands."""
+def review_events(review: Review) -> list[DomainEvent]:
+    """ReviewPublished or ReviewHeld for ``review`` as it stands; none for a rejected or
+    deleted one (nobody else is to hear of it)."""
+    if review.status not in (domain.PUBLISHED, domain.HELD):
+        return []
     data = {
         "reviewId": review.review_id,
         "kind": review.kind,
@@ -257,8 +260,8 @@ def review_event(review: Review) -> DomainEvent:
         "imported": review.source == "IMPORT",
     }
     if review.status == domain.HELD:
-        return DomainEvent.of("ReviewHeld", {**data, "reasons": review.reasons})
-    return DomainEvent.of("ReviewPublished", data)
+        return [DomainEvent.of("ReviewHeld", {**data, "reasons": review.reasons})]
+    return [DomainEvent.of("ReviewPublished", data)]
 
 
 def create(
@@ -353,7 +356,7 @@ def submit(caller_id: str, order_id: str, body: dict, review_id: str) -> Review:
     check_photos(caller_id, body.get("photos") or [])
     review, written = create(order_id, target, caller_id, body, review_id)
     if written:
-        events = [review_event(review)]
+        events = review_events(review)
         if review.counted:
             events.append(rating_event(review.kind, review.subject_id))
         publish(events)
@@ -618,7 +621,10 @@ def edit(caller: Principal, review_id: str, body: dict) -> Review:
             if review.status == domain.HELD and r["code"] in (domain.BURST, domain.REPORTED)
         ]
         reasons = verdict.reasons + carried
-        status = domain.HELD if reasons else domain.PUBLISHED
+        if verdict.status == domain.REJECTED:
+            status = domain.REJECTED
+        else:
+            status = domain.HELD if reasons else domain.PUBLISHED
         counted = domain.counts(status, [r["code"] for r in reasons])
         return _write_change(
             review,
@@ -636,7 +642,7 @@ def edit(caller: Principal, review_id: str, body: dict) -> Review:
     review = _retrying(review_id, change)
     events = []
     if review.status != before.status or review.status == domain.HELD:
-        events.append(review_event(review))
+        events.extend(review_events(review))
     if (int(before.score), before.counted) != (int(review.score), review.counted):
         events.append(rating_event(review.kind, review.subject_id))
     publish(events)
@@ -683,7 +689,7 @@ def decide(
 
     before = get(review_id)
     review = _retrying(review_id, change)
-    events = [review_event(review)] if review.status == domain.PUBLISHED else []
+    events = review_events(review) if review.status == domain.PUBLISHED else []
     if before.counted != review.counted:
         events.append(rating_event(review.kind, review.subject_id))
     publish(events)
@@ -724,7 +730,7 @@ def report(caller: Principal, review_id: str, reason: str, note: str | None) -> 
 
     held = _retrying(review_id, hold)
     if held.status == domain.HELD and review.status == domain.PUBLISHED:
-        publish([review_event(held)])
+        publish(review_events(held))
     return held
 
 
@@ -853,7 +859,8 @@ def import_rows(rows: list[dict]) -> list[dict]:
     ``createdAt``. The buyer-only rules (delivery, window) are not applied: these reviews were
     written under the rules of their time (Olist asked every buyer at the promised date,
     delivered or not). Importing a row again changes nothing. Returns per row ``{sourceId,
-    orderId, outcome (PUBLISHED, HELD, ALREADY_IMPORTED, ORDER_NOT_FOUND), reviewIds,
+    orderId, outcome (PUBLISHED, HELD, REJECTED, ALREADY_IMPORTED, ORDER_NOT_FOUND,
+    NOTHING_TO_REVIEW), reviewIds,
     reasons}``; publishes each review's event and one RatingChanged per subject touched."""
     results, events, touched = [], [], {}
     for row in rows:
@@ -882,7 +889,7 @@ def import_rows(rows: list[dict]) -> list[dict]:
             reasons.extend(r for r in review.reasons if r not in reasons)
             if written:
                 written_any = True
-                events.append(review_event(review))
+                events.extend(review_events(review))
                 if review.counted:
                     touched[(review.kind, review.subject_id)] = True
         if not outcome["reviewIds"]:
@@ -890,7 +897,9 @@ def import_rows(rows: list[dict]) -> list[dict]:
         elif not written_any:
             label = "ALREADY_IMPORTED"
         else:
-            label = domain.HELD if domain.HELD in statuses else domain.PUBLISHED
+            label = next(
+                s for s in (domain.REJECTED, domain.HELD, domain.PUBLISHED) if s in statuses
+            )
         results.append({**outcome, "outcome": label, "reasons": reasons})
     events.extend(rating_event(kind, subject) for kind, subject in touched)
     publish(events)

@@ -80,6 +80,9 @@ def test_moderation_publishes_clean_reviews_and_holds_with_every_finding():
     assert [r["code"] for r in burst.reasons] == ["BURST"] and not burst.counted
     at_limit = domain.moderate("", "", domain.Signals(subject_reviews_this_hour=20))
     assert at_limit.status == domain.PUBLISHED
+    spam = domain.moderate("Promoção", "www.outraloja.com.br zap 11 98765-4321", domain.Signals())
+    assert spam.status == domain.REJECTED and not spam.counted
+    assert spam.reasons == [{"code": "SPAM", "detail": "link, phone, messenger"}]
 
 
 def test_stars_count_unless_suspected_judged_not_genuine_or_deleted():

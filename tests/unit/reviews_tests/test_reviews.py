@@ -200,6 +200,22 @@ def test_held_words_wait_for_staff_but_the_stars_count(market):
     assert status == 409 and again["code"] == "REVIEW_NOT_HELD"
 
 
+def test_an_advertisement_is_rejected_and_its_stars_never_count(market):
+    order = delivered_order(market)
+    status, _, spam = write(
+        order,
+        lineId=line_of(order, P1),
+        rating=5,
+        text="Mais barato em www.outraloja.com.br, zap 11 98765-4321",
+    )
+    assert status == 201 and spam["status"] == "REJECTED"
+    assert spam["reasons"] == [{"code": "SPAM", "detail": "link, phone, messenger"}]
+    assert stars(PRODUCT, P1) == (0, 0, 0, 0, 0)
+    assert "ReviewPublished" not in market.kinds() and "ReviewHeld" not in market.kinds()
+    status, _, fixed = api("PATCH", f"/reviews/{spam['reviewId']}", {"text": "Produto bom."})
+    assert fixed["status"] == "PUBLISHED" and stars(PRODUCT, P1) == (0, 0, 0, 0, 1)
+
+
 def test_the_same_text_from_another_account_is_held_and_not_counted_until_staff_publish(market):
     text = "Produto excelente, chegou muito antes do prazo e bem embalado, recomendo a todos!"
     order = delivered_order(market)
