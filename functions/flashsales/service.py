@@ -286,11 +286,18 @@ def _give_back(reservation: Reservation, status: str) -> list[DomainEvent]:
                 actions=[Buyer.units.add(-int(reservation.quantity))],
                 condition=Buyer.units >= int(reservation.quantity),
             )
+            # the units and the sale's reopening land together: no reader sees units in a
+            # sale still marked sold out
+            write.update(
+                Sale(*Sale.key(reservation.sale_id)),
+                actions=[Sale.sold_out_at.remove()],
+                condition=Sale.pk.exists(),
+            )
     except TransactWriteError as exc:
         if 0 in failed_conditions(exc):
             return []  # another expiry or a claim got there first
         raise
-    _reopen(reservation.sale_id)
+    _sales.pop(reservation.sale_id, None)
     return [
         DomainEvent.of(
             "ReservationExpired",
@@ -314,18 +321,6 @@ def _unheld(status: str, at: str) -> list:
         Reservation.gsi1pk.remove(),
         Reservation.gsi1sk.remove(),
     ]
-
-
-def _reopen(sale_id: str) -> None:
-    """A sale marked sold out has units again."""
-    _sales.pop(sale_id, None)
-    try:
-        Sale(*Sale.key(sale_id)).update(
-            actions=[Sale.sold_out_at.remove()], condition=Sale.sold_out_at.exists()
-        )
-    except UpdateError as exc:
-        if not condition_failed(exc):
-            raise
 
 
 def due(limit: int = 100) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import struct
+import tempfile
 import uuid
 import zlib
 from pathlib import Path
@@ -198,16 +199,54 @@ def olist_orders_of(seller_id: str) -> tuple[set[str], list[int]]:
     return orders, scores
 
 
+def import_catalog_of(api_url: str, staff: Shopper, orders: list[dict]) -> None:
+    """The Olist sellers, products and offers ``orders`` buy, imported through the catalog's
+    bulk import (what ``make up`` seeds whole), their stock open."""
+    import replay
+
+    keys = {(line["productId"], line["sellerId"]) for order in orders for line in order["lines"]}
+    wanted = {
+        "sellers.csv": ("seller_id", {s for _, s in keys}),
+        "products.csv": ("product_id", {p for p, _ in keys}),
+    }
+    catalog = DATA.parent
+    with tempfile.TemporaryDirectory() as folder:
+        for kind, name in (
+            ("sellers", "sellers.csv"),
+            ("products", "products.csv"),
+            ("offers", "offers.csv"),
+        ):
+            lines = (catalog / name).read_text(encoding="utf-8").splitlines()
+            header, rows = lines[0], list(csv.DictReader(lines))
+            if name == "offers.csv":
+                keep = [i for i, r in enumerate(rows) if (r["product_id"], r["seller_id"]) in keys]
+            else:
+                column, ids = wanted[name]
+                keep = [i for i, r in enumerate(rows) if r[column] in ids]
+            path = Path(folder) / name
+            path.write_text("\n".join([header, *(lines[i + 1] for i in keep)]) + "\n")
+            seed.import_file(api_url, staff.token, kind, path, timeout_s=120)
+    for product, seller in keys:
+        until(
+            lambda p=product, s=seller: staff.call(
+                "GET", f"/inventory/offers/{replay.offer_id(p, s)}", expect=None
+            ).status_code,
+            lambda status: status == 200,
+            "the offer's stock open",
+        )
+
+
 def test_real_reviews_of_replayed_orders_give_the_seller_the_csv_mean(cloud, api_url, staff):
     import import_reviews
     import replay
 
     wanted, scores = olist_orders_of(OLIST_SELLER)
     orders = [o for o in replay.load() if o["orderId"] in wanted]
+    import_catalog_of(api_url, staff, orders)
     run = replay.Replay(
         api_url, lambda: seed.admin_token(api_url, cloud), cloud["PaymentWebhookSecret"]
     )
-    run.run(orders, workers=2)
+    run.run(orders, workers=1)
     placed = {r["orderId"]: r["titanOrderId"] for r in run.results if r["outcome"] == "placed"}
     assert set(placed) == wanted, run.results
     run.ship_and_deliver(orders, release_wait=0)
