@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from functools import cache
 
-import boto3
-from botocore.config import Config
-
 from catalog import categories, domain, index_files, search, settings
 from catalog.index_files import LocalIndex
 from catalog.schemas import (
@@ -36,6 +33,7 @@ from catalog.schemas import (
 from catalog.store import CategoryCount, Import, Offer, PriceChange, Product, Rating, Seller
 from titan import clock
 from titan.auth import Principal
+from titan.aws import signing_s3
 from titan.dynamo import get_or_404
 from titan.errors import BadRequest, NotFound
 from titan.ids import new_id
@@ -280,15 +278,6 @@ def published_version() -> int:
 # ------------------------------------------------------------------ bulk imports
 
 
-@cache
-def _s3():
-    # Path-style URLs when an endpoint is set (the local cloud): virtual-host names need DNS.
-    style = "path" if settings.SETTINGS.aws_endpoint_url else "auto"
-    return boto3.client(
-        "s3", config=Config(s3={"addressing_style": style}, signature_version="s3v4")
-    )
-
-
 def start_import(kind: str, requested_by: str) -> ImportCreated:
     """A new import of ``kind`` awaiting its CSV, and the presigned URL to PUT it to within
     ``UPLOAD_SECONDS``; the import runs on upload."""
@@ -303,7 +292,7 @@ def start_import(kind: str, requested_by: str) -> ImportCreated:
         requested_by=requested_by,
         created_at=clock.iso(),
     ).save()
-    url = _s3().generate_presigned_url(
+    url = signing_s3().generate_presigned_url(
         "put_object",
         ExpiresIn=UPLOAD_SECONDS,
         Params={

@@ -8,8 +8,6 @@ class CatalogSettings(Settings):
     catalog_imports_bucket: str | None = None
     #: Where the search index's versions live.
     catalog_search_bucket: str | None = None
-    #: Set when the functions talk to a local cloud: S3 URLs are then path-style.
-    aws_endpoint_url: str | None = None
 
 
 SETTINGS = CatalogSettings.from_environment()

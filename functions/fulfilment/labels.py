@@ -3,13 +3,10 @@ recipient, parcel), kept in S3 and handed out by presigned URL."""
 
 from __future__ import annotations
 
-import functools
-
-import boto3
-from botocore.config import Config
 from fpdf import FPDF
 
 from fulfilment import settings
+from titan.aws import signing_s3
 
 #: Seconds a label's presigned URL works.
 URL_SECONDS = 900
@@ -77,16 +74,10 @@ def draw(
     return bytes(pdf.output())
 
 
-@functools.cache
-def _s3():
-    # Signature V4 presigned URLs (boto3 may otherwise presign with V2 in us-east-1).
-    return boto3.client("s3", config=Config(signature_version="s3v4"))
-
-
 def store(package_id: str, pdf: bytes) -> str:
     """Put the label in the labels bucket; its key."""
     key = f"labels/{package_id}.pdf"
-    _s3().put_object(
+    signing_s3().put_object(
         Bucket=settings.SETTINGS.needed("labels_bucket"),
         Key=key,
         Body=pdf,
@@ -97,7 +88,7 @@ def store(package_id: str, pdf: bytes) -> str:
 
 def url(key: str) -> str:
     """A presigned GET URL of the label, valid ``URL_SECONDS``."""
-    return _s3().generate_presigned_url(
+    return signing_s3().generate_presigned_url(
         "get_object",
         Params={"Bucket": settings.SETTINGS.needed("labels_bucket"), "Key": key},
         ExpiresIn=URL_SECONDS,

@@ -16,10 +16,7 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 
-import boto3
-from botocore.config import Config
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from reviews import domain, settings
@@ -36,14 +33,14 @@ from reviews.store import (
 )
 from titan import clock
 from titan.auth import Principal
+from titan.aws import signing_s3
 from titan.calls import invoke
 from titan.dynamo import condition_failed, failed_conditions, get_or_404, transaction
 from titan.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
 from titan.events import DomainEvent, publish
 from titan.ids import derived_id, new_id
 
-#: Photos a review may carry, their types and largest size.
-MAX_PHOTOS = 5
+#: Photo types a review may carry, and their largest size.
 PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 #: Seconds a photo upload form and a photo's link stay valid.
@@ -380,27 +377,13 @@ def is_staff(caller: Principal | None) -> bool:
     return caller is not None and caller.has_any("staff", "admin")
 
 
-def visible(review_id: str, caller: Principal | None) -> Review:
-    """The review, if ``caller`` may read it: anyone once published; its author, its seller and
-    staff otherwise. Raises NotFound REVIEW_NOT_FOUND."""
+def published(review_id: str) -> Review:
+    """The review, if it is public. Raises NotFound REVIEW_NOT_FOUND otherwise (its author and
+    staff read a held one through the order's reviews and the queue)."""
     review = get(review_id)
-    if review.status == domain.PUBLISHED or is_staff(caller):
-        return review
-    if caller is not None and caller.id in (review.author_id,):
-        return review
-    if caller is not None and caller.seller_id == review.seller_id:
-        return review
-    raise NotFound("No such review.", code="REVIEW_NOT_FOUND")
-
-
-@cache
-def _s3():
-    """An S3 client signing with SigV4, path-style on a local cloud (its bucket names have no
-    DNS)."""
-    style = "path" if settings.SETTINGS.aws_endpoint_url else "auto"
-    return boto3.client(
-        "s3", config=Config(s3={"addressing_style": style}, signature_version="s3v4")
-    )
+    if review.status != domain.PUBLISHED:
+        raise NotFound("No such review.", code="REVIEW_NOT_FOUND")
+    return review
 
 
 def photo_links(review: Review) -> list[str]:
@@ -409,18 +392,18 @@ def photo_links(review: Review) -> list[str]:
     if not review.photos or not bucket:
         return []
     return [
-        _s3().generate_presigned_url(
+        signing_s3().generate_presigned_url(
             "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=PHOTO_LINK_SECONDS
         )
         for key in review.photos
     ]
 
 
-def view(review: Review, caller: Principal | None) -> dict:
-    """The API's shape of a review. Its author and staff also see why it was held and what
-    it was before edits; nobody sees who wrote it but they."""
+def view(review: Review, caller: Principal | None, for_staff: bool = False) -> dict:
+    """The API's shape of a review. Its author and staff (``caller``, or ``for_staff``) also
+    see why it was held and what it was before edits; nobody sees who wrote it but they."""
     own = caller is not None and caller.id == review.author_id
-    inside = own or is_staff(caller)
+    inside = own or for_staff or is_staff(caller)
     return {
         "reviewId": review.review_id,
         "kind": review.kind,
@@ -444,9 +427,6 @@ def view(review: Review, caller: Principal | None) -> dict:
         "createdAt": review.created_at,
         "updatedAt": review.updated_at,
     }
-
-
-SORTS = ("helpful", "recent", "rating_desc", "rating_asc")
 
 
 def _sorted(reviews: list[Review], sort: str) -> list[Review]:
@@ -491,10 +471,10 @@ def listed(
     with_photos: bool,
     limit: int,
     cursor: str | None,
-    caller: Principal | None,
 ) -> dict:
     """A page of the subject's published reviews ``{items, rating, total, nextCursor}``,
-    sorted by ``sort`` (SORTS; ``helpful``: ``domain.helpfulness_rank``, then newest), only
+    sorted by ``sort`` (``helpful``: ``domain.helpfulness_rank``, then newest; ``recent``;
+    ``rating_desc``; ``rating_asc``), only
     those of ``stars`` and with photos when asked. Raises BadRequest INVALID_CURSOR."""
     signature = f"{kind}|{subject_id}|{sort}|{stars}|{with_photos}"
     offset = _offset(cursor, signature)
@@ -511,7 +491,7 @@ def listed(
     end = offset + len(page)
     rating, _ = rating_of(kind, subject_id)
     return {
-        "items": [view(r, caller) for r in page],
+        "items": [view(r, None) for r in page],
         "rating": rating.as_dict(),
         "total": len(ordered),
         "nextCursor": _cursor(end, signature) if end < len(ordered) else None,
@@ -525,9 +505,8 @@ def held_queue(limit: int, cursor: str | None) -> dict:
     found = list(Review.by_queue.query("QUEUE#HELD", limit=offset + limit + 1))
     page = found[offset : offset + limit]
     end = offset + len(page)
-    staff = Principal("staff", frozenset({"staff"}))  # the queue is staff's: they see why
     return {
-        "items": [view(r, staff) for r in page],
+        "items": [view(r, None, for_staff=True) for r in page],
         "nextCursor": _cursor(end, signature) if len(found) > end else None,
     }
 
@@ -570,12 +549,13 @@ def _write_change(review: Review, changes: dict, counted: bool, extra=None) -> R
     return get_or_404(Review, *Review.key(review.review_id), code="REVIEW_NOT_FOUND", detail="")
 
 
-def _retrying(review_id: str, change):
-    """``change(review)`` on a fresh read, again when another writer got there first."""
+def _retrying(review_id: str, change) -> tuple[Review, Review]:
+    """``change(review)`` on a fresh read, again when another writer got there first:
+    (the review as last read, as ``change`` left it)."""
     for attempt in range(ATTEMPTS):
         review = get(review_id)
         try:
-            return change(review)
+            return review, change(review)
         except Conflict as conflict:
             if conflict.code != "REVIEW_CHANGED" or attempt == ATTEMPTS - 1:
                 raise
@@ -638,8 +618,7 @@ def edit(caller: Principal, review_id: str, body: dict) -> Review:
             counted,
         )
 
-    before = get(review_id)
-    review = _retrying(review_id, change)
+    before, review = _retrying(review_id, change)
     events = []
     if review.status != before.status or review.status == domain.HELD:
         events.extend(review_events(review))
@@ -662,7 +641,7 @@ def delete(caller: Principal, review_id: str) -> None:
 
         return _write_change(review, {"status": domain.DELETED}, False, release)
 
-    review = _retrying(review_id, change)
+    _, review = _retrying(review_id, change)
     publish([rating_event(review.kind, review.subject_id)])
 
 
@@ -687,8 +666,7 @@ def decide(
             domain.counts(status, [r["code"] for r in reasons]),
         )
 
-    before = get(review_id)
-    review = _retrying(review_id, change)
+    before, review = _retrying(review_id, change)
     events = review_events(review) if review.status == domain.PUBLISHED else []
     if before.counted != review.counted:
         events.append(rating_event(review.kind, review.subject_id))
@@ -699,9 +677,7 @@ def decide(
 def report(caller: Principal, review_id: str, reason: str, note: str | None) -> Review:
     """A reader reports a published review, once per account (409 ALREADY_REPORTED; 403
     OWN_REVIEW for its author). ``review_report_threshold`` reports take it back to staff."""
-    review = get(review_id)
-    if review.status != domain.PUBLISHED:
-        raise NotFound("No such review.", code="REVIEW_NOT_FOUND")
+    review = published(review_id)
     if review.author_id == caller.id:
         raise Forbidden("You cannot report your own review.", code="OWN_REVIEW")
     try:
@@ -728,7 +704,7 @@ def report(caller: Principal, review_id: str, reason: str, note: str | None) -> 
         ]
         return _write_change(current, {"status": domain.HELD, "reasons": reasons}, current.counted)
 
-    held = _retrying(review_id, hold)
+    _, held = _retrying(review_id, hold)
     if held.status == domain.HELD and review.status == domain.PUBLISHED:
         publish(review_events(held))
     return held
@@ -778,9 +754,7 @@ def vote(caller: Principal, review_id: str, helpful: bool) -> Review:
     """One helpful (or not) vote per account, changeable, never on one's own review (403
     OWN_REVIEW); only published reviews (404)."""
     for _ in range(ATTEMPTS):
-        review = get(review_id)
-        if review.status != domain.PUBLISHED:
-            raise NotFound("No such review.", code="REVIEW_NOT_FOUND")
+        review = published(review_id)
         if review.author_id == caller.id:
             raise Forbidden("You cannot vote on your own review.", code="OWN_REVIEW")
         try:
@@ -816,7 +790,7 @@ def photo_upload(caller_id: str, content_type: str, size: int) -> dict:
     refuses another type or a larger file than announced (the form's conditions)."""
     bucket = settings.SETTINGS.needed("review_photos_bucket")
     key = f"uploads/{caller_id}/{new_id('pho')}.{PHOTO_TYPES[content_type]}"
-    form = _s3().generate_presigned_post(
+    form = signing_s3().generate_presigned_post(
         bucket,
         key,
         Fields={"Content-Type": content_type},
@@ -837,8 +811,8 @@ def check_photos(caller_id: str, keys: list[str]) -> None:
         if not key.startswith(f"uploads/{caller_id}/"):
             raise Unprocessable(f"No photo {key} of yours was uploaded.", code="PHOTO_NOT_FOUND")
         try:
-            head = _s3().head_object(Bucket=bucket, Key=key)
-        except _s3().exceptions.ClientError as exc:
+            head = signing_s3().head_object(Bucket=bucket, Key=key)
+        except signing_s3().exceptions.ClientError as exc:
             raise Unprocessable(
                 f"No photo {key} of yours was uploaded.", code="PHOTO_NOT_FOUND"
             ) from exc

@@ -16,8 +16,6 @@ class ReviewsSettings(Settings):
     review_report_threshold: PositiveInt = 3
     #: Where buyers upload review photos (presigned POST), under ``uploads/<accountId>/``.
     review_photos_bucket: str | None = None
-    #: Set when the functions talk to a local cloud: S3 URLs are then path-style.
-    aws_endpoint_url: str | None = None
 
 
 SETTINGS = ReviewsSettings.from_environment()

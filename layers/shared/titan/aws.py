@@ -3,13 +3,26 @@ costly to make: about 50 ms each on a cold start)."""
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import Any
 
 import boto3
+from botocore.config import Config
 
 
 @cache
 def client(service: str) -> Any:
     """The process's boto3 client for ``service`` (``"ses"``, ``"sqs"``...)."""
     return boto3.client(service)
+
+
+@cache
+def signing_s3() -> Any:
+    """The process's S3 client for presigned URLs and forms: Signature V4 (boto3 may otherwise
+    presign with V2 in us-east-1), and path-style addressing when ``AWS_ENDPOINT_URL`` points
+    at a local cloud, whose bucket names have no DNS."""
+    style = "path" if os.environ.get("AWS_ENDPOINT_URL") else "auto"
+    return boto3.client(
+        "s3", config=Config(s3={"addressing_style": style}, signature_version="s3v4")
+    )

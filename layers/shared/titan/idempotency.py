@@ -57,8 +57,7 @@ def idempotent(
 ) -> dict[str, Any]:
     """``run()``'s result, computed once per ``Idempotency-Key`` (see the module docstring).
     ``request``: the JSON-ready request the key must keep meaning."""
-    headers = {k.lower(): v for k, v in (app.current_event.headers or {}).items()}
-    key = headers.get(HEADER)
+    key = request_key(app)
     if key is None:
         return run()
     if not _KEY.match(key):
@@ -95,13 +94,21 @@ def idempotent(
         ) from exc
 
 
+def request_key(app: APIGatewayRestResolver) -> str | None:
+    """The request's Idempotency-Key (header names are case-insensitive), or None."""
+    for name, value in (app.current_event.headers or {}).items():
+        if name.lower() == HEADER:
+            return value
+    return None
+
+
 def require_key(app: APIGatewayRestResolver) -> str:
     """For routes where a retry without a key could act twice (an order, a reservation):
     the request's Idempotency-Key; raises BadRequest ``IDEMPOTENCY_KEY_REQUIRED`` when it has
     none."""
-    for name, value in (app.current_event.headers or {}).items():
-        if name.lower() == HEADER:
-            return value
+    key = request_key(app)
+    if key is not None:
+        return key
     raise BadRequest(
         f"{app.current_event.http_method} {app.current_event.resource} needs an "
         "Idempotency-Key header.",
