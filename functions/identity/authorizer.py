@@ -1,4 +1,9 @@
-"""API Gateway Lambda authorizer (TOKEN type): ``Authorization: Bearer <access token>``.
+"""API Gateway Lambda authorizer: ``Authorization: Bearer <access token>``.
+
+Two callers: the REST API's TOKEN authorizer (``authorizationToken``), and the chat WebSocket
+API's REQUEST authorizer on ``$connect``, where the token comes in the ``Authorization``
+header or, from browsers (which cannot set headers on a WebSocket), the ``token`` query
+parameter.
 
 A valid token yields an Allow policy for the whole API stage (so API Gateway can cache the
 result per token for ``authorizerResultTtlInSeconds`` in gateway.json) and the context
@@ -20,14 +25,27 @@ def _stage_arn(method_arn: str) -> str:
     return f"{prefix}/{stage}/*"
 
 
+def presented_token(event: dict) -> str | None:
+    """The access token of a TOKEN or REQUEST authorizer event, or None."""
+    if event.get("type") == "REQUEST":
+        headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+        header = (headers.get("authorization") or "").strip()
+        if not header:
+            query = event.get("queryStringParameters") or {}
+            return (query.get("token") or "").strip() or None
+    else:
+        header = (event.get("authorizationToken") or "").strip()
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
 @logger.inject_lambda_context
 def handler(event: dict, _context) -> dict:
-    header = (event.get("authorizationToken") or "").strip()
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    token = presented_token(event)
+    if not token:
         raise Exception("Unauthorized")
     try:
-        claims = verify_access_token(token.strip())
+        claims = verify_access_token(token)
     except InvalidToken as exc:
         logger.info("token refused", extra={"reason": str(exc)})
         raise Exception("Unauthorized") from exc

@@ -38,13 +38,13 @@ from titan.calls import invoke
 from titan.dynamo import condition_failed, failed_conditions, get_or_404, transaction
 from titan.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
 from titan.events import DomainEvent, publish
-from titan.ids import derived_id, new_id
+from titan.ids import derived_id
+from titan.uploads import check_uploads, upload_form
 
 #: Photo types a review may carry, and their largest size.
 PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-#: Seconds a photo upload form and a photo's link stay valid.
-UPLOAD_SECONDS = 900
+#: Seconds a photo's link stays valid.
 PHOTO_LINK_SECONDS = 3600
 #: Reviews a list sorts in memory; past this, the oldest are left out of the sort.
 MAX_LISTED = 5000
@@ -789,38 +789,16 @@ def photo_upload(caller_id: str, content_type: str, size: int) -> dict:
     """A presigned POST form for one photo: ``{url, fields, key, expiresIn}``. S3 itself
     refuses another type or a larger file than announced (the form's conditions)."""
     bucket = settings.SETTINGS.needed("review_photos_bucket")
-    key = f"uploads/{caller_id}/{new_id('pho')}.{PHOTO_TYPES[content_type]}"
-    form = signing_s3().generate_presigned_post(
-        bucket,
-        key,
-        Fields={"Content-Type": content_type},
-        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, size]],
-        ExpiresIn=UPLOAD_SECONDS,
-    )
-    return {"url": form["url"], "fields": form["fields"], "key": key, "expiresIn": UPLOAD_SECONDS}
+    return upload_form(bucket, caller_id, "pho", content_type, PHOTO_TYPES[content_type], size)
 
 
 def check_photos(caller_id: str, keys: list[str]) -> None:
     """Each photo must be one the caller uploaded: under ``uploads/<caller>/``, present, an
     image type, at most ``MAX_PHOTO_BYTES``. Raises Unprocessable PHOTO_NOT_FOUND,
     PHOTO_INVALID."""
-    if not keys:
-        return
-    bucket = settings.SETTINGS.needed("review_photos_bucket")
-    for key in keys:
-        if not key.startswith(f"uploads/{caller_id}/"):
-            raise Unprocessable(f"No photo {key} of yours was uploaded.", code="PHOTO_NOT_FOUND")
-        try:
-            head = signing_s3().head_object(Bucket=bucket, Key=key)
-        except signing_s3().exceptions.ClientError as exc:
-            raise Unprocessable(
-                f"No photo {key} of yours was uploaded.", code="PHOTO_NOT_FOUND"
-            ) from exc
-        if head.get("ContentType") not in PHOTO_TYPES or head["ContentLength"] > MAX_PHOTO_BYTES:
-            raise Unprocessable(
-                f"Photo {key} is not a JPEG, PNG or WebP image of at most 5 MB.",
-                code="PHOTO_INVALID",
-            )
+    if keys:
+        bucket = settings.SETTINGS.needed("review_photos_bucket")
+        check_uploads(bucket, caller_id, keys, PHOTO_TYPES, MAX_PHOTO_BYTES, "photo")
 
 
 # ------------------------------------------------------------------ bulk import

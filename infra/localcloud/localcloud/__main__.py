@@ -15,6 +15,7 @@ def _up() -> None:
     outputs = cloud.deploy_if_changed()
     api = outputs["ApiUrl"]
     print(f"\nAPI deployed in {time.monotonic() - began:.0f} s: {api} (health: {api}/health)")
+    print(f"WebSocket API (chat): {outputs.get('WebSocketUrl')}")
     from localcloud import seed
 
     if seed.seeded():
@@ -24,6 +25,7 @@ def _up() -> None:
     print(
         f"\nTitan Commerce is up ({time.monotonic() - began:.0f} s).\n"
         f"  API:        {api}\n"
+        f"  WebSocket:  {outputs.get('WebSocketUrl')} (token in Authorization or ?token=)\n"
         f"  Swagger UI: {api}/docs\n"
         f"  OpenAPI:    {api}/openapi.json\n"
         f"  Admin:      {outputs.get('AdminEmail')} (password in {cloud.OUTPUTS})\n"

@@ -20,7 +20,6 @@ by default), as API Gateway does. REQUEST authorizers are refused with a 500.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import re
 import threading
@@ -36,6 +35,8 @@ from localstack.services.apigateway.next_gen.execute_api.gateway_response import
     UnauthorizedError,
 )
 
+from localcloud.iam import policy_allows
+
 DEFAULT_TTL = 300
 
 
@@ -46,24 +47,6 @@ def method_arn(context) -> str:
         f"arn:aws:execute-api:{context.region}:{context.account_id}:{context.api_id}/"
         f"{context.stage}/{variables['httpMethod']}{path}"
     )
-
-
-def policy_allows(policy: dict, arn: str) -> bool:
-    """True if an Allow statement covers ``arn`` and no Deny does (IAM wildcards ``*``/``?``)."""
-    allowed = False
-    statements = policy.get("Statement") or []
-    for statement in statements if isinstance(statements, list) else [statements]:
-        actions = statement.get("Action", [])
-        actions = actions if isinstance(actions, list) else [actions]
-        if not any(fnmatch.fnmatchcase("execute-api:Invoke", a) for a in actions):
-            continue
-        resources = statement.get("Resource", [])
-        resources = resources if isinstance(resources, list) else [resources]
-        if any(fnmatch.fnmatchcase(arn, r) for r in resources):
-            if statement.get("Effect") == "Deny":
-                return False
-            allowed = allowed or statement.get("Effect") == "Allow"
-    return allowed
 
 
 class TokenAuthorizerHandler(RestApiGatewayHandler):

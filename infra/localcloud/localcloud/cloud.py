@@ -8,7 +8,8 @@ project (git-ignored):
 - ``logs/``            ``localstack.log`` and ``functions/<FunctionName>.log``
 - ``localstack/``      LocalStack's FILESYSTEM_ROOT; ``tmp/`` its TMPDIR (unpacked code)
 - ``lambda-runtime/``  boto3 as the AWS python3.12 runtime ships it, for the workers
-- ``outputs.json``     the stack outputs, with ``ApiUrl`` as the local path-style URL
+- ``outputs.json``     the stack outputs, with ``ApiUrl`` as the local path-style URL and
+                       ``WebSocketUrl`` as the local WebSocket endpoint
 
 LocalStack runs in its own session (``start_new_session``) so that ``down`` can stop it and
 every Lambda worker it started by one process-group id, escalating to SIGKILL.
@@ -40,6 +41,8 @@ OUTPUTS = STATE / "outputs.json"
 RUNTIME_DIR = STATE / "lambda-runtime"
 PORT = int(os.environ.get("LOCALCLOUD_PORT", "4566"))
 ENDPOINT = f"http://127.0.0.1:{PORT}"
+#: The WebSocket endpoint of the cloud's API Gateway v2 (localcloud.websocket_api).
+WEBSOCKET_PORT = int(os.environ.get("LOCALCLOUD_WEBSOCKET_PORT", str(PORT - 56)))
 REGION = "us-east-1"
 STACK = os.environ.get("LOCALCLOUD_STACK", "titan-local")
 STAGE = "local"
@@ -102,6 +105,7 @@ def localstack_env() -> dict[str, str]:
         TITAN_LAMBDA_PYTHON=str(LAMBDA_PYTHON),
         TITAN_LAMBDA_RUNTIME_DIR=str(RUNTIME_DIR),
         TITAN_LOGS_DIR=str(LOGS),
+        TITAN_WEBSOCKET_PORT=str(WEBSOCKET_PORT),
     )
     return env
 
@@ -412,6 +416,8 @@ def write_outputs() -> dict[str, str]:
     outputs = nested_outputs()
     outputs.update({o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])})
     outputs["ApiUrl"] = f"{ENDPOINT}/_aws/execute-api/{outputs['ApiId']}/{STAGE}"
+    if api_id := outputs.get("WebSocketApiId"):
+        outputs["WebSocketUrl"] = f"ws://127.0.0.1:{WEBSOCKET_PORT}/{api_id}/{STAGE}"
     if secret_arn := outputs.get("AdminCredentialsSecretArn"):
         # Local cloud only: the bootstrap admin's credentials, for people and tests.
         admin = json.loads(

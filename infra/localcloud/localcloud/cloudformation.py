@@ -466,3 +466,89 @@ class CustomResourceProviderPlugin(CloudFormationResourceProviderPlugin):
 
     def load(self):
         self.factory = CustomResourceProvider
+
+
+# --- AWS::ApiGatewayV2::* (WebSocket APIs) ----------------------------------------------------
+# LocalStack's free edition has no API Gateway v2. These providers keep a template's WebSocket
+# API in the local cloud's own gateway (localcloud.websocket_api), which serves it.
+class ApiGatewayV2Provider(ResourceProvider):
+    TYPE = ""
+
+    @property
+    def id_property(self) -> str:
+        from localcloud.websocket_api import RESOURCE_IDS
+
+        return RESOURCE_IDS[self.TYPE]
+
+    def _apply(self, request: ResourceRequest, previous: dict | None) -> ProgressEvent:
+        from localcloud import websocket_api
+
+        model = request.desired_state
+        model[self.id_property] = (
+            (previous or {}).get(self.id_property)
+            or model.get(self.id_property)
+            or websocket_api.new_resource_id()
+        )
+        try:
+            websocket_api.apply_resource(self.TYPE, model, previous)
+        except ValueError as error:
+            return ProgressEvent(
+                status=OperationStatus.FAILED,
+                resource_model=model,
+                message=str(error),
+                custom_context=request.custom_context,
+            )
+        return _done(request, model)
+
+    def create(self, request: ResourceRequest) -> ProgressEvent:
+        return self._apply(request, None)
+
+    def update(self, request: ResourceRequest) -> ProgressEvent:
+        return self._apply(request, request.previous_state or {})
+
+    def delete(self, request: ResourceRequest) -> ProgressEvent:
+        from localcloud import websocket_api
+
+        websocket_api.remove_resource(self.TYPE, request.desired_state)
+        return _done(request, request.desired_state)
+
+    def read(self, request: ResourceRequest) -> ProgressEvent:
+        raise NotImplementedError
+
+
+def _v2_plugin(type_name: str, id_property: str) -> type[CloudFormationResourceProviderPlugin]:
+    provider = type(
+        type_name.rsplit("::", 1)[1] + "V2Provider",
+        (ApiGatewayV2Provider,),
+        {
+            "TYPE": type_name,
+            "SCHEMA": {
+                "typeName": type_name,
+                "primaryIdentifier": [f"/properties/{id_property}"],
+                "readOnlyProperties": [f"/properties/{id_property}"],
+                "createOnlyProperties": ["/properties/ApiId"],
+                "properties": {},
+            },
+        },
+    )
+
+    def __init__(self):
+        self.factory = None
+
+    def load(self):
+        self.factory = provider
+
+    return type(
+        type_name.rsplit("::", 1)[1] + "V2ProviderPlugin",
+        (CloudFormationResourceProviderPlugin,),
+        {"name": type_name, "__init__": __init__, "load": load},
+    )
+
+
+ApiV2ProviderPlugin = _v2_plugin("AWS::ApiGatewayV2::Api", "ApiId")
+RouteV2ProviderPlugin = _v2_plugin("AWS::ApiGatewayV2::Route", "RouteId")
+RouteResponseV2ProviderPlugin = _v2_plugin("AWS::ApiGatewayV2::RouteResponse", "RouteResponseId")
+IntegrationV2ProviderPlugin = _v2_plugin("AWS::ApiGatewayV2::Integration", "IntegrationId")
+AuthorizerV2ProviderPlugin = _v2_plugin("AWS::ApiGatewayV2::Authorizer", "AuthorizerId")
+StageV2ProviderPlugin = _v2_plugin("AWS::ApiGatewayV2::Stage", "StageName")
+DeploymentV2ProviderPlugin = _v2_plugin("AWS::ApiGatewayV2::Deployment", "DeploymentId")

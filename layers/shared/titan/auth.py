@@ -64,7 +64,12 @@ class Principal:
 
 def principal(app: APIGatewayRestResolver) -> Principal | None:
     """The authenticated caller of the current request, or None on a public route."""
-    authorizer = app.current_event.request_context.authorizer.raw_event or {}
+    return principal_of(app.current_event.request_context.authorizer.raw_event or {})
+
+
+def principal_of(authorizer: dict) -> Principal | None:
+    """The caller an authorizer's output (``requestContext.authorizer`` of a REST or
+    WebSocket event) describes, or None when it names nobody."""
     principal_id = authorizer.get("principalId")
     if not principal_id:
         return None

@@ -36,6 +36,8 @@ SaleId = typed("fs", "A flash sale (fs_ and a ULID)")
 SaleReservationId = typed("fsr", "A flash-sale reservation (fsr_ and a ULID)")
 EventId = typed("evt", "An event (evt_ and a ULID)")
 ReviewId = typed("rev", "A review (rev_ and a ULID)")
+ConversationId = typed("cnv", "A chat conversation (cnv_ and a ULID)")
+MessageId = typed("msg", "A chat message (msg_ and a ULID)")
 #: Olist's identifiers of products and sellers: 32 lowercase hex digits.
 SourceId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
 

@@ -226,3 +226,33 @@ segments = st.binary(max_size=120).map(_segment) | st.text(max_size=40)
 def test_any_dotted_token_is_unauthorized_never_an_error(identity, parts):
     with pytest.raises(Exception, match="^Unauthorized$"):
         _authorize(".".join(parts))
+
+
+def _websocket_connect(headers: dict | None = None, query: dict | None = None) -> dict:
+    """The chat WebSocket API's $connect REQUEST authorizer event (API Gateway v2)."""
+    event = {
+        "type": "REQUEST",
+        "methodArn": "arn:aws:execute-api:us-east-1:000000000000:ws1/local/$connect",
+        "headers": headers or {},
+        "requestContext": {"routeKey": "$connect", "eventType": "CONNECT", "connectionId": "c1"},
+    }
+    if query:
+        event["queryStringParameters"] = query
+    return authorize(event, FakeContext())
+
+
+def test_websocket_connect_takes_the_token_from_the_header_or_the_query(api):
+    account_id = register(api)
+    token = login(api)[2]["accessToken"]
+    by_header = _websocket_connect({"Authorization": f"Bearer {token}"})
+    by_query = _websocket_connect(query={"token": token})
+    for result in (by_header, by_query):
+        assert result["principalId"] == account_id
+        assert result["policyDocument"]["Statement"][0]["Resource"] == (
+            "arn:aws:execute-api:us-east-1:000000000000:ws1/local/*"
+        )
+    for refused in ({}, {"Authorization": "Bearer nope"}, {"Authorization": token}):
+        with pytest.raises(Exception, match="Unauthorized"):
+            _websocket_connect(refused)
+    with pytest.raises(Exception, match="Unauthorized"):
+        _websocket_connect(query={"token": token[:-4] + "AAAA"})

@@ -13,45 +13,6 @@ from reviews import domain
 REVIEWS_CSV = Path(__file__).resolve().parents[3] / "infra/seed/olist/orders/reviews.csv"
 
 
-@pytest.mark.parametrize(
-    "text, found",
-    [
-        ("me liga (11) 98765-4321", ["phone"]),
-        ("whatsapp 11987654321", ["phone", "messenger"]),
-        ("+55 21 3456-7890 fixo", ["phone"]),
-        ("escreva para joao.silva@gmail.com", ["email"]),
-        ("compre em https://outraloja.example/x", ["link"]),
-        ("mais barato na loja.com.br", ["link"]),
-        ("meu cpf 529.982.247-25", ["cpf"]),
-        ("cpf 52998224725", ["phone", "cpf"]),
-    ],
-)
-def test_contact_data_is_found(text, found):
-    assert domain.contact_data(text) == found
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Comprei no dia 29/04/2018 para ser entregue no dia 15/05/2018.",
-        "Paguei R$ 1.234,56 e chegou em 3 dias, pedido 12345678.",
-        "Cartucho HP 670 XL original, nota 10",
-        "veio com outro nome.me dei mal",
-        "cpf 529.982.247-26 não é um cpf",  # wrong check digit
-        "11111111111",
-    ],
-)
-def test_ordinary_numbers_and_typos_are_not_contact_data(text):
-    assert domain.contact_data(text) == []
-
-
-def test_cpf_check_digits():
-    assert domain.cpf_valid("52998224725")
-    assert not domain.cpf_valid("52998224726")
-    assert not domain.cpf_valid("00000000000")
-    assert not domain.cpf_valid("5299822472")
-
-
 def test_profanity_in_portuguese_and_english_whole_words_only():
     assert domain.profanity("que merda de produto") == ["merda"]
     assert domain.profanity("this is shit") == ["shit"]
