@@ -20,6 +20,7 @@ from chat.domain import BUYER, PRODUCT, SELLER, Party
 from chat.store import (
     CONNECTION_TTL_SECONDS,
     Block,
+    ClientMessage,
     Connection,
     Conversation,
     Message,
@@ -33,7 +34,7 @@ from titan.aws import signing_s3
 from titan.calls import invoke
 from titan.dynamo import condition_failed, failed_conditions, get_or_404, transaction
 from titan.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
-from titan.ids import derived_id, new_id
+from titan.ids import new_id
 from titan.paging import page_cursor, page_start
 from titan.uploads import check_uploads, upload_form
 
@@ -301,17 +302,15 @@ def send(
         check_uploads(
             bucket, caller.id, attachments, ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, "attachment"
         )
-    message_id = (
-        derived_id("msg", conversation_id, caller.id, client_message_id)
+    claim = (
+        ClientMessage(*ClientMessage.key(conversation_id, caller.id, client_message_id))
         if client_message_id
-        else new_id("msg")
+        else None
     )
-    if client_message_id:
-        try:
-            existing = Message.get(*Message.key(conversation_id, message_id), consistent_read=True)
-            return Sent(conversation, existing, created=False)
-        except Message.DoesNotExist:
-            pass
+    if claim is not None and (existing := _claimed(claim)) is not None:
+        return Sent(conversation, existing, created=False)
+    # Message ids are ULIDs: the history's sort key is their time order.
+    message_id = new_id("msg")
     for _ in range(WRITE_ATTEMPTS):
         now = clock.now()
         message = Message(
@@ -326,18 +325,26 @@ def send(
             created_at=clock.iso(now),
         )
         try:
-            _write(conversation, party, message, now)
+            _write(conversation, party, message, now, claim)
             break
         except _Retry as retry:
-            if "message" in retry.failed:  # the same client message, written by a concurrent retry
-                existing = Message.get(*Message.key(conversation_id, message_id))
-                return Sent(conversation, existing, created=False)
+            if "claim" in retry.failed:  # the same client message, sent by a concurrent retry
+                return Sent(conversation, _claimed(claim), created=False)
             conversation, party = opened(caller, conversation_id)
     else:
         raise Conflict("The conversation is busy; send again.", code="CONVERSATION_BUSY")
     conversation.refresh(consistent_read=True)
     _deliver(conversation, party, message, origin)
     return Sent(conversation, message, created=True)
+
+
+def _claimed(claim: ClientMessage) -> Message | None:
+    """The message a client message id already names, or None."""
+    try:
+        found = ClientMessage.get(claim.pk, claim.sk, consistent_read=True)
+    except ClientMessage.DoesNotExist:
+        return None
+    return Message.get(*Message.key(found.conversation_id, found.message_id), consistent_read=True)
 
 
 class _Retry(Exception):
@@ -349,9 +356,16 @@ class _Retry(Exception):
         self.failed = failed
 
 
-def _write(conversation: Conversation, party: Party, message: Message, now) -> None:
-    """The message, the conversation's counters, the sender's rate counter and the
-    responsiveness figures, in one transaction conditioned on the conversation as read."""
+def _write(
+    conversation: Conversation,
+    party: Party,
+    message: Message,
+    now,
+    claim: ClientMessage | None = None,
+) -> None:
+    """The message (and the claim of its client message id), the conversation's counters,
+    the sender's rate counter and the responsiveness figures, in one transaction conditioned
+    on the conversation as read."""
     stamp = clock.iso(now)
     window = domain.minute_window(now)
     rate = RateCounter(*RateCounter.key(message.sender_id, window))
@@ -387,6 +401,10 @@ def _write(conversation: Conversation, party: Party, message: Message, now) -> N
                 condition=Conversation.messages == int(conversation.messages or 0),
             )
             tx.save(message, condition=Message.pk.does_not_exist())
+            if claim is not None:
+                claim.conversation_id = message.conversation_id
+                claim.message_id = message.message_id
+                tx.save(claim, condition=ClientMessage.pk.does_not_exist())
             tx.update(
                 rate,
                 actions=[
@@ -404,7 +422,7 @@ def _write(conversation: Conversation, party: Party, message: Message, now) -> N
     except TransactWriteError as exc:
         # pynamodb sends condition checks first, then puts, then updates.
         order = ["block"] if party.side == SELLER else []
-        order += ["message", "conversation", "rate"]
+        order += ["message"] + (["claim"] if claim is not None else []) + ["conversation", "rate"]
         failed = {order[i] for i in failed_conditions(exc) if i < len(order)}
         if not failed:
             raise

@@ -3,7 +3,8 @@
 Items (pk / sk):
 - ``CONV#<id>`` / ``CONV``: a conversation. GSI1 ``BUYER#<accountId>`` and GSI2
   ``SELLER#<sellerId>``, both ``<lastAt>#<id>``: each side's conversations, latest first.
-- ``CONV#<id>`` / ``MSG#<messageId>``: a message (message ids are ULIDs: time order).
+- ``CONV#<id>`` / ``MSG#<messageId>``: a message (message ids are ULIDs: time order);
+  ``CONV#<id>`` / ``CLIENT#<senderId>#<clientMessageId>``: the message a client's id names.
 - ``PAIR#<buyerId>#<sellerId>#<subject>`` / ``PAIR``: the one conversation of a buyer and a
   seller about a subject.
 - ``CONN#<connectionId>`` / ``CONN``: a live WebSocket connection and whose it is;
@@ -85,6 +86,17 @@ class Message(_Item):
     @staticmethod
     def key(conversation_id: str, message_id: str) -> tuple[str, str]:
         return f"CONV#{conversation_id}", f"MSG#{message_id}"
+
+
+class ClientMessage(_Item):
+    """The claim of a client's message id: a retried send finds the message it sent."""
+
+    conversation_id = UnicodeAttribute()
+    message_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(conversation_id: str, sender_id: str, client_message_id: str) -> tuple[str, str]:
+        return f"CONV#{conversation_id}", f"CLIENT#{sender_id}#{client_message_id}"
 
 
 class Pair(_Item):

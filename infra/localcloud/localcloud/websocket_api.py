@@ -43,7 +43,6 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import format_datetime
 from urllib.parse import parse_qsl, urlsplit
 
 from localcloud.iam import policy_allows
@@ -610,57 +609,5 @@ def _invoke_lambda(function: str, event: dict) -> tuple[dict | None, bool]:
     return parsed, bool(answer.get("FunctionError"))
 
 
+#: The gateway the cloud runs (started by ``websocket_hooks``).
 GATEWAY: Gateway | None = None
-
-
-def _management_response(status: int, body: dict | None = None, error: str | None = None):
-    from localstack.http import Response
-
-    headers = {"Content-Type": "application/json", "Date": format_datetime(datetime.now(UTC))}
-    if error:
-        headers["x-amzn-ErrorType"] = error
-    return Response(json.dumps(body) if body is not None else "", status=status, headers=headers)
-
-
-def _connections_endpoint(request, connection_id: str):
-    gateway = GATEWAY
-    if gateway is None:
-        return _management_response(410, {"message": None}, "GoneException")
-    if request.method == "POST":
-        data = request.get_data()
-        if len(data) > MAX_MESSAGE_BYTES:
-            return _management_response(
-                413, {"message": "Message too long"}, "PayloadTooLargeException"
-            )
-        status = gateway.post(connection_id, data)
-        return _management_response(
-            status,
-            None if status == 200 else {"message": None},
-            None if status == 200 else "GoneException",
-        )
-    if request.method == "DELETE":
-        status = gateway.close(connection_id)
-        if status == 204:
-            return _management_response(204)
-        return _management_response(410, {"message": None}, "GoneException")
-    described = gateway.describe(connection_id)
-    if described is None:
-        return _management_response(410, {"message": None}, "GoneException")
-    return _management_response(200, described)
-
-
-def serve_websocket_apis() -> None:
-    """Start the WebSocket endpoint and route ``/@connections/{id}`` to it (an
-    ``on_infra_start`` hook)."""
-    global GATEWAY
-    from localstack.services.edge import ROUTER
-
-    if GATEWAY is not None:
-        return
-    GATEWAY = Gateway()
-    GATEWAY.start()
-    ROUTER.add(
-        "/@connections/<connection_id>",
-        endpoint=_connections_endpoint,
-        methods=["POST", "GET", "DELETE"],
-    )

@@ -255,6 +255,19 @@ def test_a_retry_with_the_client_message_id_sends_once(market):
     assert Conversation.get(*Conversation.key(cid)).messages == 2
 
 
+def test_a_retry_racing_its_first_attempt_sends_once(market, monkeypatch):
+    status, _, started = start()
+    cid = started["conversation"]["conversationId"]
+    body = {"text": "Pode enviar hoje?", "clientMessageId": "race-1"}
+    status, _, first = api("POST", f"/conversations/{cid}/messages", body)
+    # The retry read no claim (the first attempt had not committed yet), then writes.
+    real = chat._claimed
+    monkeypatch.setattr(chat, "_claimed", lambda claim: monkeypatch.setattr(chat, "_claimed", real))
+    status2, _, second = api("POST", f"/conversations/{cid}/messages", body)
+    assert (status, status2) == (201, 200) and first["messageId"] == second["messageId"]
+    assert Conversation.get(*Conversation.key(cid)).messages == 2
+
+
 def test_a_blocked_seller_cannot_write_until_unblocked(market):
     status, _, started = start()
     cid = started["conversation"]["conversationId"]
