@@ -13,6 +13,8 @@
 - refunds/s and ledger-post p50/p95 on the service layer, see ``bench/refunds.py``;
 - reviews over HTTP: submit p50/p95, a product read with its rating p50/p95, the bulk
   import's reviews per second, see ``bench/reviews.py``;
+- chat through the WebSocket API: message latency sender → receiver p50/p95, 250
+  connections held and one message fanned out to them, see ``bench/chat.py``;
 - TransactWriteItems latency as the table grows (0, 1k, 5k items): flat since the extension
   rolls back item by item instead of copying the table;
 - a flash crowd: 50 HTTP clients for 2 minutes on flash-sale reservations, then on checkout,
@@ -39,7 +41,7 @@ from pathlib import Path
 import requests
 from botocore.exceptions import ClientError
 
-from bench import checkout, crowd, flash_sale, logistics, refunds, reviews, soak
+from bench import chat, checkout, crowd, flash_sale, logistics, refunds, reviews, soak
 from figures import percentile
 from localcloud import cloud as local
 from localcloud import seed
@@ -323,6 +325,12 @@ def reviewing(outputs: dict) -> None:
     print("\n".join(reviews.figures(outputs, seed.admin_token(outputs["ApiUrl"], outputs))))
 
 
+def chatting(outputs: dict) -> None:
+    print("Chat (a real WebSocket client through the local cloud's WebSocket API):")
+    token = seed.admin_token(outputs["ApiUrl"], outputs)
+    print("\n".join(chat.figures(outputs, token, local.running_pid())))
+
+
 def ledger(_outputs: dict) -> None:
     print("Refunds and the ledger (service layer, local cloud DynamoDB only):")
     print("\n".join(refunds.figures()))
@@ -351,6 +359,7 @@ SECTIONS = {
     "flash-sale": flash_sales,
     "logistics": logistic,
     "reviews": reviewing,
+    "chat": chatting,
     "ledger": ledger,
     "dynamodb": dynamodb,
     "crowd": crowds,

@@ -53,6 +53,7 @@ PORT = int(os.environ.get("TITAN_WEBSOCKET_PORT", "4510"))
 MAX_MESSAGE_BYTES = 128 * 1024
 IDLE_SECONDS = float(os.environ.get("TITAN_WEBSOCKET_IDLE_SECONDS", 600))
 MAX_CONNECTION_SECONDS = 2 * 3600
+INTEGRATION_TIMEOUT_SECONDS = 29
 #: Lambda invocations in flight for all WebSocket APIs (each waits in a thread).
 INVOKERS = 64
 REGION = "us-east-1"
@@ -587,6 +588,9 @@ class Gateway:
             process_request=self.process_request,
             max_size=MAX_MESSAGE_BYTES,
             server_header=None,
+            # The handshake includes the authorizer's and $connect's invocations, which may
+            # queue for a Lambda environment: API Gateway's integration timeout, not 10 s.
+            open_timeout=INTEGRATION_TIMEOUT_SECONDS,
         ):
             self._started.set()
             await self._sweep()
