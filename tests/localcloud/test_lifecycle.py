@@ -1,19 +1,30 @@
 """Starting and stopping the local cloud: a second instance on its own port and state folder,
 so the shared one keeps running."""
 
+import fcntl
 import io
 import json
 import os
 import signal
 import subprocess
+import tempfile
 import time
 import zipfile
 from pathlib import Path
 
 import boto3
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PORT = 4599
+
+
+@pytest.fixture(autouse=True)
+def one_second_cloud_at_a_time():
+    """Each test starts a second cloud on ``PORT``: parallel test workers take turns."""
+    with open(Path(tempfile.gettempdir()) / "titan-second-cloud.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def _cloud(command: str, state: Path) -> subprocess.CompletedProcess:
