@@ -26,7 +26,9 @@ def staff(cloud, api_url) -> Shopper:
 
 def test_a_flash_sale_from_listing_to_paid_order_and_expiry(api_url, staff):
     offer = new_offer(api_url, staff.token)  # R$ 89,90 + R$ 15,00 freight, 50 in stock
-    sale = new_sale(api_url, staff.token, offer, quantity=3, limit=2, hold_seconds=10)
+    # Holds of 30 s: long enough for the five reservations below on a loaded CI machine (at
+    # 10 s, Ana's hold once expired before the sold-out check), short enough to wait out.
+    sale = new_sale(api_url, staff.token, offer, quantity=3, limit=2, hold_seconds=30)
     assert sale["salePrice"]["amount"] == 4495 and sale["remaining"] == 3
     stock = staff.call("GET", f"/inventory/offers/{offer['offerId']}").json()
     assert stock["available"] == 50  # 3 more were received, and set aside for the sale
@@ -54,7 +56,7 @@ def test_a_flash_sale_from_listing_to_paid_order_and_expiry(api_url, staff):
     again = ana.checkout([CARD_OK], reservation=held["reservationId"], expect=(409,)).json()
     assert again["code"] == "RESERVATION_USED"
 
-    # Bia never pays: the expiry queue gives her unit back to the sale after 10 s.
+    # Bia never pays: the expiry queue gives her unit back to the sale after 30 s.
     polling.until(
         lambda: requests.get(f"{api_url}/flash-sales/{sale['saleId']}", timeout=30).json(),
         lambda body: body["remaining"] == 1,
