@@ -141,9 +141,7 @@ def send_message(conversationId: ConversationIdPath, body: MessageIn) -> Respons
 )
 def mark_read(conversationId: ConversationIdPath, body: ReadIn) -> ConversationOut:
     """Up to ``messageId`` (never back); the other side hears a read receipt."""
-    caller = require(app)
-    service.mark_read(caller, conversationId, body.messageId)
-    conversation, party = service.opened(caller, conversationId)
+    conversation, party = service.mark_read(require(app), conversationId, body.messageId)
     return ConversationOut(**service.conversation_view(conversation, party))
 
 

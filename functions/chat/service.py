@@ -56,7 +56,8 @@ WRITE_ATTEMPTS = 5
 
 @dataclass
 class Sent:
-    """A message written (``created`` False when a retry found it written already)."""
+    """A message written (``created`` False when a retry found it written already), and its
+    conversation as read before the write."""
 
     conversation: Conversation
     message: Message
@@ -237,7 +238,9 @@ def start(
     except Pair.DoesNotExist:
         title = _subject_title(caller, seller_id, kind, subject_id)
         conversation_id = _open(caller.id, seller_id, kind, subject_id, title, pair_key)
-    return send(caller, conversation_id, text, attachments, client_message_id)
+    sent = send(caller, conversation_id, text, attachments, client_message_id)
+    sent.conversation.refresh(consistent_read=True)  # the opener is shown its counters
+    return sent
 
 
 def _open(buyer_id: str, seller_id: str, kind: str, subject_id: str, title: str, pair_key) -> str:
@@ -333,7 +336,6 @@ def send(
             conversation, party = opened(caller, conversation_id)
     else:
         raise Conflict("The conversation is busy; send again.", code="CONVERSATION_BUSY")
-    conversation.refresh(consistent_read=True)
     _deliver(conversation, party, message, origin)
     return Sent(conversation, message, created=True)
 
@@ -461,9 +463,12 @@ def _deliver(conversation: Conversation, party: Party, message: Message, origin:
         )
 
 
-def mark_read(caller: Principal, conversation_id: str, message_id: str) -> Conversation:
+def mark_read(
+    caller: Principal, conversation_id: str, message_id: str
+) -> tuple[Conversation, Party]:
     """The caller's side has read up to ``message_id`` (never back): its unread count becomes
-    the other side's messages after it, and the other side hears a read receipt. Raises
+    the other side's messages after it, and the other side hears a read receipt. Returns the
+    conversation as updated and the caller's side. Raises
     NotFound CONVERSATION_NOT_FOUND, MESSAGE_NOT_FOUND."""
     for _ in range(WRITE_ATTEMPTS):
         conversation, party = opened(caller, conversation_id)
@@ -475,7 +480,7 @@ def mark_read(caller: Principal, conversation_id: str, message_id: str) -> Conve
         )
         read_to = conversation.buyer_read_to if party.side == BUYER else conversation.seller_read_to
         if read_to and read_to >= message_id:
-            return conversation
+            return conversation, party
         later = Message.query(
             Conversation.key(conversation_id)[0],
             Message.sk > f"MSG#{message_id}",
@@ -503,7 +508,7 @@ def mark_read(caller: Principal, conversation_id: str, message_id: str) -> Conve
         }
         everyone = sockets.reachable([_owner(conversation, BUYER), _owner(conversation, SELLER)])
         sockets.push(list(everyone), receipt)
-        return conversation
+        return conversation, party
     raise Conflict("The conversation is busy; try again.", code="CONVERSATION_BUSY")
 
 
