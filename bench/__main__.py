@@ -19,6 +19,8 @@
   rolls back item by item instead of copying the table;
 - a flash crowd: 50 HTTP clients for 2 minutes on flash-sale reservations, then on checkout,
   with the cloud's workers and memory sampled, see ``bench/crowd.py``;
+- notifications: messages and deliveries (e-mail, SMS, push) per second from events on the
+  bus, see ``bench/notifications.py``;
 - on request only (``SECTIONS=soak``): 30 minutes of mixed traffic with the cloud's memory,
   threads and mappings sampled, see ``bench/soak.py``.
 
@@ -41,7 +43,17 @@ from pathlib import Path
 import requests
 from botocore.exceptions import ClientError
 
-from bench import chat, checkout, crowd, flash_sale, logistics, refunds, reviews, soak
+from bench import (
+    chat,
+    checkout,
+    crowd,
+    flash_sale,
+    logistics,
+    notifications,
+    refunds,
+    reviews,
+    soak,
+)
 from figures import percentile
 from localcloud import cloud as local
 from localcloud import seed
@@ -331,6 +343,11 @@ def chatting(outputs: dict) -> None:
     print("\n".join(chat.figures(outputs, token, local.running_pid())))
 
 
+def notifying(outputs: dict) -> None:
+    print("Notifications (events → inbox, and e-mail, SMS and push through SES and SNS):")
+    print("\n".join(notifications.figures(outputs)))
+
+
 def ledger(_outputs: dict) -> None:
     print("Refunds and the ledger (service layer, local cloud DynamoDB only):")
     print("\n".join(refunds.figures()))
@@ -360,6 +377,7 @@ SECTIONS = {
     "logistics": logistic,
     "reviews": reviewing,
     "chat": chatting,
+    "notifications": notifying,
     "ledger": ledger,
     "dynamodb": dynamodb,
     "crowd": crowds,

@@ -28,6 +28,8 @@ TEST_VALUES = {
     "CATALOG_SEARCH_BUCKET": "titan-test-catalog-search",
     "REFUND_STATE_MACHINE": _STATES + "refund",
     "CHECKOUT_STATE_MACHINE": _STATES + "checkout",
+    "SITE_URL_PARAMETER": "",  # links are paths unless a test gives a site
+    "PUSH_APPLICATION_ARN": "",  # push is off unless a test makes a platform application
 }
 for _name, _value in {**placeholder_environment(), **TEST_VALUES}.items():
     os.environ.setdefault(_name, _value)

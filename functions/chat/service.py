@@ -34,6 +34,7 @@ from titan.aws import signing_s3
 from titan.calls import invoke
 from titan.dynamo import condition_failed, failed_conditions, get_or_404, transaction
 from titan.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
+from titan.events import DomainEvent, publish
 from titan.ids import new_id
 from titan.paging import page_cursor, page_start
 from titan.uploads import check_uploads, upload_form
@@ -449,6 +450,7 @@ def _deliver(conversation: Conversation, party: Party, message: Message, origin:
     payload = {"type": "message", "message": view}
     reached = sockets.push(list(receivers), payload)
     sockets.push(list(senders), payload)
+    publish([_sent_event(conversation, party, message, recipient_online=bool(reached))])
     if reached:
         stamp = clock.iso()
         message.update(actions=[Message.delivered_at.set(stamp)])
@@ -461,6 +463,26 @@ def _deliver(conversation: Conversation, party: Party, message: Message, origin:
                 "deliveredAt": stamp,
             },
         )
+
+
+def _sent_event(
+    conversation: Conversation, party: Party, message: Message, recipient_online: bool
+) -> DomainEvent:
+    """ChatMessageSent: notifications tell the other side when none of its devices heard."""
+    return DomainEvent.of(
+        "ChatMessageSent",
+        {
+            "conversationId": conversation.conversation_id,
+            "messageId": message.message_id,
+            "buyerId": conversation.buyer_id,
+            "sellerId": conversation.seller_id,
+            "senderId": message.sender_id,
+            "senderSide": party.side,
+            "title": conversation.title,
+            "preview": domain.preview(message.text or "📎"),
+            "recipientOnline": recipient_online,
+        },
+    )
 
 
 def mark_read(

@@ -585,6 +585,16 @@ def seller_contacts(seller_id: str) -> list[dict]:
     ]
 
 
+def account_contacts(account_ids: list[str]) -> list[dict]:
+    """``[{accountId, name, email}]`` of the accounts ``account_ids`` that exist (at most
+    100, BatchGetItem's limit), in no particular order."""
+    keys = [Account.key(a) for a in dict.fromkeys(account_ids)][:100]
+    return [
+        {"accountId": a.account_id, "name": a.name, "email": a.email}
+        for a in (Account.batch_get(keys) if keys else [])
+    ]
+
+
 def find_account(email: str) -> Account:
     account = _account_by_email(_email(email))
     if account is None:

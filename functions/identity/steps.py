@@ -3,6 +3,7 @@
 - ``contact``: who receives an order and where: the customer's name and e-mail and one of
   their saved addresses, copied into the order so later address edits do not change it.
 - ``seller_contacts``: the people acting for a seller, for what the seller must be told.
+- ``account_contacts``: accounts' names and e-mail addresses, for what they must be told.
 """
 
 from __future__ import annotations
@@ -59,4 +60,16 @@ def seller_contacts(event: dict) -> dict:
     return {"contacts": service.seller_contacts(event["sellerId"])}
 
 
-handler = steps({"contact": contact, "seller_contacts": seller_contacts})
+def account_contacts(event: dict) -> dict:
+    """``{"accountIds": [...]}`` (at most 100) → ``{"contacts": [{accountId, name, email}]}``
+    (accounts that no longer exist are left out)."""
+    return {"contacts": service.account_contacts(event["accountIds"])}
+
+
+handler = steps(
+    {
+        "contact": contact,
+        "seller_contacts": seller_contacts,
+        "account_contacts": account_contacts,
+    }
+)

@@ -180,6 +180,13 @@ def test_carrier_webhooks_refuse_forged_and_foreign_events(api_url, two_seller_o
 def test_an_approved_return_travels_back_on_its_prepaid_label(api_url, staff):
     offer = new_offer(api_url, staff.token, price=30000)  # over the auto-approval limit
     buyer = new_customer(api_url)
+    # Told of everything at once (no quiet hours), in English, on a phone too.
+    buyer.call("PATCH", "/me/notification-preferences", {
+        "locale": "en", "quietHours": None, "phone": "+5519987650000",
+        "categories": {"SHIPPING": {"SMS": True}},
+    })  # fmt: skip
+    device = buyer.call("POST", "/me/devices", {"platform": "FCM", "token": uuid.uuid4().hex})
+    assert device.status_code == 201
     buyer.add(offer["productId"], offer["sellerId"], 1)
     placed = buyer.checkout([CARD_OK]).json()
     seller = new_seller(api_url, staff.token, offer["sellerId"])
@@ -228,3 +235,54 @@ def test_an_approved_return_travels_back_on_its_prepaid_label(api_url, staff):
         "return received by the carrier's delivery and refunded",
     )
     assert refunded["refund"]["amount"] == 30000 + 1500
+    _told_of_the_whole_life(api_url, buyer, seller, placed["orderId"], asked["returnId"])
+
+
+#: What the buyer hears of an order's life, newest first: placed, shipped (picked up),
+#: delivered, the return approved and its label, the refund.
+LIFE = ["refund_completed", "return_label", "return_approved", "delivered", "shipped",
+        "order_placed"]  # fmt: skip
+
+
+def _told_of_the_whole_life(api_url, buyer, seller, order_id, return_id):
+    inbox = until(
+        lambda: buyer.call("GET", "/me/notifications?limit=50").json(),
+        lambda page: sorted(n["kind"] for n in page["items"]) == sorted(LIFE),
+        "the order's whole life in the buyer's inbox",
+    )
+    assert [n["kind"] for n in inbox["items"]] == LIFE
+    assert inbox["unread"]["total"] == len(LIFE)
+    assert inbox["unread"]["byCategory"] == {"ORDERS": 1, "SHIPPING": 2, "RETURNS": 3}
+    assert inbox["items"][0]["title"] == f"Order {order_id}: R$315.00 refunded"
+    assert inbox["items"][0]["link"] == f"/returns/{return_id}"
+    told = until(
+        lambda: seller.call("GET", "/me/notifications").json()["items"],
+        lambda items: any(n["kind"] == "return_requested" for n in items),
+        "the seller told of the return to decide",
+    )
+    assert all(n["kind"] in ("new_order", "return_requested") for n in told)
+    # Every message went out by e-mail (and push; SMS for shipping) and the log says so.
+    delivered = inbox["items"][3]["notificationId"]
+    log = until(
+        lambda: buyer.call("GET", f"/me/notifications/{delivered}").json()["deliveries"],
+        lambda lines: len(lines) == 3 and all(d["status"] == "SENT" for d in lines),
+        "the delivered message sent on every channel",
+    )
+    assert sorted(d["channel"] for d in log) == ["EMAIL", "PUSH", "SMS"]
+    base = api_url.split("/_aws/")[0]
+    email = buyer.call("GET", "/me").json()["email"]
+    subjects = until(
+        lambda: [m["Subject"] for m in _emails(base) if email in m["Destination"]["ToAddresses"]],
+        lambda found: len(found) == len(LIFE),
+        "an e-mail for each message",
+    )
+    assert f"Order {order_id}: delivered" in subjects
+    sms = requests.get(f"{base}/_aws/sns/sms-messages", timeout=10).json()["sms_messages"]
+    assert any("Your package was delivered" in m["Message"] for m in sms.get("+5519987650000", []))
+    marked = buyer.call("POST", "/me/notifications/read", {}).json()
+    assert marked == {"marked": len(LIFE), "unread": {"total": 0, "byCategory": {}}}
+
+
+def _emails(base: str) -> list[dict]:
+    """What the local cloud's SES sent (LocalStack's ``/_aws/ses``)."""
+    return requests.get(f"{base}/_aws/ses", timeout=10).json()["messages"]

@@ -300,6 +300,11 @@ def fingerprint(parameters: dict[str, str]) -> str:
     return digest.hexdigest()
 
 
+#: The SNS platform application devices register with for push (FCM, with a local key):
+#: CloudFormation has no resource for one, so ``deploy`` makes it and passes its ARN.
+PUSH_APPLICATION = f"titan-{STAGE}-push"
+
+
 def _overrides(parameters: dict[str, str]) -> dict[str, str]:
     return {
         "Stage": STAGE,
@@ -307,8 +312,18 @@ def _overrides(parameters: dict[str, str]) -> dict[str, str]:
         # Every local request comes from 127.0.0.1: a per-IP sign-in lockout would lock out
         # every developer and test at once. (The lockout itself is covered by unit tests.)
         "LoginIpFailureLimit": "1000",
+        "PushApplicationArn": f"arn:aws:sns:{REGION}:000000000000:app/GCM/{PUSH_APPLICATION}",
         **parameters,
     }
+
+
+def _push_application() -> str:
+    """Make (or find) the local push platform application; its ARN."""
+    return client("sns").create_platform_application(
+        Name=PUSH_APPLICATION,
+        Platform="GCM",
+        Attributes={"PlatformCredential": "local-fcm-key", "PlatformPrincipal": "titan-local"},
+    )["PlatformApplicationArn"]
 
 
 def deploy_if_changed() -> dict[str, str]:
@@ -336,6 +351,9 @@ def deploy(**parameters: str) -> dict[str, str]:
     from samconfig.toml's ``localcloud`` environment. Raises CalledProcessError on failure."""
     overrides = _overrides(parameters)
     DEPLOYED.unlink(missing_ok=True)
+    made = _push_application()
+    if made != overrides["PushApplicationArn"]:
+        raise RuntimeError(f"the push application is {made}, not the expected ARN")
     build()
     s3 = client("s3")
     try:

@@ -8,6 +8,7 @@ consumers receive them parsed (``titan.consumers``).
 
 from contracts import (
     catalog,
+    chat,
     flashsales,
     fulfilment,
     identity,
@@ -22,6 +23,7 @@ from contracts.base import REGISTRY, Contract, Event, Metadata, Money
 
 CONTEXTS = (
     catalog,
+    chat,
     flashsales,
     fulfilment,
     identity,

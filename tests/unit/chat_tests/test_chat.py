@@ -178,6 +178,17 @@ def test_a_buyer_and_a_seller_chat_on_every_device_with_receipts(market):
     assert [c["conversationId"] for c in shop["items"]] == [cid] and shop["items"][0]["unread"] == 1
     status, _, refused = api("GET", "/me/conversations?role=seller")
     assert status == 403 and refused["code"] == "NOT_A_SELLER"
+    # Each message is an event; notifications tell the other side only when none heard it.
+    sent = [e.payload for e in market.of("ChatMessageSent")]
+    assert [(e.messageId, e.senderSide, e.recipientOnline) for e in sent] == [
+        (first["messageId"], "BUYER", True),
+        (reply["messageId"], "SELLER", True),
+    ]
+    frame("seller-desk", "$disconnect", who=SELLER_CALLER)
+    api("POST", f"/conversations/{cid}/messages", {"text": "Obrigada, me avisa +55 11 98765-4321"})
+    unseen = market.of("ChatMessageSent")[-1].payload
+    assert unseen.recipientOnline is False and unseen.sellerId == SELLER
+    assert "98765" not in unseen.preview
 
 
 def test_the_same_subject_reopens_one_conversation_and_orders_must_be_the_buyers(market):
