@@ -39,6 +39,7 @@ ReviewId = typed("rev", "A review (rev_ and a ULID)")
 ConversationId = typed("cnv", "A chat conversation (cnv_ and a ULID)")
 MessageId = typed("msg", "A chat message (msg_ and a ULID)")
 NotificationId = typed("ntf", "A notification (ntf_ and a ULID)")
+SellerApplicationId = typed("sap", "An application to sell (sap_ and a ULID)")
 #: Olist's identifiers of products and sellers: 32 lowercase hex digits.
 SourceId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
 

@@ -1,0 +1,1 @@
+"""The sellers context: applications to sell (onboarding and KYC), shops."""

@@ -1,0 +1,152 @@
+"""Sellers API: routes only (shapes in ``schemas``, use cases in ``service``).
+
+Onboarding: any signed-in account applies to sell (``POST /seller-applications``) after
+uploading its documents (``POST /seller-applications/documents``), follows its application
+and answers staff's questions; staff work the review queue (``/admin/seller-applications``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from sellers import service
+from sellers.schemas import (
+    InfoRequestIn,
+    RejectionIn,
+    SellerApplicationIn,
+    SellerApplicationList,
+    SellerApplicationOut,
+    SellerDocumentIn,
+    SellerDocumentUpload,
+    Status,
+)
+from titan import ids
+from titan.api import answers, create_app, lambda_handler
+from titan.auth import bearer, require
+
+app = create_app()
+ApplicationIdPath = Annotated[str, Path(pattern=ids.pattern("sap"))]
+
+
+def _out(application) -> SellerApplicationOut:
+    return SellerApplicationOut(**service.view(application))
+
+
+@app.post(
+    "/seller-applications/documents",
+    tags=["sellers"],
+    summary="Upload a document for your application",
+    security=bearer(),
+    responses=answers(201, SellerDocumentUpload),
+)
+def upload_document(body: SellerDocumentIn) -> Response[SellerDocumentUpload]:
+    """A presigned S3 POST for one JPEG, PNG or PDF of at most 10 MB; send its ``key`` in
+    the application's ``documents``."""
+    form = service.document_form(require(app), body.contentType)
+    return Response(201, "application/json", SellerDocumentUpload(**form))
+
+
+@app.post(
+    "/seller-applications",
+    tags=["sellers"],
+    summary="Apply to sell",
+    security=bearer(),
+    responses=answers(201, SellerApplicationOut),
+)
+def apply(body: SellerApplicationIn) -> Response[SellerApplicationOut]:
+    """422 DOCUMENT_INVALID (the CPF's or CNPJ's check digits), BANK_UNKNOWN, BRANCH_INVALID,
+    ACCOUNT_INVALID, HOLDER_MISMATCH (the payout account is not the applicant's),
+    SHOP_NAME_INVALID, STATE_INVALID, DOCUMENT_NOT_FOUND; 409 APPLICATION_OPEN,
+    DOCUMENT_IN_USE, SHOP_NAME_TAKEN, ALREADY_A_SELLER."""
+    made = service.apply(require(app), body.model_dump())
+    return Response(201, "application/json", _out(made))
+
+
+@app.get(
+    "/me/seller-applications",
+    tags=["sellers"],
+    summary="Your applications to sell",
+    security=bearer(),
+)
+def my_applications() -> SellerApplicationList:
+    return SellerApplicationList(items=[_out(a) for a in service.mine(require(app))])
+
+
+@app.get(
+    "/seller-applications/<applicationId>",
+    tags=["sellers"],
+    summary="An application to sell",
+    security=bearer(),
+)
+def read_application(applicationId: ApplicationIdPath) -> SellerApplicationOut:
+    """Its applicant and staff only (404 APPLICATION_NOT_FOUND for anyone else)."""
+    return _out(service.application(require(app), applicationId))
+
+
+@app.put(
+    "/seller-applications/<applicationId>",
+    tags=["sellers"],
+    summary="Answer staff's question: submit the application again",
+    security=bearer(),
+)
+def resubmit(applicationId: ApplicationIdPath, body: SellerApplicationIn) -> SellerApplicationOut:
+    """Only from NEEDS_INFO (409 INVALID_TRANSITION otherwise); checked as a new application."""
+    return _out(service.resubmit(require(app), applicationId, body.model_dump()))
+
+
+@app.get(
+    "/admin/seller-applications",
+    tags=["sellers"],
+    summary="The review queue",
+    security=bearer("staff"),
+)
+def review_queue(
+    status: Annotated[Status, Query(description="The queue of this state")] = "SUBMITTED",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=600)] = None,
+) -> SellerApplicationList:
+    """Longest waiting first."""
+    require(app)
+    page = service.queue(status, cursor, limit)
+    return SellerApplicationList(
+        items=[_out(a) for a in page["items"]], nextCursor=page["nextCursor"]
+    )
+
+
+@app.post(
+    "/admin/seller-applications/<applicationId>/review",
+    tags=["sellers"],
+    summary="Take an application into review",
+    security=bearer("staff"),
+)
+def take(applicationId: ApplicationIdPath) -> SellerApplicationOut:
+    """SUBMITTED → IN_REVIEW. 409 INVALID_TRANSITION, APPLICATION_CHANGED."""
+    return _out(service.review(require(app), applicationId))
+
+
+@app.post(
+    "/admin/seller-applications/<applicationId>/reject",
+    tags=["sellers"],
+    summary="Reject an application, with reasons",
+    security=bearer("staff"),
+)
+def reject(applicationId: ApplicationIdPath, body: RejectionIn) -> SellerApplicationOut:
+    """The applicant may apply again (its document and shop name are free again)."""
+    return _out(service.reject(require(app), applicationId, list(body.reasons), body.note))
+
+
+@app.post(
+    "/admin/seller-applications/<applicationId>/request-info",
+    tags=["sellers"],
+    summary="Ask the applicant for something",
+    security=bearer("staff"),
+)
+def request_info(applicationId: ApplicationIdPath, body: InfoRequestIn) -> SellerApplicationOut:
+    """IN_REVIEW → NEEDS_INFO; the applicant answers with PUT /seller-applications/{id}."""
+    return _out(service.request_info(require(app), applicationId, body.note))
+
+
+handler = lambda_handler(app)

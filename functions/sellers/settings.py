@@ -1,0 +1,11 @@
+"""The sellers functions' settings (functions/sellers/template.yaml), read at cold start."""
+
+from titan.settings import Settings
+
+
+class SellersSettings(Settings):
+    #: Where applicants upload their documents (presigned POST), under ``uploads/<accountId>/``.
+    seller_documents_bucket: str | None = None
+
+
+SETTINGS = SellersSettings.from_environment()

@@ -1,0 +1,79 @@
+"""Sellers persistence: one DynamoDB table (``SELLERS_TABLE``), pynamodb models.
+
+Items (pk / sk):
+- ``APP#<applicationId>`` / ``APP``: a seller application. GSI1 ``STATUS#<status>`` /
+  ``<updatedAt>#<id>``: staff's queue per state, oldest first. GSI2 ``ACCOUNT#<accountId>`` /
+  ``<createdAt>#<id>``: an applicant's applications.
+- Claims held while an application is open or approved, written in the transactions that move
+  it: ``OPEN#<accountId>`` (one open application per account), ``DOCUMENT#<digits>`` (one
+  seller per CPF or CNPJ), ``SLUG#<slug>`` (one shop per name). A rejection releases them.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+from titan.dynamo import index, table_meta
+
+META = table_meta("SELLERS_TABLE")
+ByGsi1 = index("gsi1")
+ByGsi2 = index("gsi2")
+
+
+class _Item(Model):
+    Meta = META
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class Application(_Item):
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    gsi2pk = UnicodeAttribute()
+    gsi2sk = UnicodeAttribute()
+    by_status = ByGsi1()
+    by_account = ByGsi2()
+    application_id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    legal_type = UnicodeAttribute()
+    document = UnicodeAttribute()
+    legal_name = UnicodeAttribute()
+    shop_name = UnicodeAttribute()
+    slug = UnicodeAttribute()
+    address = JSONAttribute()
+    bank = JSONAttribute()
+    documents = ListAttribute(of=UnicodeAttribute, default=list)
+    #: What staff asked for (NEEDS_INFO) or why they rejected (REJECTED).
+    reasons = ListAttribute(of=UnicodeAttribute, default=list)
+    note = UnicodeAttribute(null=True)
+    #: [{status, at, by, note}], oldest first.
+    history = JSONAttribute(default=list)
+    reviewer_id = UnicodeAttribute(null=True)
+    seller_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = NumberAttribute(default=1)
+
+    @staticmethod
+    def key(application_id: str) -> tuple[str, str]:
+        return f"APP#{application_id}", "APP"
+
+
+class Claim(_Item):
+    """What an open or approved application holds: an account, a document, a slug."""
+
+    application_id = UnicodeAttribute()
+
+    @staticmethod
+    def open_key(account_id: str) -> tuple[str, str]:
+        return f"OPEN#{account_id}", "CLAIM"
+
+    @staticmethod
+    def document_key(digits: str) -> tuple[str, str]:
+        return f"DOCUMENT#{digits}", "CLAIM"
+
+    @staticmethod
+    def slug_key(slug: str) -> tuple[str, str]:
+        return f"SLUG#{slug}", "CLAIM"
