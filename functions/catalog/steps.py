@@ -2,12 +2,17 @@
 
 - ``quote``: the current price and freight of the offers a cart names, read consistently
   from the catalog table (the checkout re-reads prices here, never trusts the cart's copy).
+- ``registerSeller`` / ``forgetSeller``: the seller approval saga's step and compensation.
 """
 
 from __future__ import annotations
 
+from pynamodb.exceptions import PutError
+
 from catalog.domain import CURRENCY
 from catalog.store import Offer, Product, Seller
+from titan import clock
+from titan.dynamo import condition_failed
 from titan.saga import StepRefused, steps
 
 
@@ -84,4 +89,35 @@ def quote(event: dict) -> dict:
     return {"currency": CURRENCY, "lines": quoted}
 
 
-handler = steps({"quote": quote})
+def register_seller(event: dict) -> dict:
+    """``{"sellerId", "city", "state", "zipPrefix"}`` → ``{"created": bool}``: the approved
+    seller in the catalog (where its offers ship from). Idempotent: a retry finds it."""
+    now = clock.iso()
+    seller = Seller(
+        *Seller.key(event["sellerId"]),
+        seller_id=event["sellerId"],
+        city=event["city"],
+        state=event["state"],
+        zip_prefix=event["zipPrefix"],
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        seller.save(condition=Seller.pk.does_not_exist())
+    except PutError as exc:
+        if condition_failed(exc):
+            return {"created": False}
+        raise
+    return {"created": True}
+
+
+def forget_seller(event: dict) -> dict:
+    """Compensation of ``registerSeller``: ``{"sellerId"}`` → ``{"removed": bool}``; a seller
+    with offers is kept (it was not this approval's)."""
+    if next(iter(Offer.by_gsi1.query(f"SELLER#{event['sellerId']}", limit=1)), None):
+        return {"removed": False}
+    Seller(*Seller.key(event["sellerId"])).delete()
+    return {"removed": True}
+
+
+handler = steps({"quote": quote, "registerSeller": register_seller, "forgetSeller": forget_seller})

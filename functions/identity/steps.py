@@ -4,6 +4,7 @@
   their saved addresses, copied into the order so later address edits do not change it.
 - ``seller_contacts``: the people acting for a seller, for what the seller must be told.
 - ``account_contacts``: accounts' names and e-mail addresses, for what they must be told.
+- ``grantSeller`` / ``revokeSeller``: the seller approval saga's step and compensation.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from identity import service
 from identity.domain import required_address_fields_missing
 from identity.store import Account, Address
+from titan.errors import NotFound
 from titan.saga import StepRefused, steps
 
 
@@ -66,8 +68,35 @@ def account_contacts(event: dict) -> dict:
     return {"contacts": service.account_contacts(event["accountIds"])}
 
 
+def grant_seller(event: dict) -> dict:
+    """``{"accountId", "sellerId", "grantedBy"}`` → ``{"roles": [...]}``: the account acts
+    for the seller from its next access token. Idempotent. Refuses 404 ACCOUNT_NOT_FOUND."""
+    try:
+        account = service.grant_role(
+            event["grantedBy"], event["accountId"], "seller", event["sellerId"]
+        )
+    except NotFound as exc:
+        raise StepRefused("ACCOUNT_NOT_FOUND", 404, "The applicant's account is gone.") from exc
+    return {"roles": sorted(account.roles)}
+
+
+def revoke_seller(event: dict) -> dict:
+    """Compensation of ``grantSeller``: ``{"accountId", "sellerId", "grantedBy"}`` →
+    ``{"revoked": bool}`` (only if the account still acts for that seller)."""
+    try:
+        account = Account.get(*Account.key(event["accountId"]), consistent_read=True)
+    except Account.DoesNotExist:
+        return {"revoked": False}
+    if "seller" not in account.roles or account.seller_id != event["sellerId"]:
+        return {"revoked": False}
+    service.revoke_role(event["grantedBy"], event["accountId"], "seller")
+    return {"revoked": True}
+
+
 handler = steps(
     {
+        "grantSeller": grant_seller,
+        "revokeSeller": revoke_seller,
         "contact": contact,
         "seller_contacts": seller_contacts,
         "account_contacts": account_contacts,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
 from contracts.orders import OrderPlaced
 from contracts.payments import PaymentCaptured, PaymentFacts, PaymentRefunded, PaymentVoided
@@ -116,6 +116,41 @@ def post(
             raise LookupError(f"{txn_id}: a condition of the transaction failed") from exc
         raise
     return Posted(txn, True)
+
+
+def open_seller_accounts(seller_id: str, currency: str) -> list[str]:
+    """Open the seller's balance account (``seller:<id>``) at zero; an account already open
+    is left as it is. Returns the accounts."""
+    account = f"seller:{seller_id}"
+    try:
+        Account(
+            *Account.key(account),
+            account=account,
+            balance=0,
+            currency=currency,
+            gsi1pk=f"OWNER#{seller_id}",
+            gsi1sk=account,
+            updated_at=clock.iso(),
+        ).save(condition=Account.pk.does_not_exist())
+    except PutError as exc:
+        if not condition_failed(exc):
+            raise
+    return [account]
+
+
+def close_seller_accounts(seller_id: str) -> list[str]:
+    """Undo ``open_seller_accounts``: remove the seller's account if nothing was posted to it
+    (its balance zero, on that condition). Returns what was removed."""
+    account = f"seller:{seller_id}"
+    if next(iter(Entry.query(f"ACCOUNT#{account}", Entry.sk.startswith("ENTRY#"), limit=1)), None):
+        return []
+    try:
+        Account(*Account.key(account)).delete(condition=Account.balance == 0)
+    except DeleteError as exc:
+        if condition_failed(exc):
+            return []
+        raise
+    return [account]
 
 
 def balance(account: str) -> int:

@@ -116,8 +116,22 @@ def unhold_refund(event: dict) -> dict:
     }
 
 
+def open_seller_accounts(event: dict) -> dict:
+    """``{"sellerId", "currency"}`` → ``{"accounts": [...]}``: the seller's balance account,
+    open at zero (the seller approval saga). Idempotent."""
+    return {"accounts": service.open_seller_accounts(event["sellerId"], event["currency"])}
+
+
+def close_seller_accounts(event: dict) -> dict:
+    """Compensation of ``openSellerAccounts``: ``{"sellerId"}`` → ``{"closed": [...]}``; an
+    account with entries is kept."""
+    return {"closed": service.close_seller_accounts(event["sellerId"])}
+
+
 handler = steps(
     {
+        "openSellerAccounts": open_seller_accounts,
+        "closeSellerAccounts": close_seller_accounts,
         "authorizeWallet": authorize_wallet,
         "authorizeVoucher": authorize_voucher,
         "dispute": dispute,

@@ -17,6 +17,7 @@ from contracts.inventory import LowStock
 from contracts.orders import OrderCancelled, OrderConfirmed, OrderPlaced
 from contracts.returns import RefundCompleted, ReturnApproved, ReturnRejected, ReturnRequested
 from contracts.reviews import ReviewPublished, SellerReplied
+from contracts.sellers import SellerApplicationRejected, SellerApproved, SellerInfoRequested
 
 ACCOUNT, SELLER = "ACCOUNT", "SELLER"
 
@@ -198,6 +199,23 @@ def chat_message(sent: ChatMessageSent) -> list[Notice]:
     ]
 
 
+def application_decided(
+    decided: SellerApproved | SellerApplicationRejected | SellerInfoRequested,
+) -> list[Notice]:
+    """The applicant hears staff's decision on their application to sell (urgent when they
+    must answer)."""
+    kind = {
+        SellerApproved: "seller_approved",
+        SellerApplicationRejected: "seller_rejected",
+        SellerInfoRequested: "seller_info_requested",
+    }[type(decided)]
+    return [
+        Notice(kind, "SHOP", (ACCOUNT, decided.accountId), _dump(decided),
+               f"/seller-applications/{decided.applicationId}",
+               urgent=isinstance(decided, SellerInfoRequested))
+    ]  # fmt: skip
+
+
 #: Every event notifications take, and what it tells.
 WRITERS = {
     OrderPlaced: order_placed,
@@ -213,4 +231,7 @@ WRITERS = {
     SellerReplied: seller_replied,
     LowStock: low_stock,
     ChatMessageSent: chat_message,
+    SellerApproved: application_decided,
+    SellerApplicationRejected: application_decided,
+    SellerInfoRequested: application_decided,
 }

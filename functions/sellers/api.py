@@ -149,4 +149,17 @@ def request_info(applicationId: ApplicationIdPath, body: InfoRequestIn) -> Selle
     return _out(service.request_info(require(app), applicationId, body.note))
 
 
+@app.post(
+    "/admin/seller-applications/<applicationId>/approve",
+    tags=["sellers"],
+    summary="Approve an application: the seller exists everywhere, or nowhere",
+    security=bearer("staff"),
+)
+def approve(applicationId: ApplicationIdPath) -> SellerApplicationOut:
+    """IN_REVIEW → APPROVED through the approval saga: the seller in the catalog, its ledger
+    account, the applicant's seller role (in their next access token). 409
+    INVALID_TRANSITION, APPLICATION_CHANGED; 503 APPROVAL_FAILED (every step undone)."""
+    return _out(service.approve(require(app), applicationId))
+
+
 handler = lambda_handler(app)

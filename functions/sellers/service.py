@@ -8,19 +8,26 @@ slug): two staff deciding at once, or an applicant editing while staff decide, g
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+import boto3
+from botocore.config import Config
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from sellers import domain, settings
-from sellers.domain import REJECTED, SUBMITTED
+from sellers.domain import APPROVED, IN_REVIEW, REJECTED, SUBMITTED
 from sellers.store import Application, Claim
 from titan import clock
 from titan.auth import Principal
-from titan.dynamo import failed_conditions, transaction
-from titan.errors import Conflict, NotFound, Unprocessable
+from titan.dynamo import condition_failed, failed_conditions, transaction
+from titan.errors import Conflict, NotFound, Problem, Unprocessable
+from titan.events import DomainEvent, publish
 from titan.ids import new_id
 from titan.paging import page_cursor, page_start
+from titan.saga import StepRefused, refusal_from_cause
 from titan.uploads import check_uploads, upload_form
 
 #: What applicants may upload (identity document, proof of address, company contract).
@@ -242,13 +249,131 @@ def review(staff: Principal, application_id: str) -> Application:
 
 def reject(staff: Principal, application_id: str, reasons: list[str], note: str | None):
     """Staff reject it with reasons (``domain.REJECTION_REASONS``): its claims are released,
-    so the applicant may apply again."""
-    return _move(application(staff, application_id), "reject", staff.id, reasons=reasons, note=note)
+    so the applicant may apply again. Publishes SellerApplicationRejected."""
+    moved = _move(
+        application(staff, application_id), "reject", staff.id, reasons=reasons, note=note
+    )
+    publish([DomainEvent.of("SellerApplicationRejected", {
+        "applicationId": moved.application_id, "accountId": moved.account_id,
+        "shopName": moved.shop_name, "reasons": reasons, "note": note,
+    })])  # fmt: skip
+    return moved
 
 
 def request_info(staff: Principal, application_id: str, note: str) -> Application:
-    """Staff ask the applicant for something (``note`` says what): NEEDS_INFO."""
-    return _move(application(staff, application_id), "request_info", staff.id, note=note)
+    """Staff ask the applicant for something (``note`` says what): NEEDS_INFO. Publishes
+    SellerInfoRequested."""
+    moved = _move(application(staff, application_id), "request_info", staff.id, note=note)
+    publish([DomainEvent.of("SellerInfoRequested", {
+        "applicationId": moved.application_id, "accountId": moved.account_id,
+        "shopName": moved.shop_name, "note": note,
+    })])  # fmt: skip
+    return moved
+
+
+# --- approval ----------------------------------------------------------------------------------
+#: Seconds the API waits for the approval saga (API Gateway cuts a REST integration at 29 s).
+ANSWER_SECONDS = 20
+
+
+def seller_id_of(application_id: str) -> str:
+    """The seller an application becomes: 32 hex digits (the catalog's seller ids, as
+    Olist's), fixed by the application so a retried approval makes the same seller."""
+    return hashlib.sha256(f"seller:{application_id}".encode()).hexdigest()[:32]
+
+
+@functools.cache
+def _sfn():
+    # Locally, boto3 would prefix the host with "sync-" for StartSyncExecution.
+    return boto3.client(
+        "stepfunctions",
+        config=Config(
+            inject_host_prefix=False, read_timeout=ANSWER_SECONDS, retries={"max_attempts": 0}
+        ),
+    )
+
+
+def _run_saga(state_input: dict) -> dict:
+    """Run the approval saga (Step Functions, EXPRESS, synchronous): ``{"status", "error",
+    "cause", "output"}``."""
+    return _sfn().start_sync_execution(
+        stateMachineArn=settings.SETTINGS.needed("seller_approval_state_machine"),
+        name=f"{state_input['applicationId']}-{state_input['version']}",
+        input=json.dumps(state_input),
+    )
+
+
+def approve(staff: Principal, application_id: str) -> Application:
+    """Approve an application in review, all or nothing (the seller approval saga): the
+    seller in the catalog, its ledger account, the applicant's seller role, then the
+    application APPROVED. Raises Conflict INVALID_TRANSITION, APPLICATION_CHANGED (the saga
+    undid its steps); Problem 503 APPROVAL_FAILED when a step kept failing (undone too)."""
+    found = application(staff, application_id)
+    try:
+        domain.next_status(found.status, "approve")
+    except domain.Refused as exc:
+        raise Conflict(str(exc), code=exc.code) from exc
+    state_input = {
+        "applicationId": found.application_id,
+        "version": int(found.version),
+        "sellerId": seller_id_of(found.application_id),
+        "accountId": found.account_id,
+        "staffId": staff.id,
+        "city": found.address["city"],
+        "state": found.address["state"],
+        "zipPrefix": found.address["postalCode"].replace("-", "")[:5],
+        "currency": "BRL",
+    }
+    result = _run_saga(state_input)
+    if result.get("status") != "SUCCEEDED":
+        refusal = refusal_from_cause(result.get("error"), result.get("cause"))
+        if refusal is not None:
+            raise refusal
+        raise Problem(
+            "The approval did not complete and was undone; try again.",
+            status=503,
+            code="APPROVAL_FAILED",
+            title="Approval failed",
+        )
+    return Application.get(*Application.key(application_id), consistent_read=True)
+
+
+def finish_approval(application_id: str, version: int, seller_id: str, staff_id: str):
+    """The approval saga's last step: APPROVED with ``seller_id`` on the condition the
+    application is still the ``version`` staff approved (or already approved with that
+    seller: a retry). Publishes SellerApproved. Raises StepRefused APPLICATION_CHANGED."""
+    found = Application.get(*Application.key(application_id), consistent_read=True)
+    if found.status == APPROVED and found.seller_id == seller_id:
+        return found
+    now = clock.iso()
+    try:
+        found.update(
+            actions=[
+                Application.status.set(APPROVED),
+                Application.seller_id.set(seller_id),
+                Application.gsi1pk.set(f"STATUS#{APPROVED}"),
+                Application.gsi1sk.set(f"{now}#{application_id}"),
+                Application.updated_at.set(now),
+                Application.version.add(1),
+                Application.history.set(_history(found, APPROVED, staff_id, None)),
+                Application.note.remove(),
+                Application.reasons.set([]),
+            ],
+            condition=(Application.version == version) & (Application.status == IN_REVIEW),
+        )
+    except UpdateError as exc:
+        if condition_failed(exc):
+            raise StepRefused(
+                "APPLICATION_CHANGED", 409, "The application changed while it was approved."
+            ) from exc
+        raise
+    publish([DomainEvent.of("SellerApproved", {
+        "applicationId": application_id, "sellerId": seller_id, "accountId": found.account_id,
+        "shopName": found.shop_name, "slug": found.slug, "legalType": found.legal_type,
+        "city": found.address["city"], "state": found.address["state"],
+    })])  # fmt: skip
+    found.refresh(consistent_read=True)
+    return found
 
 
 def resubmit(caller: Principal, application_id: str, body: dict[str, Any]) -> Application:

@@ -18,6 +18,7 @@ from contracts import (
     payments,
     returns,
     reviews,
+    sellers,
 )
 from contracts.base import REGISTRY, Contract, Event, Metadata, Money
 
@@ -33,6 +34,7 @@ CONTEXTS = (
     payments,
     returns,
     reviews,
+    sellers,
 )
 
 __all__ = ["CONTEXTS", "REGISTRY", "Contract", "Event", "Metadata", "Money"]

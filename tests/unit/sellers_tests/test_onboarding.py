@@ -52,6 +52,7 @@ def onboarding(monkeypatch):
     with mock_aws():
         create_tables("SellersTable")
         boto3.client("s3").create_bucket(Bucket=BUCKET)
+        boto3.client("events").create_event_bus(Name="titan-test")
         update = {"seller_documents_bucket": BUCKET}
         monkeypatch.setattr(settings, "SETTINGS", settings.SETTINGS.model_copy(update=update))
         yield
