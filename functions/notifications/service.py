@@ -400,19 +400,19 @@ def _read(notes: list[Note]) -> int:
 
 
 def mark_all_read(account_id: str, category: str | None) -> int:
-    """Mark every unread message (of ``category``) read; returns how many were."""
-    marked = 0
-    while True:
-        page = list(
-            Note.unread.query(
-                f"UNREAD#{account_id}",
-                limit=50,
-                filter_condition=(Note.category == category) if category else None,
-            )
-        )
-        if not page:
-            return marked
-        marked += _read(page)
+    """Mark every unread message (of ``category``) read, 50 to a transaction; returns how
+    many were."""
+    unread = Note.unread.query(
+        f"UNREAD#{account_id}",
+        filter_condition=(Note.category == category) if category else None,
+    )
+    marked, chunk = 0, []
+    for note in unread:  # every page: a filtered page may hold none of the category
+        chunk.append(note)
+        if len(chunk) == 50:
+            marked += _read(chunk)
+            chunk = []
+    return marked + (_read(chunk) if chunk else 0)
 
 
 # --- preferences -----------------------------------------------------------------------------

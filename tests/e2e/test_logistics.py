@@ -272,7 +272,12 @@ def _told_of_the_whole_life(api_url, buyer, seller, order_id, return_id):
     base = api_url.split("/_aws/")[0]
     email = buyer.call("GET", "/me").json()["email"]
     subjects = until(
-        lambda: [m["Subject"] for m in _emails(base) if email in m["Destination"]["ToAddresses"]],
+        lambda: [
+            m["Subject"]
+            for m in _emails(base)
+            if email in m["Destination"]["ToAddresses"]
+            and (order_id in m["Subject"] or return_id in m["Subject"])
+        ],  # the account's own e-mails (address verification) aside
         lambda found: len(found) == len(LIFE),
         "an e-mail for each message",
     )
