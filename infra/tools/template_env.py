@@ -6,6 +6,8 @@ import time)."""
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from pathlib import Path
 
@@ -14,16 +16,23 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser when built
     """Reads a template, leaving CloudFormation's !Ref, !Sub... as None."""
 
 
 _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
-def load(path: Path) -> dict:
-    """One template as a dict, intrinsic functions read as None."""
+@functools.lru_cache(maxsize=64)
+def _parsed(path: Path, modified_ns: int) -> dict:
     return yaml.load(path.read_text(), Loader=_Loader)  # noqa: S506
+
+
+def load(path: Path) -> dict:
+    """One template as a dict, intrinsic functions read as None. Parsed once per version of
+    the file (every unit test's tables come from the templates: parsing them each time was
+    most of a test's set-up); each caller gets its own copy."""
+    return copy.deepcopy(_parsed(path, path.stat().st_mtime_ns))
 
 
 def template() -> dict:
