@@ -78,4 +78,5 @@ def test_an_account_applies_staff_approve_and_it_sells(api_url, staff):
         "the applicant told of the request and the approval",
         90,
     )
-    assert told[0]["kind"] == "seller_approved"
+    approval = next(n for n in told if n["kind"] == "seller_approved")
+    assert approval["link"] == f"/seller-applications/{made['applicationId']}"
