@@ -10,11 +10,8 @@ once the first one made it.
 
 from __future__ import annotations
 
-import functools
 import json
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ReadTimeoutError
 from pynamodb.exceptions import PutError
 
@@ -22,6 +19,7 @@ from checkout import settings
 from checkout.schemas import CheckoutIn, CheckoutOut, CouponIn, CouponOut
 from checkout.store import Attempt, CouponItem
 from titan import clock
+from titan.aws import step_functions_sync
 from titan.calls import invoke
 from titan.context import correlation_id
 from titan.dynamo import condition_failed, get_or_404
@@ -41,23 +39,12 @@ ANSWER_SECONDS = 24
 SAGA_LIMIT_SECONDS = 300
 
 
-@functools.cache
-def _sfn(read_timeout: float):
-    # Locally, boto3 would prefix the host with "sync-" for StartSyncExecution.
-    return boto3.client(
-        "stepfunctions",
-        config=Config(
-            inject_host_prefix=False, read_timeout=read_timeout, retries={"max_attempts": 0}
-        ),
-    )
-
-
 def _start(state_input: dict, remaining_seconds: float) -> dict | None:
     """The saga's result, or None if it is still running when the answer is due: after
     ``ANSWER_SECONDS``, or sooner when the Lambda has less than that left."""
     wait = max(1.0, min(ANSWER_SECONDS, remaining_seconds - 3))
     try:
-        return _sfn(round(wait)).start_sync_execution(
+        return step_functions_sync(round(wait)).start_sync_execution(
             stateMachineArn=settings.SETTINGS.needed("checkout_state_machine"),
             name=state_input["checkoutId"],
             input=json.dumps(state_input),

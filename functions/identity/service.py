@@ -578,17 +578,13 @@ def seller_contacts(seller_id: str) -> list[dict]:
     """``[{accountId, name, email}]`` of the accounts acting for ``seller_id`` (none for a
     seller nobody signs in for, as the imported Olist sellers)."""
     members = SellerMember.query(f"SELLER#{seller_id}", SellerMember.sk.startswith("ACCOUNT#"))
-    keys = [Account.key(m.account_id) for m in members]
-    return [
-        {"accountId": a.account_id, "name": a.name, "email": a.email}
-        for a in (Account.batch_get(keys) if keys else [])
-    ]
+    return account_contacts([m.account_id for m in members])
 
 
 def account_contacts(account_ids: list[str]) -> list[dict]:
-    """``[{accountId, name, email}]`` of the accounts ``account_ids`` that exist (at most
-    100, BatchGetItem's limit), in no particular order."""
-    keys = [Account.key(a) for a in dict.fromkeys(account_ids)][:100]
+    """``[{accountId, name, email}]`` of the accounts ``account_ids`` that exist, in no
+    particular order (pynamodb reads them 100 to a BatchGetItem)."""
+    keys = [Account.key(a) for a in dict.fromkeys(account_ids)]
     return [
         {"accountId": a.account_id, "name": a.name, "email": a.email}
         for a in (Account.batch_get(keys) if keys else [])

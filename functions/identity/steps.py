@@ -63,7 +63,7 @@ def seller_contacts(event: dict) -> dict:
 
 
 def account_contacts(event: dict) -> dict:
-    """``{"accountIds": [...]}`` (at most 100) → ``{"contacts": [{accountId, name, email}]}``
+    """``{"accountIds": [...]}`` → ``{"contacts": [{accountId, name, email}]}``
     (accounts that no longer exist are left out)."""
     return {"contacts": service.account_contacts(event["accountIds"])}
 

@@ -45,10 +45,6 @@ LEASE_SECONDS = 60
 PERMANENT = frozenset({"InvalidParameter", "InvalidParameterValue", "InvalidParameterException"})
 
 
-class Refused(Exception):
-    """The provider refused the delivery for good (``PERMANENT``)."""
-
-
 def _email(delivery: Delivery, note: Note) -> list[str]:
     sent = client("ses").send_email(
         Source=settings.SETTINGS.mail_from,

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from titan.errors import FieldRefused
+
 EMAIL, SMS, PUSH, INBOX = "EMAIL", "SMS", "PUSH", "INBOX"
 CHANNELS = (EMAIL, SMS, PUSH, INBOX)
-#: Channels that reach outside the app, each one delivery (and a line of the delivery log).
-OUTSIDE = (EMAIL, SMS, PUSH)
 LOCALES = ("pt-BR", "en")
 DEFAULT_LOCALE = "pt-BR"
 DEFAULT_TIME_ZONE = "America/Sao_Paulo"
@@ -59,13 +59,8 @@ CATEGORIES = {
 }
 
 
-class PreferenceError(ValueError):
-    """A preference change the rules refuse: ``code`` (stable) and ``field`` (where)."""
-
-    def __init__(self, message: str, code: str, field: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.field = field
+class PreferenceError(FieldRefused):
+    """A preference change the rules refuse."""
 
 
 def channels_for(category: str, chosen: dict[str, dict[str, bool]] | None) -> frozenset[str]:

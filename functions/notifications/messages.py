@@ -8,7 +8,7 @@ nobody anything give no notice (a package being packed, an imported past review)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from contracts.chat import ChatMessageSent
@@ -38,7 +38,6 @@ class Notice:
     link: str
     urgent: bool = False
     collapse: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _dump(event) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from titan import clock
 from titan.aws import client
 from titan.calls import invoke
 from titan.dynamo import condition_failed, failed_conditions, transaction
-from titan.errors import Conflict, NotFound, Unprocessable
+from titan.errors import Conflict, FieldRefused, NotFound
 from titan.ids import new_id
 from titan.observability import logger
 from titan.paging import page_cursor, page_start
@@ -437,7 +437,7 @@ def change_preferences(account_id: str, changes: dict[str, Any]) -> Settings:
             if quiet:
                 domain.parse_quiet(quiet["start"], quiet["end"])
     except domain.PreferenceError as exc:
-        raise _unprocessable(str(exc), exc.code, exc.field) from exc
+        raise exc.problem() from exc
     item = Preferences(*Preferences.key(account_id))
     actions = [
         Preferences.locale.set(changes.get("locale") or current.locale),
@@ -464,13 +464,6 @@ def change_preferences(account_id: str, changes: dict[str, Any]) -> Settings:
             ) from exc
         raise
     return preferences(account_id)
-
-
-def _unprocessable(message: str, code: str, field: str) -> Unprocessable:
-    """A 422 naming the body's field it is about, as request validation does."""
-    return Unprocessable(
-        message, code=code, errors=[{"location": f"body.{field}", "message": message, "type": code}]
-    )
 
 
 def preferences_view(prefs: Settings) -> dict[str, Any]:
@@ -519,9 +512,9 @@ def register_device(account_id: str, platform: str, token: str) -> tuple[Device,
             PlatformApplicationArn=application, Token=token, CustomUserData=account_id
         )["EndpointArn"]
     except sns.exceptions.InvalidParameterException as exc:
-        raise _unprocessable(
+        raise FieldRefused(
             "The push token is not valid.", "DEVICE_TOKEN_INVALID", "token"
-        ) from exc
+        ).problem() from exc
     device = Device(
         *Device.key(account_id, device_id),
         device_id=device_id,

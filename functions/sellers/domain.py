@@ -20,6 +20,7 @@ import unicodedata
 
 from sellers.banks import BANKS
 from titan.contact import cpf_valid
+from titan.errors import FieldRefused
 
 PERSON, COMPANY = "PERSON", "COMPANY"
 SUBMITTED, IN_REVIEW, APPROVED, REJECTED, NEEDS_INFO = (
@@ -55,13 +56,8 @@ _BRANCH = re.compile(r"^\d{4}(-[0-9Xx])?$")
 _ACCOUNT = re.compile(r"^\d{1,12}-[0-9Xx]$")
 
 
-class Refused(ValueError):
-    """A rule refused the application: ``code`` (stable) and ``field`` (the body's)."""
-
-    def __init__(self, message: str, code: str, field: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.field = field
+class Refused(FieldRefused):
+    """A rule refused the application."""
 
 
 def cnpj_valid(digits: str) -> bool:

@@ -8,13 +8,10 @@ slug): two staff deciding at once, or an applicant editing while staff decide, g
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from sellers import domain, settings
@@ -22,8 +19,9 @@ from sellers.domain import APPROVED, IN_REVIEW, REJECTED, SUBMITTED
 from sellers.store import Application, Claim
 from titan import clock
 from titan.auth import Principal
+from titan.aws import step_functions_sync
 from titan.dynamo import condition_failed, failed_conditions, transaction
-from titan.errors import Conflict, NotFound, Problem, Unprocessable
+from titan.errors import Conflict, NotFound, Problem
 from titan.events import DomainEvent, publish
 from titan.ids import new_id
 from titan.paging import page_cursor, page_start
@@ -35,14 +33,6 @@ DOCUMENT_TYPES = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "p
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
-def _refused(exc: domain.Refused) -> Unprocessable:
-    return Unprocessable(
-        str(exc),
-        code=exc.code,
-        errors=[{"location": f"body.{exc.field}", "message": str(exc), "type": exc.code}],
-    )
-
-
 def _checked(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """The application's fields from a request body, every rule checked. Raises
     Unprocessable with the rule's code, pointing at its field."""
@@ -51,9 +41,9 @@ def _checked(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
         bank = domain.check_bank(body["bank"], document)
         slug = domain.slug(body["shopName"])
     except domain.Refused as exc:
-        raise _refused(exc) from exc
+        raise exc.problem() from exc
     if body["address"]["state"] not in domain.BRAZILIAN_STATES:
-        raise _refused(domain.Refused("state is a Brazilian UF.", "STATE_INVALID", "address.state"))
+        raise domain.Refused("state is a Brazilian UF.", "STATE_INVALID", "address.state").problem()
     if body.get("documents"):
         check_uploads(
             settings.SETTINGS.needed("seller_documents_bucket"),
@@ -97,10 +87,29 @@ def _claim_conflict(failed: set[str]) -> Conflict:
     return Conflict("Another shop has this name; choose another.", code="SHOP_NAME_TAKEN")
 
 
-def _history(application: Application, status: str, by: str, note: str | None) -> list:
-    return [
+def _status_actions(
+    application: Application,
+    status: str,
+    by: str,
+    reasons: list[str] | None = None,
+    note: str | None = None,
+) -> list:
+    """The update actions that move ``application`` to ``status`` (its queue position, its
+    version, a history line, the reasons and note of this move and nothing older)."""
+    now = clock.iso()
+    history = [
         *(application.history or []),
-        {"status": status, "at": clock.iso(), "by": by, "note": note},
+        {"status": status, "at": now, "by": by, "note": note},
+    ]
+    return [
+        Application.status.set(status),
+        Application.gsi1pk.set(f"STATUS#{status}"),
+        Application.gsi1sk.set(f"{now}#{application.application_id}"),
+        Application.updated_at.set(now),
+        Application.version.add(1),
+        Application.history.set(history),
+        Application.reasons.set(reasons or []),
+        Application.note.set(note) if note else Application.note.remove(),
     ]
 
 
@@ -187,17 +196,7 @@ def _move(
         status = domain.next_status(application.status, action)
     except domain.Refused as exc:
         raise Conflict(str(exc), code=exc.code) from exc
-    now = clock.iso()
-    actions = [
-        Application.status.set(status),
-        Application.gsi1pk.set(f"STATUS#{status}"),
-        Application.gsi1sk.set(f"{now}#{application.application_id}"),
-        Application.updated_at.set(now),
-        Application.version.add(1),
-        Application.history.set(_history(application, status, by, note)),
-        Application.reasons.set(reasons or []),
-    ]
-    actions.append(Application.note.set(note) if note else Application.note.remove())
+    actions = _status_actions(application, status, by, reasons, note)
     if action == "review":
         actions.append(Application.reviewer_id.set(by))
     releases: list[tuple[str, str]] = []
@@ -282,21 +281,10 @@ def seller_id_of(application_id: str) -> str:
     return hashlib.sha256(f"seller:{application_id}".encode()).hexdigest()[:32]
 
 
-@functools.cache
-def _sfn():
-    # Locally, boto3 would prefix the host with "sync-" for StartSyncExecution.
-    return boto3.client(
-        "stepfunctions",
-        config=Config(
-            inject_host_prefix=False, read_timeout=ANSWER_SECONDS, retries={"max_attempts": 0}
-        ),
-    )
-
-
 def _run_saga(state_input: dict) -> dict:
     """Run the approval saga (Step Functions, EXPRESS, synchronous): ``{"status", "error",
     "cause", "output"}``."""
-    return _sfn().start_sync_execution(
+    return step_functions_sync(ANSWER_SECONDS).start_sync_execution(
         stateMachineArn=settings.SETTINGS.needed("seller_approval_state_machine"),
         name=f"{state_input['applicationId']}-{state_input['version']}",
         input=json.dumps(state_input),
@@ -345,19 +333,11 @@ def finish_approval(application_id: str, version: int, seller_id: str, staff_id:
     found = Application.get(*Application.key(application_id), consistent_read=True)
     if found.status == APPROVED and found.seller_id == seller_id:
         return found
-    now = clock.iso()
     try:
         found.update(
             actions=[
-                Application.status.set(APPROVED),
+                *_status_actions(found, APPROVED, staff_id),
                 Application.seller_id.set(seller_id),
-                Application.gsi1pk.set(f"STATUS#{APPROVED}"),
-                Application.gsi1sk.set(f"{now}#{application_id}"),
-                Application.updated_at.set(now),
-                Application.version.add(1),
-                Application.history.set(_history(found, APPROVED, staff_id, None)),
-                Application.note.remove(),
-                Application.reasons.set([]),
             ],
             condition=(Application.version == version) & (Application.status == IN_REVIEW),
         )

@@ -26,3 +26,16 @@ def signing_s3() -> Any:
     return boto3.client(
         "s3", config=Config(s3={"addressing_style": style}, signature_version="s3v4")
     )
+
+
+@cache
+def step_functions_sync(read_timeout: float) -> Any:
+    """The process's Step Functions client for ``StartSyncExecution``: it waits at most
+    ``read_timeout`` seconds and never retries (a retried start would run the saga again).
+    The ``sync-`` host prefix boto3 would add is not injected: a local cloud has no such host."""
+    return boto3.client(
+        "stepfunctions",
+        config=Config(
+            inject_host_prefix=False, read_timeout=read_timeout, retries={"max_attempts": 0}
+        ),
+    )

@@ -95,6 +95,26 @@ class Unprocessable(Problem):
     status, code, title = 422, "VALIDATION_FAILED", "The request is not valid"
 
 
+class FieldRefused(ValueError):
+    """A domain rule refused a field of a request's body: ``code`` (stable) and ``field`` (its
+    dotted path, ``bank.account``). Domain code raises it knowing nothing of HTTP; the API
+    answers ``problem()``."""
+
+    def __init__(self, message: str, code: str, field: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+
+    def problem(self) -> Unprocessable:
+        """The 422 naming the field, in the shape request validation's errors have."""
+        message = str(self)
+        return Unprocessable(
+            message,
+            code=self.code,
+            errors=[{"location": f"body.{self.field}", "message": message, "type": self.code}],
+        )
+
+
 class TooManyRequests(Problem):
     status, code, title = 429, "RATE_LIMITED", "Too many requests"
 

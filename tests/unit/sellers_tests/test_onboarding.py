@@ -12,12 +12,10 @@ from moto import mock_aws
 from apigw import call
 from sellers import api as sellers_api
 from sellers import domain, service, settings
+from tests.unit.shop import ANA, BIA, STAFF
 from tests.unit.tables import create_tables
 from titan.auth import Principal
 
-ANA = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9D0", "roles": "customer"}
-BIA = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8C9ZZ", "roles": "customer"}
-STAFF = {"principalId": "acct_01JDQ6R8V9W3X4Y5Z6A7B8STAF", "roles": "staff"}
 CPF = "52998224725"  # valid check digits
 CNPJ = "11222333000181"
 BUCKET = "titan-test-seller-documents"
