@@ -26,6 +26,7 @@ TEST_VALUES = {
     "TITAN_STAGE": "test",
     "CATALOG_IMPORTS_BUCKET": "titan-test-catalog-imports",  # S3 names take no underscores
     "CATALOG_SEARCH_BUCKET": "titan-test-catalog-search",
+    "CATALOG_MEDIA_BUCKET": "titan-test-catalog-media",
     "REFUND_STATE_MACHINE": _STATES + "refund",
     "CHECKOUT_STATE_MACHINE": _STATES + "checkout",
     "SITE_URL_PARAMETER": "",  # links are paths unless a test gives a site

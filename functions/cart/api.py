@@ -19,6 +19,7 @@ app = create_app()
 
 SOURCE_ID = r"^[0-9a-f]{32}$"
 LINE_ID = r"^ln_[0-9a-f]{20}$"
+SKU_ID = r"^sku_[0-9A-Z]{26}$"
 Quantity = Annotated[int, Field(ge=1, le=99, description="Units, 1-99")]
 
 
@@ -26,6 +27,13 @@ class LineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     productId: Annotated[str, Field(pattern=SOURCE_ID)]
     sellerId: Annotated[str, Field(pattern=SOURCE_ID)]
+    skuId: Annotated[
+        str | None,
+        Field(
+            pattern=SKU_ID,
+            description="A variant (SKU) of a seller's listing; omit for a product's only offer",
+        ),
+    ] = None
     quantity: Quantity
 
 
@@ -38,8 +46,12 @@ class CartLineOut(BaseModel):
     lineId: str
     productId: str
     sellerId: str
+    skuId: str | None = None
     quantity: int
-    available: bool = Field(description="False when the offer is no longer sold")
+    available: bool = Field(description="False when the offer is not sold now")
+    unavailableReason: str | None = Field(
+        None, description="OFFER_UNAVAILABLE, or SHOP_ON_VACATION (sold again once it is back)"
+    )
     offerId: str | None = None
     title: str | None = None
     unitPrice: Money | None = None
@@ -113,7 +125,7 @@ def add_line(body: LineIn) -> Response[CartLineOut]:
     """201 with the line. The same offer again adds to its line (at most 99 units: 422
     QUANTITY_LIMIT); at most 40 lines (422 CART_FULL); an offer not sold: 409 OFFER_UNAVAILABLE."""
     customer = require(app).id
-    line = service.add(customer, body.productId, body.sellerId, body.quantity)
+    line = service.add(customer, body.productId, body.sellerId, body.quantity, body.skuId)
     return Response(201, "application/json", CartLineOut(**service.line_view(line)))
 
 

@@ -20,13 +20,17 @@ def quote(lines: list[dict], partial: bool = False) -> dict:
     return invoke("CATALOG_STEPS_FUNCTION", "quote", {"lines": lines, "partial": partial})
 
 
-def add(customer_id: str, product_id: str, seller_id: str, quantity: int) -> CartLine:
-    """Add ``quantity`` of an offer; an offer already in the cart adds to its line.
+def add(
+    customer_id: str, product_id: str, seller_id: str, quantity: int, sku_id: str | None = None
+) -> CartLine:
+    """Add ``quantity`` of an offer (``sku_id``: a variant of the seller's listing); an offer
+    already in the cart adds to its line.
 
     Raises (as problems) 409 OFFER_UNAVAILABLE (from the catalog), 422 QUANTITY_LIMIT when the
     line would pass ``MAX_QUANTITY``, 422 CART_FULL at ``MAX_LINES`` lines."""
-    line_id = CartLine.id_for(product_id, seller_id)
-    quote([{"lineId": line_id, "productId": product_id, "sellerId": seller_id, "quantity": 1}])
+    line_id = CartLine.id_for(product_id, seller_id, sku_id)
+    asked = {"lineId": line_id, "productId": product_id, "sellerId": seller_id, "quantity": 1}
+    quote([asked | ({"skuId": sku_id} if sku_id else {})])
     for _ in range(2):  # a concurrent first add of the same offer: add to the line it made
         line = _add_to_line(customer_id, line_id, quantity)
         if line is not None:
@@ -43,6 +47,7 @@ def add(customer_id: str, product_id: str, seller_id: str, quantity: int) -> Car
             line_id=line_id,
             product_id=product_id,
             seller_id=seller_id,
+            sku_id=sku_id,
             quantity=quantity,
             added_at=now,
             updated_at=now,
@@ -116,29 +121,25 @@ def remove(customer_id: str, line_id: str) -> None:
 
 def _asked(lines: list[CartLine]) -> list[dict]:
     """``lines`` as the catalog's ``quote`` takes them."""
-    return [
-        {
-            "lineId": x.line_id,
-            "productId": x.product_id,
-            "sellerId": x.seller_id,
-            "quantity": int(x.quantity),
-        }
-        for x in lines
-    ]
+    return [x.asked() for x in lines]
 
 
 def _priced(lines: list[CartLine]) -> tuple[list[dict], str]:
     """The API view of ``lines`` with the catalog's current prices (one quote for all), and
-    the currency. A line whose offer is no longer sold has ``available: false``, no prices."""
+    the currency. A line whose offer is not sold now has ``available: false``, no prices, and
+    ``unavailableReason`` (OFFER_UNAVAILABLE, or SHOP_ON_VACATION until the shop is back)."""
     asked = _asked(lines)
     quoted = quote(asked, partial=True) if asked else {"currency": "BRL", "lines": []}
     priced = {line["lineId"]: line for line in quoted["lines"]}
+    reasons = quoted.get("reasons") or {}
     currency = quoted["currency"]
     money = lambda amount: {"amount": amount, "currency": currency}  # noqa: E731
     out = []
     for line in asked:
         price = priced.get(line["lineId"])
         entry = {**line, "available": price is not None}
+        if price is None:
+            entry["unavailableReason"] = reasons.get(line["lineId"], "OFFER_UNAVAILABLE")
         if price is not None:
             entry.update(
                 offerId=price["offerId"],

@@ -27,6 +27,7 @@ class CartLine(Model):
     line_id = UnicodeAttribute()
     product_id = UnicodeAttribute()
     seller_id = UnicodeAttribute()
+    sku_id = UnicodeAttribute(null=True)  # a variant of a seller's listing
     quantity = NumberAttribute()
     added_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
@@ -37,9 +38,21 @@ class CartLine(Model):
         return f"CART#{customer_id}", f"LINE#{line_id}"
 
     @staticmethod
-    def id_for(product_id: str, seller_id: str) -> str:
-        """One line per offer: the id is derived from the product and seller."""
-        return "ln_" + hashlib.sha256(f"{product_id}|{seller_id}".encode()).hexdigest()[:20]
+    def id_for(product_id: str, seller_id: str, sku_id: str | None = None) -> str:
+        """One line per offer: the id is derived from the product, seller and variant."""
+        name = f"{product_id}|{seller_id}" + (f"|{sku_id}" if sku_id else "")
+        return "ln_" + hashlib.sha256(name.encode()).hexdigest()[:20]
+
+    def asked(self) -> dict:
+        """The line as the catalog's ``quote`` and the checkout take it: ``{lineId,
+        productId, sellerId, skuId (a variant's only), quantity}``."""
+        line = {
+            "lineId": self.line_id,
+            "productId": self.product_id,
+            "sellerId": self.seller_id,
+            "quantity": int(self.quantity),
+        }
+        return line | ({"skuId": self.sku_id} if self.sku_id else {})
 
     @classmethod
     def of(cls, customer_id: str) -> list[CartLine]:

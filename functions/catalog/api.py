@@ -16,18 +16,24 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from catalog import categories, domain, queries, search, service
+from catalog import categories, domain, listings, queries, search, service
 from catalog.schemas import (
     SOURCE_ID,
+    CategoryAttributes,
     CategoryFacet,
     CategoryIn,
     CategoryOut,
     CategoryPatch,
     CategoryTree,
     Facets,
+    ImageUploadIn,
     ImportCreated,
     ImportReport,
     ImportRequest,
+    ListingIn,
+    ListingPage,
+    ListingPatch,
+    ListingRejectionIn,
     OfferDetail,
     OfferIn,
     OfferPatch,
@@ -40,13 +46,15 @@ from catalog.schemas import (
     SearchResults,
     SellerOut,
     StateFacet,
+    VariantIn,
     attribute_fields,
 )
 from titan.api import answers, create_app, lambda_handler
 from titan.auth import bearer, require
-from titan.errors import BadRequest, Forbidden
+from titan.errors import BadRequest, Forbidden, NotFound
 from titan.events import DomainEvent, publish
 from titan.idempotency import idempotent
+from titan.schemas import UploadForm
 
 app = create_app()
 SourceId = Annotated[str, Path(pattern=SOURCE_ID)]
@@ -247,7 +255,13 @@ def search_products(
 
 @app.get("/products/<productId>", tags=["catalog"], summary="A product with its offers")
 def product(productId: SourceId) -> ProductOut:
-    return queries.product_out(service.get_product(productId))
+    """A catalog product, or a seller's published listing with its variants (a listing not
+    published yet: 404, except to its seller through ``/sellers/{sellerId}/products``)."""
+    item = service.get_product(productId)
+    if item.moderation not in (None, "PUBLISHED", "REJECTED"):
+        raise NotFound("No such product.", code="PRODUCT_NOT_FOUND")
+    offers = [o for o in service.offers_of(productId) if o.status != listings.DRAFT_OFFER]
+    return queries.product_out(item, offers)
 
 
 @app.post(
@@ -375,6 +389,185 @@ def patch_offer(offerId: str, body: OfferPatch) -> OfferDetail:
     freight = offer.freight if body.freight is None else body.freight
     publish(service.change_price(offer, price, freight, caller.id))
     return queries.offer_detail(offer)
+
+
+# ------------------------------------------------------------------ sellers' listings
+
+
+@app.get(
+    "/categories/<categoryId>/attributes",
+    tags=["catalog"],
+    summary="The attributes a category's listings take",
+)
+def category_attributes(categoryId: str) -> CategoryAttributes:
+    return queries.attribute_specs(categoryId)
+
+
+@app.post(
+    "/sellers/<sellerId>/product-images",
+    tags=["seller listings"],
+    summary="A form to upload a product image",
+    security=bearer("admin", "seller", "staff"),
+    responses=answers(201, UploadForm),
+)
+def image_upload(sellerId: SourceId, body: ImageUploadIn) -> Response[UploadForm]:
+    """A presigned S3 POST for one image (JPEG, PNG or WebP, at most 5 MB); name its ``key``
+    in a listing's or variant's ``images``. Thumbnails (200 and 600 px, WebP) are made on
+    upload."""
+    listings.acts_for(require(app), sellerId)
+    form = listings.image_form(sellerId, body.contentType)
+    return Response(201, "application/json", UploadForm(**form))
+
+
+@app.post(
+    "/sellers/<sellerId>/products",
+    tags=["seller listings"],
+    summary="List a product with its variants",
+    security=bearer("admin", "seller", "staff"),
+    responses=answers(201, ProductOut),
+)
+def create_listing(sellerId: SourceId, body: ListingIn) -> Response[ProductOut]:
+    """The seller (or staff for it) lists a product: options (Size, Colour) whose values make
+    the variants, each a SKU with its own price, freight, stock, barcode (GTIN) and images;
+    the category's attributes (``GET /categories/{id}/attributes``). The listing is a DRAFT
+    until submitted and published. 422 with the rule's code pointing at its field
+    (OPTIONS_INVALID, VARIANT_INVALID, VARIANT_DUPLICATE, GTIN_INVALID, ATTRIBUTE_UNKNOWN,
+    ATTRIBUTE_INVALID, ATTRIBUTE_REQUIRED, TOO_MANY_IMAGES, IMAGE_NOT_FOUND, IMAGE_INVALID,
+    UNKNOWN_CATEGORY). Takes an ``Idempotency-Key``."""
+    caller = require(app)
+    listings.acts_for(caller, sellerId)
+
+    def create() -> dict:
+        product, offers, events = listings.create(sellerId, body.model_dump(), caller.id)
+        publish(events)
+        return queries.product_out(product, offers).model_dump()
+
+    created = idempotent(
+        app, "create-listing", caller.id, {"sellerId": sellerId, **body.model_dump()}, create
+    )
+    return Response(201, "application/json", ProductOut(**created))
+
+
+@app.get(
+    "/sellers/<sellerId>/products",
+    tags=["seller listings"],
+    summary="A seller's products",
+    security=bearer("admin", "seller", "staff"),
+)
+def seller_products(sellerId: SourceId, limit: Limit = 20, cursor: Cursor = None) -> ListingPage:
+    """The products the seller offers, its listings in any moderation state among them, each
+    with the seller's own offers (variants); paged over the offers."""
+    listings.acts_for(require(app), sellerId)
+    products, offers, next_cursor = listings.seller_products(sellerId, cursor, limit)
+    items = [queries.product_out(p, offers[p.product_id]) for p in products]
+    return ListingPage(items=items, nextCursor=next_cursor)
+
+
+@app.get(
+    "/sellers/<sellerId>/products/<productId>",
+    tags=["seller listings"],
+    summary="One of the seller's listings",
+    security=bearer("admin", "seller", "staff"),
+)
+def seller_listing(sellerId: SourceId, productId: SourceId) -> ProductOut:
+    product = listings.own(require(app), sellerId, productId)
+    return queries.product_out(product, listings.variants_of(product))
+
+
+@app.patch(
+    "/sellers/<sellerId>/products/<productId>",
+    tags=["seller listings"],
+    summary="Change a listing",
+    security=bearer("admin", "seller", "staff"),
+)
+def edit_listing(sellerId: SourceId, productId: SourceId, body: ListingPatch) -> ProductOut:
+    """Only the fields sent change (prices and stock per variant: ``PATCH /offers/{id}``,
+    the inventory routes). A published listing whose new words name a prohibited item is
+    taken down (REJECTED, PROHIBITED_ITEM). 409 CONCURRENT_UPDATE."""
+    product = listings.own(require(app), sellerId, productId)
+    product, events = listings.edit(product, body.model_dump(exclude_unset=True))
+    publish(events)
+    return queries.product_out(product, listings.variants_of(product))
+
+
+@app.post(
+    "/sellers/<sellerId>/products/<productId>/variants",
+    tags=["seller listings"],
+    summary="Add a variant",
+    security=bearer("admin", "seller", "staff"),
+    responses=answers(201, ProductOut),
+)
+def add_variant(sellerId: SourceId, productId: SourceId, body: VariantIn) -> Response[ProductOut]:
+    """A new SKU with values of the listing's options no other variant has. On a published
+    listing it is on sale at once. 422 VARIANT_INVALID, VARIANT_DUPLICATE, GTIN_INVALID."""
+    caller = require(app)
+    product = listings.own(caller, sellerId, productId)
+    _, events = listings.add_variant(product, body.model_dump(), caller.id)
+    publish(events)
+    out = queries.product_out(product, listings.variants_of(product))
+    return Response(201, "application/json", out)
+
+
+@app.post(
+    "/sellers/<sellerId>/products/<productId>/submit",
+    tags=["seller listings"],
+    summary="Send a listing to review",
+    security=bearer("admin", "seller", "staff"),
+)
+def submit_listing(sellerId: SourceId, productId: SourceId) -> ProductOut:
+    """DRAFT or REJECTED → SUBMITTED (staff's queue); a listing naming a prohibited item is
+    REJECTED at once with PROHIBITED_ITEM and the words found. 422 IMAGES_REQUIRED, 409
+    MODERATION_STATE."""
+    product = listings.own(require(app), sellerId, productId)
+    product, events = listings.submit(product)
+    publish(events)
+    return queries.product_out(product, listings.variants_of(product))
+
+
+@app.get(
+    "/admin/listings",
+    tags=["catalog admin"],
+    summary="Listings waiting for review",
+    security=bearer("admin", "staff"),
+)
+def listing_queue(limit: Limit = 20, cursor: Cursor = None) -> ListingPage:
+    """Submitted listings, longest waiting first."""
+    require(app)
+    products, next_cursor = listings.queue(cursor, limit)
+    items = [queries.product_out(p, listings.variants_of(p)) for p in products]
+    return ListingPage(items=items, nextCursor=next_cursor)
+
+
+@app.post(
+    "/admin/listings/<productId>/publish",
+    tags=["catalog admin"],
+    summary="Publish a listing",
+    security=bearer("admin", "staff"),
+)
+def publish_listing(productId: SourceId) -> ProductOut:
+    """SUBMITTED → PUBLISHED: the product and its variants go on sale (search shows them
+    within seconds). 409 MODERATION_STATE, CONCURRENT_UPDATE."""
+    staff = require(app)
+    product = listings.get_listing(productId)
+    product, events = listings.publish(product, staff)
+    publish(events)
+    return queries.product_out(product, listings.variants_of(product))
+
+
+@app.post(
+    "/admin/listings/<productId>/reject",
+    tags=["catalog admin"],
+    summary="Reject a listing",
+    security=bearer("admin", "staff"),
+)
+def reject_listing(productId: SourceId, body: ListingRejectionIn) -> ProductOut:
+    """SUBMITTED or PUBLISHED → REJECTED with reasons: the product leaves search and cannot
+    be bought; its seller may edit it and submit again. 409 MODERATION_STATE."""
+    staff = require(app)
+    product = listings.get_listing(productId)
+    product, events = listings.reject(product, staff, list(body.reasons), body.note)
+    publish(events)
+    return queries.product_out(product, listings.variants_of(product))
 
 
 handler = lambda_handler(app)

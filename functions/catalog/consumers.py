@@ -10,6 +10,9 @@ The batch is applied to the newest index version and published as the next one
 (``index_files``); a message that cannot be parsed is reported as a batch item failure and,
 after the queue's retries, lands in the dead-letter queue without holding back the rest.
 
+SellerVacationChanged re-reads every offer of that seller: a shop on vacation has none in
+search until it is back.
+
 SearchReindexRequested (``POST /admin/search/reindex``) rebuilds the whole index from one scan
 of the table: after messages went to the dead-letter queue, or to refresh renamed categories.
 The first batch an index schema sees (``search.SCHEMA_TAG``, no version published yet) also
@@ -41,6 +44,7 @@ from contracts.catalog import (
     ProductDeleted,
     ProductUpdated,
     SearchReindexRequested,
+    SellerVacationChanged,
 )
 from contracts.reviews import RatingChanged
 from titan.consumers import Received, receive
@@ -59,12 +63,14 @@ INDEXED = (
     OfferDeleted,
     SearchReindexRequested,
     RatingChanged,
+    SellerVacationChanged,
 )
 
 
 @dataclass
 class Changes:
-    """What a batch touched: product ids, and (product id, seller id) offer keys."""
+    """What a batch touched: product ids, and (product id, slot) offer keys (``Offer.slot``:
+    the seller id, with the SKU id for a listing's variant)."""
 
     products: set[str] = field(default_factory=set)
     offers: set[tuple[str, str]] = field(default_factory=set)
@@ -75,11 +81,16 @@ class Changes:
     rebuild: bool = False
     #: the newest stars reported per (PRODUCT or SELLER, id)
     ratings: dict[tuple[str, str], RatingChanged] = field(default_factory=dict)
+    #: sellers whose shop went on or came back from vacation: all their offers are read
+    sellers: set[str] = field(default_factory=set)
 
     def add(self, received: Received) -> None:
         event = received.event
         if isinstance(event, SearchReindexRequested):
             self.rebuild = True
+            return
+        if isinstance(event, SellerVacationChanged):
+            self.sellers.add(event.sellerId)
             return
         if isinstance(event, RatingChanged):
             key = (event.subject, event.subjectId)
@@ -91,7 +102,7 @@ class Changes:
             return
         self.products.add(event.productId)
         if isinstance(event, OfferKeys):
-            self.offers.add((event.productId, event.sellerId))
+            self.offers.add((event.productId, Offer.slot_of(event.sellerId, event.skuId)))
         if not isinstance(event, ProductCreated):
             self.unknown_offers.add(event.productId)
 
@@ -110,6 +121,16 @@ def _states(seller_ids: set[str]) -> dict[str, str]:
     for seller in Seller.batch_get(missing) if missing else []:
         _seller_states[seller.seller_id] = seller.state
     return _seller_states
+
+
+def _away(seller_ids: set[str]) -> set[str]:
+    """Those of ``seller_ids`` whose shop is on vacation now (read fresh: it changes)."""
+    keys = [Seller.key(s) for s in seller_ids]
+    return {s.seller_id for s in Seller.batch_get(keys) if s.on_vacation} if keys else set()
+
+
+def _on_sale(offer: Offer | None, away: set[str]) -> bool:
+    return offer is not None and offer.status == "ACTIVE" and offer.seller_id not in away
 
 
 def _indexed_offer(offer: Offer, states: dict[str, str]) -> search.IndexedOffer:
@@ -176,9 +197,11 @@ def _everything() -> list[search.IndexedProduct]:
     for offer in Offer.scan(Offer.pk.startswith("PRODUCT#") & Offer.sk.startswith("OFFER#")):
         if offer.status == "ACTIVE" and offer.product_id in products:
             offers.append(offer)
+    away = _away({o.seller_id for o in offers})
+    offers = [o for o in offers if o.seller_id not in away]
     states = _states({o.seller_id for o in offers})
     for offer in offers:
-        products[offer.product_id].offers[offer.seller_id] = _indexed_offer(offer, states)
+        products[offer.product_id].offers[offer.slot] = _indexed_offer(offer, states)
     return list(products.values())
 
 
@@ -221,6 +244,11 @@ def apply(changes: Changes, local: LocalIndex) -> int:
     local.latest()
     if changes.rebuild or local.version == 0:  # reads everything, these changes included
         return rebuild(local)
+    for seller_id in changes.sellers:
+        for offer in Offer.by_gsi1.query(f"SELLER#{seller_id}", Offer.gsi1sk.startswith("OFFER#")):
+            changes.products.add(offer.product_id)
+            changes.unknown_offers.add(offer.product_id)
+            changes.offers.add((offer.product_id, offer.slot))
     products = {
         p.product_id: p for p in Product.batch_get([Product.key(p) for p in changes.products])
     }
@@ -228,13 +256,14 @@ def apply(changes: Changes, local: LocalIndex) -> int:
         r.pk.removeprefix("PRODUCT#"): r
         for r in Rating.batch_get([Rating.key("PRODUCT", p) for p in changes.products])
     }
-    offer_keys = [Offer.key(p, s) for p, s in changes.offers]
-    offers = {(o.product_id, o.seller_id): o for o in Offer.batch_get(offer_keys)}
-    states = _states({s for _, s in changes.offers})
+    offer_keys = [(f"PRODUCT#{p}", f"OFFER#{slot}") for p, slot in changes.offers]
+    offers = {(o.product_id, o.slot): o for o in Offer.batch_get(offer_keys)}
+    states = _states({slot.split("#")[0] for _, slot in changes.offers})
+    away = _away({slot.split("#")[0] for _, slot in changes.offers})
     tree = categories.tree()
     touched_offers = defaultdict(list)
-    for product_id, seller_id in changes.offers:
-        touched_offers[product_id].append(seller_id)
+    for product_id, slot in changes.offers:
+        touched_offers[product_id].append(slot)
 
     def fill(searcher: tantivy.Searcher, writer: tantivy.IndexWriter) -> None:
         for product_id in changes.products:
@@ -247,16 +276,17 @@ def apply(changes: Changes, local: LocalIndex) -> int:
                 item, dict(previous.offers) if previous else {}, ratings.get(product_id)
             )
             if previous is None and product_id in changes.unknown_offers:
-                listed = Offer.query(f"PRODUCT#{product_id}", Offer.sk.startswith("OFFER#"))
-                live = [o for o in listed if o.status == "ACTIVE"]
+                listed = list(Offer.query(f"PRODUCT#{product_id}", Offer.sk.startswith("OFFER#")))
+                away.update(_away({o.seller_id for o in listed}))
+                live = [o for o in listed if _on_sale(o, away)]
                 _states({o.seller_id for o in live})  # the same cache ``states`` reads
-                current.offers = {o.seller_id: _indexed_offer(o, states) for o in live}
-            for seller_id in touched_offers.get(product_id, ()):
-                offer = offers.get((product_id, seller_id))
-                if offer is None or offer.status != "ACTIVE":
-                    current.offers.pop(seller_id, None)
+                current.offers = {o.slot: _indexed_offer(o, states) for o in live}
+            for slot in touched_offers.get(product_id, ()):
+                offer = offers.get((product_id, slot))
+                if not _on_sale(offer, away):
+                    current.offers.pop(slot, None)
                 else:
-                    current.offers[seller_id] = _indexed_offer(offer, states)
+                    current.offers[slot] = _indexed_offer(offer, states)
             writer.add_document(search.document(current, tree))
 
     return _publish(local, fill)
@@ -281,7 +311,7 @@ def index_handler(event: dict, _context) -> dict:
         processor.process()
     if changes.ratings:
         logger.info("ratings kept", extra={"kept": record_ratings(changes)})
-    if changes.products or changes.rebuild:
+    if changes.products or changes.rebuild or changes.sellers:
         version = apply(changes, _local)
         logger.info(
             "index published",

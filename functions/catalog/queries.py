@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from functools import cache
 
-from catalog import categories, domain, index_files, search, settings
+from catalog import categories, domain, index_files, listing, search, settings
 from catalog.index_files import LocalIndex
 from catalog.schemas import (
+    AttributeSpec,
+    CategoryAttributes,
     CategoryNode,
     CategoryRef,
     CategoryTree,
     Counts,
     Department,
     Dimensions,
+    ImageOut,
     ImportCreated,
     ImportReport,
     OfferDetail,
@@ -40,6 +43,8 @@ from titan.ids import new_id
 
 #: Seconds a bulk import's presigned upload URL stays valid.
 UPLOAD_SECONDS = 900
+#: Seconds a link to a product image stays valid.
+IMAGE_LINK_SECONDS = 3600
 
 
 # ------------------------------------------------------------------ offers and products
@@ -80,12 +85,8 @@ def offer_detail(offer: Offer) -> OfferDetail:
     history = PriceChange.query(f"OFFER#{offer.offer_id}", PriceChange.sk.startswith("PRICE#"))
     stars = ratings([("PRODUCT", offer.product_id), ("SELLER", offer.seller_id)])
     return OfferDetail(
-        offerId=offer.offer_id,
+        **dict(offer_out(offer, stars)),
         productId=offer.product_id,
-        sellerId=offer.seller_id,
-        price=money(offer.price),
-        freight=money(offer.freight),
-        status=offer.status,
         priceHistory=[
             PricePoint(
                 price=money(h.price),
@@ -96,14 +97,57 @@ def offer_detail(offer: Offer) -> OfferDetail:
             for h in history
         ],
         productRating=_summary(stars.get(("PRODUCT", offer.product_id))),
-        sellerRating=_summary(stars.get(("SELLER", offer.seller_id))),
     )
 
 
-def product_out(item: Product) -> ProductOut:
-    """The product with its category and every offer (read from the table, not the index)."""
+def image_links(keys: list[str] | None) -> list[ImageOut]:
+    """Links to images in the media bucket and to their thumbnails (valid an hour)."""
+    bucket = settings.SETTINGS.catalog_media_bucket
+    if not keys or not bucket:
+        return []
+
+    def link(key: str) -> str:
+        return signing_s3().generate_presigned_url(
+            "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=IMAGE_LINK_SECONDS
+        )
+
+    return [
+        ImageOut(
+            key=key,
+            url=link(key),
+            thumbnails={
+                str(size): link(listing.thumbnail_key(key, size))
+                for size in listing.THUMBNAIL_SIZES
+            },
+        )
+        for key in keys
+    ]
+
+
+def offer_out(offer: Offer, stars: dict) -> OfferOut:
+    return OfferOut(
+        offerId=offer.offer_id,
+        sellerId=offer.seller_id,
+        price=money(offer.price),
+        freight=money(offer.freight),
+        status=offer.status,
+        sellerRating=_summary(stars.get(("SELLER", offer.seller_id))),
+        skuId=offer.sku_id,
+        options=offer.choice or {},
+        sellerSku=offer.seller_sku,
+        gtin=offer.gtin,
+        images=image_links(offer.images),
+    )
+
+
+def product_out(item: Product, offers: list[Offer] | None = None) -> ProductOut:
+    """The product with its category and every offer (read from the table, not the index;
+    ``offers``: these instead of all); a seller's listing with its options, attributes,
+    images and moderation."""
     category = categories.tree().get(item.category)
-    offers = list(Offer.query(f"PRODUCT#{item.product_id}", Offer.sk.startswith("OFFER#")))
+    if offers is None:
+        offers = list(Offer.query(f"PRODUCT#{item.product_id}", Offer.sk.startswith("OFFER#")))
+    offers = sorted(offers, key=lambda o: (o.seller_id, o.created_at, o.sku_id or ""))
     stars = ratings([("PRODUCT", item.product_id)] + [("SELLER", o.seller_id) for o in offers])
     return ProductOut(
         productId=item.product_id,
@@ -118,18 +162,36 @@ def product_out(item: Product) -> ProductOut:
             heightCm=item.height_cm,
             widthCm=item.width_cm,
         ),
-        offers=[
-            OfferOut(
-                offerId=o.offer_id,
-                sellerId=o.seller_id,
-                price=money(o.price),
-                freight=money(o.freight),
-                status=o.status,
-                sellerRating=_summary(stars.get(("SELLER", o.seller_id))),
-            )
-            for o in offers
-        ],
+        offers=[offer_out(o, stars) for o in offers],
         rating=RatingOut(**stars.get(("PRODUCT", item.product_id), {})),
+        sellerId=item.owner_id,
+        moderation=item.moderation,
+        rejection=item.rejection,
+        options=item.options or [],
+        categoryAttributes=item.category_attributes or {},
+        images=image_links(item.images),
+    )
+
+
+def attribute_specs(category_id: str) -> CategoryAttributes:
+    """The attributes a category's listings take. Raises NotFound CATEGORY_NOT_FOUND."""
+    category = categories.tree().by_slug.get(category_id)
+    if category is None:
+        raise NotFound("No such category.", code="CATEGORY_NOT_FOUND")
+    return CategoryAttributes(
+        categoryId=category.slug,
+        attributes=[
+            AttributeSpec(
+                name=a.name,
+                kind=a.kind,
+                required=a.required,
+                choices=list(a.choices),
+                min=a.low if a.kind == "number" else None,
+                max=a.high if a.kind == "number" else None,
+                unit=a.unit,
+            )
+            for a in listing.attribute_set(category.slug, category.department)
+        ],
     )
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from catalog import domain
+from catalog import domain, listing
 from titan.schemas import Money
 
 SOURCE_ID = r"^[0-9a-f]{32}$"
@@ -127,13 +127,29 @@ class RatingSummary(BaseModel):
     count: int = 0
 
 
+class ImageOut(BaseModel):
+    key: str
+    url: str = Field(description="The original, a link valid for an hour")
+    thumbnails: dict[str, str] = Field(
+        description="Links by size in pixels (200, 600): WebP made on upload; they exist a "
+        "moment after the upload"
+    )
+
+
 class OfferOut(BaseModel):
     offerId: str
     sellerId: str
     price: Money
     freight: Money
-    status: str
+    status: str = Field(description="ACTIVE, INACTIVE (paused) or DRAFT (listing unpublished)")
     sellerRating: RatingSummary = Field(default_factory=RatingSummary)
+    skuId: str | None = Field(
+        default=None, description="The variant (SKU) of a seller's listing; null: the only one"
+    )
+    options: dict[str, str] = Field(default_factory=dict, description="The variant's values")
+    sellerSku: str | None = None
+    gtin: str | None = None
+    images: list[ImageOut] = Field(default_factory=list)
 
 
 class Dimensions(BaseModel):
@@ -143,16 +159,37 @@ class Dimensions(BaseModel):
     widthCm: int | None = None
 
 
+class OptionOut(BaseModel):
+    name: str
+    values: list[str]
+
+
+class RejectionOut(BaseModel):
+    reasons: list[str]
+    note: str | None = None
+    by: str = Field(description="The staff member's account id, or `rules` (automatic)")
+
+
 class ProductOut(BaseModel):
     productId: str
     title: str
     description: str | None = None
     category: CategoryRef
-    status: str
+    status: str = Field(description="ACTIVE: on sale; INACTIVE: hidden")
     photoCount: int | None = None
     attributes: Dimensions
-    offers: list[OfferOut]
+    offers: list[OfferOut] = Field(description="Every seller's offers; a listing's variants")
     rating: RatingOut = Field(default_factory=RatingOut)
+    sellerId: str | None = Field(
+        default=None, description="The seller whose listing this is; null: a catalog product"
+    )
+    moderation: str | None = Field(
+        default=None, description="DRAFT, SUBMITTED, PUBLISHED or REJECTED; null: not a listing"
+    )
+    rejection: RejectionOut | None = None
+    options: list[OptionOut] = Field(default_factory=list)
+    categoryAttributes: dict[str, str | int | float] = Field(default_factory=dict)
+    images: list[ImageOut] = Field(default_factory=list)
 
 
 class SellerOut(BaseModel):
@@ -210,6 +247,92 @@ class ProductPatch(BaseModel):
     status: Literal["ACTIVE", "INACTIVE"] | None = None
     photoCount: Measure | None = None
     attributes: AttributesIn | None = None
+
+
+OptionName = Annotated[str, Field(min_length=1, max_length=30, pattern=r"\S")]
+OptionValue = Annotated[str, Field(min_length=1, max_length=40, pattern=r"\S")]
+ImageKey = Annotated[str, Field(min_length=1, max_length=200)]
+Images = Annotated[list[ImageKey], Field(max_length=8, description="Keys of uploaded images")]
+AttributeValue = Annotated[str, Field(max_length=120)] | int | float
+
+
+class OptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: OptionName = Field(description="Size, Colour, ...")
+    values: list[OptionValue] = Field(min_length=1, max_length=30)
+
+
+class VariantIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    options: dict[OptionName, OptionValue] = Field(
+        default_factory=dict, max_length=3, description="One value of each of the options"
+    )
+    sellerSku: str | None = Field(
+        default=None, min_length=1, max_length=50, pattern=r"^[A-Za-z0-9._/-]+$"
+    )
+    gtin: str | None = Field(
+        default=None, pattern=r"^[0-9]{8,14}$", description="EAN/UPC barcode, check digit valid"
+    )
+    price: PriceIn
+    freight: FreightIn = 0
+    stock: int = Field(default=0, ge=0, le=1_000_000, description="Units in the seller's warehouse")
+    images: Images = []
+
+
+class ListingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Title
+    category: str = Field(max_length=80, description="Category id, or its Olist name")
+    description: Description | None = None
+    dimensions: AttributesIn = AttributesIn()
+    categoryAttributes: dict[Annotated[str, Field(max_length=40)], AttributeValue] = Field(
+        default_factory=dict, max_length=30, description="The category's attribute set"
+    )
+    options: list[OptionIn] = Field(default_factory=list, max_length=3)
+    variants: list[VariantIn] = Field(min_length=1, max_length=40)
+    images: Images = []
+
+
+class ListingPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Title | None = None
+    description: Description | None = None
+    dimensions: AttributesIn | None = None
+    categoryAttributes: dict[Annotated[str, Field(max_length=40)], AttributeValue] | None = Field(
+        default=None, max_length=30
+    )
+    images: Images | None = None
+
+
+class ImageUploadIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    contentType: Literal["image/jpeg", "image/png", "image/webp"]
+
+
+class ListingRejectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reasons: list[Literal[listing.REJECTION_REASONS]] = Field(min_length=1, max_length=6)
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class ListingPage(BaseModel):
+    items: list[ProductOut]
+    nextCursor: str | None = Field(description="Pass as `cursor` for the next page")
+
+
+class AttributeSpec(BaseModel):
+    name: str
+    kind: Literal["text", "choice", "number"]
+    required: bool
+    choices: list[str] = Field(default_factory=list)
+    min: float | None = None
+    max: float | None = None
+    unit: str | None = None
+
+
+class CategoryAttributes(BaseModel):
+    categoryId: str
+    attributes: list[AttributeSpec]
 
 
 class PricePoint(BaseModel):

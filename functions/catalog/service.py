@@ -133,23 +133,29 @@ def update_product(product_id: str, changes: dict[str, Any]) -> tuple[Product, l
     return product, [product_event("ProductUpdated", product)]
 
 
-def _offers_of(product_id: str) -> list[Offer]:
+def offers_of(product_id: str) -> list[Offer]:
+    """Every offer of the product (a listing's variants among them)."""
     return list(Offer.query(f"PRODUCT#{product_id}", Offer.sk.startswith("OFFER#")))
 
 
 def offer_ids(offer: Offer) -> dict[str, str]:
-    return {"offerId": offer.offer_id, "productId": offer.product_id, "sellerId": offer.seller_id}
+    """The keys events name an offer by; ``skuId`` for a variant of a seller's listing."""
+    ids = {"offerId": offer.offer_id, "productId": offer.product_id, "sellerId": offer.seller_id}
+    return ids | ({"skuId": offer.sku_id} if offer.sku_id else {})
 
 
-def offer_created(offer: Offer, seller: Seller) -> DomainEvent:
+def offer_created(offer: Offer, seller: Seller, opening_units: int | None = None) -> DomainEvent:
     """OfferCreated, with the seller's location as ``origin`` (where the goods ship from:
-    inventory opens the offer's first warehouse stock there)."""
+    inventory opens the offer's first warehouse stock there) and, for a seller's listing,
+    the units the seller declared (``openingUnits``)."""
     data = {
         **offer_ids(offer),
         "price": money(offer.price),
         "freight": money(offer.freight),
         "origin": {"city": seller.city, "state": seller.state, "zipPrefix": seller.zip_prefix},
     }
+    if opening_units is not None:
+        data["openingUnits"] = opening_units
     return DomainEvent.of("OfferCreated", data)
 
 
@@ -169,7 +175,7 @@ def delete_product(product_id: str) -> list[DomainEvent]:
     """Delete the product with its offers (price histories stay, as an audit trail).
     Raises Conflict TOO_MANY_OFFERS past MAX_OFFERS_PER_DELETE offers."""
     product = get_product(product_id)
-    offers = _offers_of(product_id)
+    offers = offers_of(product_id)
     if len(offers) > MAX_OFFERS_PER_DELETE:
         raise Conflict(
             f"The product has {len(offers)} offers; delete offers first "
@@ -254,9 +260,15 @@ def change_price(offer: Offer, price: int, freight: int, actor: str) -> list[Dom
 
 
 def set_offer_status(offer: Offer, status: str) -> list[DomainEvent]:
-    """Pause (INACTIVE) or resume (ACTIVE) an offer; conditional on the offer read."""
+    """Pause (INACTIVE) or resume (ACTIVE) an offer; conditional on the offer read. Raises
+    Conflict OFFER_NOT_PUBLISHED for a variant whose listing staff have not published."""
     if offer.status == status:
         return []
+    if offer.status == "DRAFT":
+        raise Conflict(
+            "This variant goes on sale when its listing is published.",
+            code="OFFER_NOT_PUBLISHED",
+        )
     now = clock.iso()
     try:
         offer.update(

@@ -8,6 +8,9 @@ class CatalogSettings(Settings):
     catalog_imports_bucket: str | None = None
     #: Where the search index's versions live.
     catalog_search_bucket: str | None = None
+    #: Sellers' product images (presigned POST under ``uploads/<sellerId>/``) and their
+    #: thumbnails (``thumbnails/``).
+    catalog_media_bucket: str | None = None
 
 
 SETTINGS = CatalogSettings.from_environment()

@@ -3,6 +3,8 @@
 - ``quote``: the current price and freight of the offers a cart names, read consistently
   from the catalog table (the checkout re-reads prices here, never trusts the cart's copy).
 - ``registerSeller`` / ``forgetSeller``: the seller approval saga's step and compensation.
+- ``setVacation``: a shop's vacation (the sellers context), ``sellerSummary``: its page's
+  counts and stars.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 from pynamodb.exceptions import PutError
 
 from catalog.domain import CURRENCY
-from catalog.store import Offer, Product, Seller
+from catalog.listing import variant_label
+from catalog.store import Offer, Product, Rating, Seller
 from titan import clock
 from titan.dynamo import condition_failed
+from titan.events import DomainEvent, publish
 from titan.saga import StepRefused, steps
 
 
@@ -34,19 +38,34 @@ def _parcel(product: Product | None) -> dict | None:
     }
 
 
+def _key(line: dict) -> tuple[str, str]:
+    return Offer.key(line["productId"], line["sellerId"], line.get("skuId"))
+
+
+def _title(product: Product | None, offer: Offer, line: dict) -> str:
+    """The product's title, with the variant's option values: ``"Tee (Size M, Colour Red)"``."""
+    title = product.title if product else line["productId"]
+    label = variant_label(offer.choice or {})
+    return f"{title} ({label})" if label else title
+
+
 def quote(event: dict) -> dict:
-    """``{"lines": [{"lineId", "productId", "sellerId", "quantity"}]}`` →
+    """``{"lines": [{"lineId", "productId", "sellerId", "skuId"?, "quantity"}]}`` →
     ``{"currency": "BRL", "lines": [... + "offerId", "title", "unitPrice", "freight",
     "parcel", "originZip"]}``, prices in centavos, ``freight`` per unit (Olist's
     ``freight_value`` is per item), ``parcel`` one unit's ``{weightGrams, lengthCm, heightCm,
-    widthCm}`` (None when the product lacks one) and ``originZip`` the seller's zip prefix. A line
-    with a ``salePrice`` (a flash-sale line, from that context's ``claim`` step) is charged
-    that price; its offer must still be active.
+    widthCm}`` (None when the product lacks one) and ``originZip`` the seller's zip prefix.
+    ``skuId`` names a variant of a seller's listing (the title then carries its option
+    values); without it, the seller's only offer of the product. A line with a ``salePrice``
+    (a flash-sale line, from that context's ``claim`` step) is charged that price; its offer
+    must still be active.
 
-    Refuses 409 ``OFFER_UNAVAILABLE`` (with ``lineIds``) when an offer is gone or paused;
-    with ``"partial": true`` it lists them under ``"unavailable"`` instead."""
+    Refuses 409 ``OFFER_UNAVAILABLE`` (with ``lineIds``) when an offer is gone or paused or
+    its product is not on sale, ``SHOP_ON_VACATION`` when every such line's shop is on
+    vacation; with ``"partial": true`` it lists them under ``"unavailable"`` instead, with
+    ``"reasons"`` by line id."""
     lines = event["lines"]
-    keys = {Offer.key(line["productId"], line["sellerId"]) for line in lines}
+    keys = {_key(line) for line in lines}
     offers = {(o.pk, o.sk): o for o in Offer.batch_get(list(keys), consistent_read=True)}
     products = {
         (p.pk, p.sk): p
@@ -58,19 +77,28 @@ def quote(event: dict) -> dict:
         (s.pk, s.sk): s
         for s in Seller.batch_get(list({Seller.key(line["sellerId"]) for line in lines}))
     }
-    quoted, unavailable = [], []
+    quoted, unavailable, reasons = [], [], {}
     for line in lines:
-        offer = offers.get(Offer.key(line["productId"], line["sellerId"]))
-        if offer is None or offer.status != "ACTIVE":
-            unavailable.append(line.get("lineId") or line["productId"])
-            continue
+        offer = offers.get(_key(line))
         product = products.get(Product.key(line["productId"]))
         seller = sellers.get(Seller.key(line["sellerId"]))
+        on_sale = product is None or product.status == "ACTIVE"
+        if offer is None or offer.status != "ACTIVE" or not on_sale:
+            reason = "OFFER_UNAVAILABLE"
+        elif seller is not None and seller.on_vacation:
+            reason = "SHOP_ON_VACATION"
+        else:
+            reason = None
+        if reason:
+            line_id = line.get("lineId") or line["productId"]
+            unavailable.append(line_id)
+            reasons[line_id] = reason
+            continue
         quoted.append(
             {
                 **line,
                 "offerId": offer.offer_id,
-                "title": product.title if product else line["productId"],
+                "title": _title(product, offer, line),
                 "unitPrice": int(line.get("salePrice") or offer.price),
                 "freight": int(offer.freight),
                 "parcel": _parcel(product),
@@ -78,7 +106,19 @@ def quote(event: dict) -> dict:
             }
         )
     if unavailable and event.get("partial"):
-        return {"currency": CURRENCY, "lines": quoted, "unavailable": unavailable}
+        return {
+            "currency": CURRENCY,
+            "lines": quoted,
+            "unavailable": unavailable,
+            "reasons": reasons,
+        }
+    if unavailable and set(reasons.values()) == {"SHOP_ON_VACATION"}:
+        raise StepRefused(
+            "SHOP_ON_VACATION",
+            409,
+            "The shop is on vacation and sells nothing until it is back.",
+            lineIds=unavailable,
+        )
     if unavailable:
         raise StepRefused(
             "OFFER_UNAVAILABLE",
@@ -120,4 +160,58 @@ def forget_seller(event: dict) -> dict:
     return {"removed": True}
 
 
-handler = steps({"quote": quote, "registerSeller": register_seller, "forgetSeller": forget_seller})
+def set_vacation(event: dict) -> dict:
+    """``{"sellerId", "onVacation"}`` → ``{"changed": bool}``: the shop's offers leave (or
+    come back to) search, the cart and checkout; SellerVacationChanged tells search.
+    Idempotent. Refuses 404 ``SELLER_NOT_FOUND``."""
+    seller_id, away = event["sellerId"], bool(event["onVacation"])
+    try:
+        seller = Seller.get(*Seller.key(seller_id), consistent_read=True)
+    except Seller.DoesNotExist as exc:
+        raise StepRefused("SELLER_NOT_FOUND", 404, "No such seller.") from exc
+    if bool(seller.on_vacation) == away:
+        return {"changed": False}
+    seller.update(
+        actions=[Seller.on_vacation.set(away), Seller.updated_at.set(clock.iso())],
+        condition=Seller.pk.exists(),
+    )
+    publish([DomainEvent.of("SellerVacationChanged", {"sellerId": seller_id, "onVacation": away})])
+    return {"changed": True}
+
+
+def seller_summary(event: dict) -> dict:
+    """``{"sellerId"}`` → ``{"known", "offerCount", "productCount", "rating": {average,
+    count}}``: what a shop's page shows of the catalog (offers on sale now; products counted
+    once however many variants)."""
+    seller_id = event["sellerId"]
+    try:
+        Seller.get(*Seller.key(seller_id))
+    except Seller.DoesNotExist:
+        return {"known": False, "offerCount": 0, "productCount": 0, "rating": None}
+    live = [
+        o
+        for o in Offer.by_gsi1.query(f"SELLER#{seller_id}", Offer.gsi1sk.startswith("OFFER#"))
+        if o.status == "ACTIVE"
+    ]
+    try:
+        stars = Rating.get(*Rating.key("SELLER", seller_id)).summary()
+        rating = {"average": stars["average"], "count": stars["count"]}
+    except Rating.DoesNotExist:
+        rating = {"average": None, "count": 0}
+    return {
+        "known": True,
+        "offerCount": len(live),
+        "productCount": len({o.product_id for o in live}),
+        "rating": rating,
+    }
+
+
+handler = steps(
+    {
+        "quote": quote,
+        "registerSeller": register_seller,
+        "forgetSeller": forget_seller,
+        "setVacation": set_vacation,
+        "sellerSummary": seller_summary,
+    }
+)

@@ -4,6 +4,9 @@ Items (pk / sk; GSI1 = gsi1pk / gsi1sk):
 - ``PRODUCT#<id>`` / ``PRODUCT``: a product; GSI1 ``CATEGORY#<slug>`` / ``PRODUCT#<id>``
 - ``PRODUCT#<productId>`` / ``OFFER#<sellerId>``: an offer;
   GSI1 ``SELLER#<id>`` / ``OFFER#<productId>``; GSI2 ``OFFER#<offerId>`` finds it by offer id
+- ``PRODUCT#<productId>`` / ``OFFER#<sellerId>#<skuId>``: one variant (SKU) of a seller's
+  listing, an offer like the others; GSI1 ``SELLER#<id>`` / ``OFFER#<productId>#<skuId>``
+- ``MODERATION#SUBMITTED`` / ``<submittedAt>#<productId>``: the staff's review queue
 - ``SELLER#<id>`` / ``SELLER``: a seller
 - ``OFFER#<offerId>`` / ``PRICE#<timestamp>``: the offer's price history
 - ``CATEGORY#<slug>`` / ``COUNT``: how many products the category has
@@ -20,6 +23,7 @@ re-import that would change nothing writes nothing.
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     JSONAttribute,
     ListAttribute,
     MapAttribute,
@@ -59,6 +63,15 @@ class Product(_Item):
     height_cm = NumberAttribute(null=True)
     width_cm = NumberAttribute(null=True)
     photo_count = NumberAttribute(null=True)
+    #: a seller's listing: its owner, moderation state (listing.DRAFT ... ; None: staff's or
+    #: imported, published as they are), options, category attributes and image keys
+    owner_id = UnicodeAttribute(null=True)
+    moderation = UnicodeAttribute(null=True)
+    rejection = JSONAttribute(null=True)  # {"reasons": [...], "note": str | None, "by": id}
+    options = JSONAttribute(null=True)  # [{"name", "values"}]
+    category_attributes = JSONAttribute(null=True)
+    images = ListAttribute(of=UnicodeAttribute, null=True)
+    submitted_at = UnicodeAttribute(null=True)
     source_name_length = NumberAttribute(null=True)
     source_description_length = NumberAttribute(null=True)
     content_hash = UnicodeAttribute(null=True)
@@ -80,6 +93,8 @@ class Seller(_Item):
     city = UnicodeAttribute()
     state = UnicodeAttribute()
     zip_prefix = UnicodeAttribute()
+    #: the shop is on vacation: its offers leave search, the cart and checkout
+    on_vacation = BooleanAttribute(null=True)
     content_hash = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
@@ -103,22 +118,54 @@ class Offer(_Item):
     currency = UnicodeAttribute(default="BRL")
     times_sold = NumberAttribute(default=0)
     status = UnicodeAttribute(default="ACTIVE")
+    #: a variant of a seller's listing (one SKU): its id, option values, the seller's own
+    #: SKU code, barcode (GTIN) and image keys; None for a product's only, imported offer
+    sku_id = UnicodeAttribute(null=True)
+    choice = JSONAttribute(null=True)  # {"Size": "M", "Colour": "Red"}
+    seller_sku = UnicodeAttribute(null=True)
+    gtin = UnicodeAttribute(null=True)
+    images = ListAttribute(of=UnicodeAttribute, null=True)
     content_hash = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 
     @staticmethod
-    def key(product_id: str, seller_id: str) -> tuple[str, str]:
-        return f"PRODUCT#{product_id}", f"OFFER#{seller_id}"
+    def key(product_id: str, seller_id: str, sku_id: str | None = None) -> tuple[str, str]:
+        """A seller's offer of a product; with ``sku_id``, that variant's."""
+        return f"PRODUCT#{product_id}", f"OFFER#{Offer.slot_of(seller_id, sku_id)}"
 
     @staticmethod
-    def index_keys(product_id: str, seller_id: str, offer_id: str) -> dict[str, str]:
+    def slot_of(seller_id: str, sku_id: str | None) -> str:
+        """Where the offer sits among its product's: the seller id, then the SKU's."""
+        return f"{seller_id}#{sku_id}" if sku_id else seller_id
+
+    @property
+    def slot(self) -> str:
+        return self.slot_of(self.seller_id, self.sku_id)
+
+    @staticmethod
+    def index_keys(
+        product_id: str, seller_id: str, offer_id: str, sku_id: str | None = None
+    ) -> dict[str, str]:
         """GSI1: the offer under its seller; GSI2: the offer by its id."""
         return {
             "gsi1pk": f"SELLER#{seller_id}",
-            "gsi1sk": f"OFFER#{product_id}",
+            "gsi1sk": f"OFFER#{product_id}" + (f"#{sku_id}" if sku_id else ""),
             "gsi2pk": f"OFFER#{offer_id}",
         }
+
+
+class ModerationEntry(_Item):
+    """A seller's product waiting for staff: ``MODERATION#SUBMITTED`` / ``<submitted at>#<id>``
+    (the queue, oldest first); written and removed in the product's own transactions."""
+
+    product_id = UnicodeAttribute()
+    owner_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+
+    @staticmethod
+    def key(submitted_at: str, product_id: str) -> tuple[str, str]:
+        return "MODERATION#SUBMITTED", f"{submitted_at}#{product_id}"
 
 
 class PriceChange(_Item):

@@ -17,6 +17,10 @@ class SaleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     productId: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
     sellerId: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+    skuId: Annotated[
+        str | None,
+        Field(pattern=r"^sku_[0-9A-Z]{26}$", description="A variant of the seller's listing"),
+    ] = None
     salePrice: Annotated[int, Field(ge=1, description="Minor units; below the offer's price")]
     quantity: Annotated[int, Field(ge=1, le=100_000)]
     perCustomerLimit: Annotated[int, Field(ge=1, le=99)]
@@ -44,6 +48,7 @@ class SaleOut(BaseModel):
     saleId: str
     productId: str
     sellerId: str
+    skuId: str | None = None
     offerId: str
     title: str
     salePrice: Money

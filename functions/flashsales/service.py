@@ -404,6 +404,7 @@ def claim(reservation_id: str, customer_id: str, checkout_id: str) -> dict:
                 "lineId": "fl_" + reservation_id.split("_", 1)[1],
                 "productId": sale.product_id,
                 "sellerId": sale.seller_id,
+                **({"skuId": sale.sku_id} if sale.sku_id else {}),
                 "quantity": int(reservation.quantity),
                 "salePrice": int(sale.sale_price),
                 "poolId": sale.pool_id,
@@ -518,6 +519,7 @@ def sale_view(sale: Sale, left: int | None = None) -> SaleOut:
         saleId=sale.sale_id,
         productId=sale.product_id,
         sellerId=sale.seller_id,
+        skuId=sale.sku_id,
         offerId=sale.offer_id,
         title=sale.title,
         salePrice=money(sale.sale_price),
@@ -541,6 +543,8 @@ def create(body: SaleIn, actor: str) -> dict:
     if body.endsAt <= clock.now():
         raise Unprocessable("The sale would be over already.", code="SALE_WINDOW_INVALID")
     line = {"productId": body.productId, "sellerId": body.sellerId, "quantity": body.quantity}
+    if body.skuId:
+        line["skuId"] = body.skuId
     quoted = invoke("CATALOG_STEPS_FUNCTION", "quote", {"lines": [line]})
     offer = quoted["lines"][0]
     if body.salePrice >= offer["unitPrice"]:
@@ -568,6 +572,7 @@ def create(body: SaleIn, actor: str) -> dict:
         sale_id=sale_id,
         product_id=body.productId,
         seller_id=body.sellerId,
+        sku_id=body.skuId,
         offer_id=offer["offerId"],
         title=offer["title"],
         list_price=offer["unitPrice"],

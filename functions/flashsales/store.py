@@ -48,6 +48,7 @@ class Sale(_Item):
     sale_id = UnicodeAttribute()
     product_id = UnicodeAttribute()
     seller_id = UnicodeAttribute()
+    sku_id = UnicodeAttribute(null=True)  # a variant of the seller's listing
     offer_id = UnicodeAttribute()
     title = UnicodeAttribute()
     list_price = NumberAttribute()

@@ -59,7 +59,8 @@ def _move(
 def open_stocks(offers: list[dict], units: int | None = None) -> int:
     """Open the stock of new offers (OfferCreated ``data`` dicts: offerId, productId,
     sellerId, origin, plus ``occurredAt``) in their sellers' warehouses, ``units`` each, with
-    the opening RECEIVE movement (``seed_stock_units`` unless given). Idempotent: stock that
+    the opening RECEIVE movement (an offer's ``openingUnits``, else ``units``, else
+    ``seed_stock_units``). Idempotent: stock that
     exists is left alone. Returns how many were opened.
 
     The bulk import creates thousands of offers at once, so one batch read finds those still
@@ -93,6 +94,7 @@ def _open(offers: list[dict], units: int) -> None:
     with transaction() as write:
         for o in offers:
             origin = o.get("origin") or {}
+            opening = units if o.get("openingUnits") is None else int(o["openingUnits"])
             stock = Stock(
                 *Stock.key(o["offerId"], warehouse_of(o["sellerId"])),
                 offer_id=o["offerId"],
@@ -100,13 +102,13 @@ def _open(offers: list[dict], units: int) -> None:
                 seller_id=o["sellerId"],
                 warehouse_id=warehouse_of(o["sellerId"]),
                 location=Location(**{k: origin.get(k) for k in ("city", "state", "zipPrefix")}),
-                on_hand=units,
+                on_hand=opening,
                 reserved=0,
-                available=units,
+                available=opening,
                 updated_at=o["occurredAt"],
             )
             write.save(stock, condition=Stock.pk.does_not_exist())
-            _move(write, stock, "RECEIVE", units, 0, "opening", "catalog", o["occurredAt"])
+            _move(write, stock, "RECEIVE", opening, 0, "opening", "catalog", o["occurredAt"])
 
 
 def open_stock(

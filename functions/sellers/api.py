@@ -1,8 +1,10 @@
-"""Sellers API: routes only (shapes in ``schemas``, use cases in ``service``).
+"""Sellers API: routes only (shapes in ``schemas``, use cases in ``service`` and ``shops``).
 
 Onboarding: any signed-in account applies to sell (``POST /seller-applications``) after
 uploading its documents (``POST /seller-applications/documents``), follows its application
 and answers staff's questions; staff work the review queue (``/admin/seller-applications``).
+Shops: every seller's public page (``/shops/{slug}``), edited by its seller (profile, logo,
+vacation).
 """
 
 from __future__ import annotations
@@ -12,20 +14,25 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from sellers import service
+from sellers import service, shops
 from sellers.schemas import (
     InfoRequestIn,
+    LogoIn,
+    OlistShopsIn,
+    OlistShopsOut,
     RejectionIn,
     SellerApplicationIn,
     SellerApplicationList,
     SellerApplicationOut,
     SellerDocumentIn,
-    SellerDocumentUpload,
+    ShopOut,
+    ShopPatch,
     Status,
 )
 from titan import ids
 from titan.api import answers, create_app, lambda_handler
 from titan.auth import bearer, require
+from titan.schemas import UploadForm
 
 app = create_app()
 ApplicationIdPath = Annotated[str, Path(pattern=ids.pattern("sap"))]
@@ -40,13 +47,13 @@ def _out(application) -> SellerApplicationOut:
     tags=["sellers"],
     summary="Upload a document for your application",
     security=bearer(),
-    responses=answers(201, SellerDocumentUpload),
+    responses=answers(201, UploadForm),
 )
-def upload_document(body: SellerDocumentIn) -> Response[SellerDocumentUpload]:
+def upload_document(body: SellerDocumentIn) -> Response[UploadForm]:
     """A presigned S3 POST for one JPEG, PNG or PDF of at most 10 MB; send its ``key`` in
     the application's ``documents``."""
     form = service.document_form(require(app), body.contentType)
-    return Response(201, "application/json", SellerDocumentUpload(**form))
+    return Response(201, "application/json", UploadForm(**form))
 
 
 @app.post(
@@ -160,6 +167,66 @@ def approve(applicationId: ApplicationIdPath) -> SellerApplicationOut:
     account, the applicant's seller role (in their next access token). 409
     INVALID_TRANSITION, APPLICATION_CHANGED; 503 APPROVAL_FAILED (every step undone)."""
     return _out(service.approve(require(app), applicationId))
+
+
+# ------------------------------------------------------------------ shops
+
+Slug = Annotated[str, Path(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
+
+
+@app.get("/shops/<slug>", tags=["shops"], summary="A shop's page")
+def read_shop(slug: Slug) -> ShopOut:
+    """Public: name, logo, description, city and state, member since, vacation, products on
+    sale, stars."""
+    return ShopOut(**shops.view(shops.get(slug)))
+
+
+@app.get("/sellers/<sellerId>/shop", tags=["shops"], summary="A seller's shop")
+def seller_shop(sellerId: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]) -> ShopOut:
+    """Public: the shop of the seller an offer names."""
+    return ShopOut(**shops.view(shops.of_seller(sellerId)))
+
+
+@app.patch(
+    "/shops/<slug>",
+    tags=["shops"],
+    summary="Change your shop",
+    security=bearer("seller", "staff", "admin"),
+)
+def edit_shop(slug: Slug, body: ShopPatch) -> ShopOut:
+    """The shop's seller (or staff): description, logo (an upload's key), vacation. On
+    vacation the shop's offers leave search, show unavailable in carts, and checkout refuses
+    them with 409 SHOP_ON_VACATION. 422 LOGO_NOT_FOUND, LOGO_INVALID; 409 SHOP_CHANGED."""
+    shop = shops.own(require(app), slug)
+    return ShopOut(**shops.view(shops.edit(shop, body.model_dump(exclude_unset=True))))
+
+
+@app.post(
+    "/shops/<slug>/logo",
+    tags=["shops"],
+    summary="A form to upload your shop's logo",
+    security=bearer("seller", "staff", "admin"),
+    responses=answers(201, UploadForm),
+)
+def logo_upload(slug: Slug, body: LogoIn) -> Response[UploadForm]:
+    """A presigned S3 POST for a JPEG, PNG or WebP of at most 2 MB; send its ``key`` as the
+    shop's ``logo``."""
+    form = shops.logo_form(shops.own(require(app), slug), body.contentType)
+    return Response(201, "application/json", UploadForm(**form))
+
+
+@app.post(
+    "/admin/shops/olist",
+    tags=["sellers admin"],
+    summary="Shops for imported Olist sellers",
+    security=bearer("staff", "admin"),
+)
+def import_olist_shops(body: OlistShopsIn) -> OlistShopsOut:
+    """Staff: an approved shop for each seller imported into the catalog from Olist's data
+    (they came without names: ``Loja 3442F895 (Campinas)``, slug ``loja-3442f895``). Run again,
+    it changes nothing."""
+    require(app)
+    return OlistShopsOut(**shops.import_olist([row.model_dump() for row in body.sellers]))
 
 
 handler = lambda_handler(app)

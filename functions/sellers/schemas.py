@@ -92,13 +92,6 @@ class SellerDocumentIn(BaseModel):
     contentType: Literal["image/jpeg", "image/png", "application/pdf"]
 
 
-class SellerDocumentUpload(BaseModel):
-    url: str
-    fields: dict[str, str]
-    key: str
-    expiresIn: int
-
-
 class RejectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reasons: Annotated[list[Reason], Field(min_length=1, max_length=6)]
@@ -108,3 +101,62 @@ class RejectionIn(BaseModel):
 class InfoRequestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     note: Annotated[str, Field(min_length=1, max_length=1000, description="What to send or fix")]
+
+
+class ShopRating(BaseModel):
+    average: float | None = Field(default=None, description="Mean stars; null: no reviews")
+    count: int = 0
+
+
+class ShopOut(BaseModel):
+    slug: str
+    sellerId: str
+    name: str
+    description: str | None = None
+    logoUrl: str | None = Field(default=None, description="A link valid for an hour")
+    city: str
+    state: str
+    memberSince: str
+    onVacation: bool = Field(description="Its offers are not sold until it is back")
+    vacationMessage: str | None = None
+    productCount: int = Field(description="Products on sale now")
+    offerCount: int = Field(description="Offers (variants) on sale now")
+    rating: ShopRating = Field(description="Stars of the seller's reviews")
+
+
+class VacationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    onVacation: bool
+    message: Annotated[str, Field(max_length=300)] | None = None
+
+
+class ShopPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    description: Annotated[str, Field(max_length=2000)] | None = None
+    logo: (
+        Annotated[str, Field(min_length=1, max_length=200, description="An upload's key")] | None
+    ) = None
+    vacation: VacationIn | None = None
+
+
+class LogoIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    contentType: Literal["image/jpeg", "image/png", "image/webp"]
+
+
+class OlistSellerRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sellerId: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+    city: Annotated[str, Field(min_length=1, max_length=80)]
+    state: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+
+
+class OlistShopsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sellers: Annotated[list[OlistSellerRow], Field(min_length=1, max_length=5000)]
+
+
+class OlistShopsOut(BaseModel):
+    created: int
+    existing: int
+    taken: int = Field(description="Slugs an applicant claimed first: left to them")

@@ -12,15 +12,15 @@ import hashlib
 import json
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-from sellers import domain, settings
+from sellers import domain, settings, shops
 from sellers.domain import APPROVED, IN_REVIEW, REJECTED, SUBMITTED
-from sellers.store import Application, Claim
+from sellers.store import Application, Claim, Shop
 from titan import clock
 from titan.auth import Principal
 from titan.aws import step_functions_sync
-from titan.dynamo import condition_failed, failed_conditions, transaction
+from titan.dynamo import failed_conditions, transaction
 from titan.errors import Conflict, NotFound, Problem
 from titan.events import DomainEvent, publish
 from titan.ids import new_id
@@ -329,20 +329,33 @@ def approve(staff: Principal, application_id: str) -> Application:
 def finish_approval(application_id: str, version: int, seller_id: str, staff_id: str):
     """The approval saga's last step: APPROVED with ``seller_id`` on the condition the
     application is still the ``version`` staff approved (or already approved with that
-    seller: a retry). Publishes SellerApproved. Raises StepRefused APPLICATION_CHANGED."""
+    seller: a retry), and the seller's shop made, in one transaction. Publishes
+    SellerApproved. Raises StepRefused APPLICATION_CHANGED."""
     found = Application.get(*Application.key(application_id), consistent_read=True)
     if found.status == APPROVED and found.seller_id == seller_id:
         return found
+    shop = shops.new_shop(
+        found.slug,
+        seller_id,
+        found.shop_name,
+        found.address["city"],
+        found.address["state"],
+        "APPLICATION",
+        clock.iso(),
+    )
     try:
-        found.update(
-            actions=[
-                *_status_actions(found, APPROVED, staff_id),
-                Application.seller_id.set(seller_id),
-            ],
-            condition=(Application.version == version) & (Application.status == IN_REVIEW),
-        )
-    except UpdateError as exc:
-        if condition_failed(exc):
+        with transaction() as write:
+            write.update(
+                found,
+                actions=[
+                    *_status_actions(found, APPROVED, staff_id),
+                    Application.seller_id.set(seller_id),
+                ],
+                condition=(Application.version == version) & (Application.status == IN_REVIEW),
+            )
+            write.save(shop, condition=Shop.pk.does_not_exist())
+    except TransactWriteError as exc:
+        if failed_conditions(exc):
             raise StepRefused(
                 "APPLICATION_CHANGED", 409, "The application changed while it was approved."
             ) from exc

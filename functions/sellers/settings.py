@@ -8,6 +8,8 @@ class SellersSettings(Settings):
     seller_documents_bucket: str | None = None
     #: The seller approval saga (Step Functions, EXPRESS).
     seller_approval_state_machine: str | None = None
+    #: Shops' logos (presigned POST under ``uploads/<sellerId>/``).
+    shop_media_bucket: str | None = None
 
 
 SETTINGS = SellersSettings.from_environment()

@@ -7,11 +7,20 @@ Items (pk / sk):
 - Claims held while an application is open or approved, written in the transactions that move
   it: ``OPEN#<accountId>`` (one open application per account), ``DOCUMENT#<digits>`` (one
   seller per CPF or CNPJ), ``SLUG#<slug>`` (one shop per name). A rejection releases them.
+- ``SHOP#<slug>`` / ``SHOP``: a seller's shop (its public page). GSI1 ``SELLER#<sellerId>`` /
+  ``SHOP`` finds it by seller. Made by the approval (with the application's slug claim) or by
+  the import of the Olist sellers (with a slug claim of its own).
 """
 
 from __future__ import annotations
 
-from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
 from pynamodb.models import Model
 
 from titan.dynamo import index, table_meta
@@ -77,3 +86,32 @@ class Claim(_Item):
     @staticmethod
     def slug_key(slug: str) -> tuple[str, str]:
         return f"SLUG#{slug}", "CLAIM"
+
+
+class Shop(_Item):
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute(default="SHOP")
+    by_seller = ByGsi1()
+    slug = UnicodeAttribute()
+    seller_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    logo = UnicodeAttribute(null=True)  # key in the shop media bucket
+    city = UnicodeAttribute()
+    state = UnicodeAttribute()
+    member_since = UnicodeAttribute()
+    on_vacation = BooleanAttribute(default=False)
+    vacation_message = UnicodeAttribute(null=True)
+    #: APPLICATION (approved here) or OLIST (imported)
+    origin = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = NumberAttribute(default=1)
+
+    @staticmethod
+    def key(slug: str) -> tuple[str, str]:
+        return f"SHOP#{slug}", "SHOP"
+
+    @staticmethod
+    def seller_key(seller_id: str) -> str:
+        """GSI1's partition of the seller's shop."""
+        return f"SELLER#{seller_id}"

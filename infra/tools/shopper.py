@@ -76,8 +76,12 @@ class Shopper:
         for line in self.call("GET", "/cart").json()["lines"]:
             self.call("DELETE", f"/cart/items/{line['lineId']}", expect=(204, 404))
 
-    def add(self, product_id: str, seller_id: str, quantity: int) -> dict:
+    def add(
+        self, product_id: str, seller_id: str, quantity: int, sku_id: str | None = None
+    ) -> dict:
         body = {"productId": product_id, "sellerId": seller_id, "quantity": quantity}
+        if sku_id:
+            body["skuId"] = sku_id
         return self.call("POST", "/cart/items", body).json()
 
     def checkout(

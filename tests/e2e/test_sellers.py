@@ -5,11 +5,13 @@ its balance) and was told at each step in their inbox."""
 
 from __future__ import annotations
 
+import io
 import random
 import uuid
 
 import pytest
 import requests
+from PIL import Image
 
 from localcloud import seed
 from shopper import TEST_ADDRESS, Shopper
@@ -30,7 +32,9 @@ def staff(cloud, api_url) -> Shopper:
     return Shopper(api_url, token=seed.admin_token(api_url, cloud))
 
 
-def test_an_account_applies_staff_approve_and_it_sells(api_url, staff):
+def apply_and_approve(api_url: str, staff: Shopper, told: bool = False) -> dict:
+    """An account applies with a document, staff ask for more, it answers, staff approve;
+    signed in again it acts for the new seller. ``{shopper, sellerId, slug, applicationId}``."""
     email, password = f"applicant-{uuid.uuid4().hex[:10]}@example.com", "green shop opens 42"
     ana = Shopper(api_url).register(email, "Ana Souza", TEST_ADDRESS, password)
     form = ana.call("POST", "/seller-applications/documents", {"contentType": "application/pdf"})
@@ -63,15 +67,27 @@ def test_an_account_applies_staff_approve_and_it_sells(api_url, staff):
     staff.call("POST", f"{path}/review")
     approved = staff.call("POST", f"{path}/approve").json()
     assert approved["status"] == "APPROVED" and len(approved["sellerId"]) == 32
-    seller_id = approved["sellerId"]
-    # The next access token carries the role; the catalog and the ledger know the seller.
+    # The next access token carries the role.
     token = Shopper(api_url).call("POST", "/auth/login", {"email": email, "password": password})
     ana.token = token.json()["accessToken"]
+    return {
+        "shopper": ana,
+        "sellerId": approved["sellerId"],
+        "slug": made["slug"],
+        "applicationId": made["applicationId"],
+    }
+
+
+def test_an_account_applies_staff_approve_and_it_sells(api_url, staff):
+    made = apply_and_approve(api_url, staff)
+    ana, seller_id = made["shopper"], made["sellerId"]
     me = ana.call("GET", "/me").json()
     assert "seller" in me["roles"]
     assert staff.call("GET", f"/sellers/{seller_id}").json()["sellerId"] == seller_id
     balance = ana.call("GET", f"/sellers/{seller_id}/balance").json()
     assert balance["available"]["amount"] == 0
+    shop = Shopper(api_url).call("GET", f"/shops/{made['slug']}").json()
+    assert (shop["sellerId"], shop["city"], shop["productCount"]) == (seller_id, "Campinas", 0)
     told = polling.until(
         lambda: ana.call("GET", "/me/notifications").json()["items"],
         lambda items: {"seller_info_requested", "seller_approved"} <= {n["kind"] for n in items},
@@ -80,3 +96,104 @@ def test_an_account_applies_staff_approve_and_it_sells(api_url, staff):
     )
     approval = next(n for n in told if n["kind"] == "seller_approved")
     assert approval["link"] == f"/seller-applications/{made['applicationId']}"
+
+
+def png(colour: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (900, 600), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def upload_image(seller: Shopper, seller_id: str, colour) -> str:
+    form = seller.call(
+        "POST", f"/sellers/{seller_id}/product-images", {"contentType": "image/png"}
+    ).json()
+    sent = requests.post(
+        form["url"], data=form["fields"], files={"file": ("p.png", png(colour))}, timeout=30
+    )
+    assert sent.status_code in (200, 204), sent.text
+    return form["key"]
+
+
+def test_a_seller_lists_two_variants_and_a_buyer_buys_one(api_url, staff):
+    made = apply_and_approve(api_url, staff)
+    seller, seller_id = made["shopper"], made["sellerId"]
+    white, black = (
+        upload_image(seller, seller_id, (250, 250, 250)),
+        upload_image(seller, seller_id, (10, 10, 10)),
+    )
+    word = f"camiseta{uuid.uuid4().hex[:6]}"
+    listing = {
+        "title": f"Camiseta {word} algodão",
+        "category": "fashion-male-clothing",
+        "categoryAttributes": {"brand": "Hering", "condition": "NEW", "gender": "MALE"},
+        "dimensions": {"weightG": 200, "lengthCm": 30, "heightCm": 3, "widthCm": 25},
+        "options": [{"name": "Cor", "values": ["Branca", "Preta"]}],
+        "variants": [
+            {"options": {"Cor": "Branca"}, "price": 5990, "freight": 1500, "stock": 5,
+             "gtin": "7891000315507", "images": [white]},
+            {"options": {"Cor": "Preta"}, "price": 6490, "freight": 1500, "stock": 2,
+             "images": [black]},
+        ],
+        "images": [white, black],
+    }  # fmt: skip
+    product = seller.call("POST", f"/sellers/{seller_id}/products", listing, expect=(201,)).json()
+    pid = product["productId"]
+    assert product["moderation"] == "DRAFT" and len(product["offers"]) == 2
+    # thumbnails are made by the S3-triggered function, real WebP
+    thumb = product["images"][0]["thumbnails"]["200"]
+    got = polling.until(
+        lambda: requests.get(thumb, timeout=30),
+        lambda r: r.status_code == 200,
+        "the image's thumbnail",
+        60,
+    )
+    with Image.open(io.BytesIO(got.content)) as small:
+        assert (small.format, small.size) == ("WEBP", (200, 133))
+    assert Shopper(api_url).call("GET", f"/products/{pid}", expect=(404,))
+    seller.call("POST", f"/sellers/{seller_id}/products/{pid}/submit")
+    queue = staff.call("GET", "/admin/listings?limit=100").json()["items"]
+    assert pid in {p["productId"] for p in queue}
+    live = staff.call("POST", f"/admin/listings/{pid}/publish").json()
+    assert live["status"] == "ACTIVE"
+    found = polling.until(
+        lambda: Shopper(api_url).call("GET", f"/search?q={word}").json()["items"],
+        lambda items: [i["productId"] for i in items] == [pid],
+        "the published listing in search",
+        60,
+    )
+    assert found[0]["bestOffer"]["price"]["amount"] == 5990
+    dark = next(o for o in live["offers"] if o["options"] == {"Cor": "Preta"})
+
+    buyer = Shopper(api_url).register(
+        f"buyer-{uuid.uuid4().hex[:10]}@example.com", "Bia Lima", TEST_ADDRESS
+    )
+    polling.until(
+        lambda: buyer.call("POST", "/cart/items", {"productId": pid, "sellerId": seller_id,
+                           "skuId": dark["skuId"], "quantity": 1}, expect=None),
+        lambda r: r.status_code == 201,
+        "the variant's stock opened",
+        60,
+    )  # fmt: skip
+    placed = buyer.checkout([{"method": "card", "card": {"number": "4242424242424242"}}]).json()
+    assert placed["status"] == "CONFIRMED"
+    (line,) = buyer.call("GET", f"/orders/{placed['orderId']}").json()["lines"]
+    assert line["title"] == f"Camiseta {word} algodão (Cor Preta)"
+    assert line["unitPrice"]["amount"] == 6490
+    stock = seller.call("GET", f"/inventory/offers/{dark['offerId']}").json()
+    assert stock["available"] == 1
+
+    # on vacation: out of search and of the cart, checkout refused; then back
+    shop = f"/shops/{made['slug']}"
+    seller.call("PATCH", shop, {"vacation": {"onVacation": True, "message": "Volto já"}})
+    cart = buyer.call("POST", "/cart/items", {"productId": pid, "sellerId": seller_id,
+                      "quantity": 1, "skuId": dark["skuId"]}, expect=(409,))  # fmt: skip
+    assert cart.json()["code"] == "SHOP_ON_VACATION"
+    polling.until(
+        lambda: Shopper(api_url).call("GET", f"/search?q={word}").json()["items"],
+        lambda items: items == [],
+        "the shop's listing out of search",
+        60,
+    )
+    seller.call("PATCH", shop, {"vacation": {"onVacation": False}})
+    assert buyer.add(pid, seller_id, 1, dark["skuId"])["available"]

@@ -10,6 +10,7 @@ with the cloud's memory when the cloud stops); ``make seed`` always runs it.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import time
 from pathlib import Path
@@ -79,6 +80,34 @@ def import_catalog(outputs: dict[str, str]) -> None:
         )
 
 
+def import_shops(outputs: dict[str, str]) -> None:
+    """An approved shop for every Olist seller (``POST /admin/shops/olist``, 1,000 a call)."""
+    api = outputs["ApiUrl"]
+    headers = {"Authorization": f"Bearer {admin_token(api, outputs)}"}
+    with open(SEED / "sellers.csv", newline="") as handle:
+        rows = [
+            {"sellerId": r["seller_id"], "city": r["seller_city"], "state": r["seller_state"]}
+            for r in csv.DictReader(handle)
+        ]
+    began, totals = time.monotonic(), {"created": 0, "existing": 0, "taken": 0}
+    for start in range(0, len(rows), 1000):
+        answer = requests.post(
+            f"{api}/admin/shops/olist",
+            json={"sellers": rows[start : start + 1000]},
+            headers=headers,
+            timeout=120,
+        )
+        if answer.status_code != 200:
+            raise SeedError(f"importing shops: {answer.status_code} {answer.text[:300]}")
+        for key, value in answer.json().items():
+            totals[key] += value
+    print(
+        f"  shops     {len(rows):>6} sellers: {totals['created']} created, "
+        f"{totals['existing']} existing, {totals['taken']} taken "
+        f"({time.monotonic() - began:.1f} s)"
+    )
+
+
 def _drain(outputs: dict[str, str], queue: str, what: str, timeout_s: float) -> float:
     """Wait until the consumer of ``outputs[queue + "QueueUrl"]`` has taken every message off
     it; seconds waited. Raises SeedError on timeout or if messages went to its dead-letter
@@ -116,7 +145,7 @@ def wait_for_stock(outputs: dict[str, str], timeout_s: float = 600) -> None:
     print(f"  stock opened for every offer ({waited:.1f} s more)")
 
 
-STEPS = [import_catalog, wait_for_search_index, wait_for_stock]
+STEPS = [import_catalog, import_shops, wait_for_search_index, wait_for_stock]
 
 
 def _marker() -> str:

@@ -37,6 +37,13 @@ class OfferKeys(Contract):
     offerId: OfferId
     productId: SourceId
     sellerId: SourceId
+    skuId: Annotated[
+        str | None,
+        Field(
+            pattern=r"^sku_[0-9A-Z]{26}$",
+            description="The variant (SKU) of a seller's listing; absent: the product's only one",
+        ),
+    ] = None
 
 
 class CategoryCreated(CategoryFacts, Event, source="titan.catalog"):
@@ -67,6 +74,13 @@ class OfferCreated(OfferKeys, Event, source="titan.catalog"):
     origin: Annotated[
         OfferCreatedOrigin, Field(description="Where the seller ships from (the seller's location)")
     ]
+    openingUnits: Annotated[
+        int | None,
+        Field(
+            ge=0,
+            description="Units a seller declared for a listing's variant; absent: the default",
+        ),
+    ] = None
 
 
 class OfferDeleted(OfferKeys, Event, source="titan.catalog"):
@@ -100,6 +114,13 @@ class ProductDeleted(ProductFacts, Event, source="titan.catalog"):
 
 class ProductUpdated(ProductFacts, Event, source="titan.catalog"):
     """A product's catalog data changed."""
+
+
+class SellerVacationChanged(Event, source="titan.catalog"):
+    """A shop went on vacation (its offers leave search, the cart and checkout) or came back."""
+
+    sellerId: SourceId
+    onVacation: bool
 
 
 class SearchReindexRequested(Event, source="titan.catalog"):

@@ -19,3 +19,13 @@ class Money(BaseModel):
     def of(cls, amount: int | Decimal, currency: str) -> Money:
         """``amount`` (minor units; a stored number is read as an int) in ``currency``."""
         return cls(amount=int(amount), currency=currency)
+
+
+class UploadForm(BaseModel):
+    """A presigned S3 POST (``titan.uploads.upload_form``): the browser POSTs ``fields`` as
+    form fields and the file last, as ``file``."""
+
+    url: str
+    fields: dict[str, str] = Field(description="POST them as form fields, then the file as `file`")
+    key: str = Field(description="Name this key where the upload is used")
+    expiresIn: int = Field(description="Seconds the form stays valid")

@@ -3,7 +3,8 @@ request names is one the caller uploaded.
 
 The form's policy fixes the key (under ``uploads/<ownerId>/``), the content type and the
 largest size, so S3 itself refuses anything else; the check afterwards reads the object's
-head, since a form may go unused or a key be made up.
+head and its first bytes (a JPEG must start like one), since a form may go unused, a key be
+made up, or a file be sent under another type.
 """
 
 from __future__ import annotations
@@ -52,7 +53,30 @@ def check_uploads(
             head = signing_s3().head_object(Bucket=bucket, Key=key)
         except signing_s3().exceptions.ClientError as exc:
             raise missing from exc
+        invalid = Unprocessable(
+            f"The {what} {key} is not of an accepted type and size.", code=f"{code}_INVALID"
+        )
         if head.get("ContentType") not in types or head["ContentLength"] > max_bytes:
-            raise Unprocessable(
-                f"The {what} {key} is not of an accepted type and size.", code=f"{code}_INVALID"
-            )
+            raise invalid
+        if not _looks_like(bucket, key, head["ContentType"]):
+            raise invalid
+
+
+#: The first bytes of each type's files (its "magic number"): a client can declare any
+#: Content-Type, the bytes say what was uploaded.
+SIGNATURES = {
+    "image/jpeg": lambda head: head.startswith(b"\xff\xd8\xff"),
+    "image/png": lambda head: head.startswith(b"\x89PNG"),
+    "image/webp": lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP",
+    "application/pdf": lambda head: head.startswith(b"%PDF"),
+}
+
+
+def _looks_like(bucket: str, key: str, content_type: str) -> bool:
+    """True when the object's first bytes are those of ``content_type`` (or the type has no
+    known signature)."""
+    check = SIGNATURES.get(content_type)
+    if check is None:
+        return True
+    first = signing_s3().get_object(Bucket=bucket, Key=key, Range="bytes=0-11")["Body"].read()
+    return check(first)

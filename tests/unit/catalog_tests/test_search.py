@@ -318,3 +318,25 @@ def test_ratings_reach_reads_and_search_and_the_newest_wins(catalog):
     good = get("/search?q=perfume&minRating=4")[1]["items"]
     assert [i["productId"] for i in good] == [P1]
     assert get("/products?minRating=6")[0] == 400
+
+
+def test_a_shop_on_vacation_leaves_search_until_it_is_back(catalog, monkeypatch):
+    from catalog import steps
+
+    seed()
+    published = []
+    monkeypatch.setattr(EventPublisher, "publish", lambda self, *e: published.extend(e))
+    assert steps.set_vacation({"sellerId": S2, "onVacation": True}) == {"changed": True}
+    assert steps.set_vacation({"sellerId": S2, "onVacation": True}) == {"changed": False}
+    assert [e.detail_type for e in published] == ["SellerVacationChanged"]
+    index(*published)
+    body = get("/search?q=perfume")[1]
+    # P1 keeps S1's offer only; P2 (S2's alone) is gone
+    assert [i["productId"] for i in body["items"]] == [P1]
+    assert body["items"][0]["bestOffer"]["sellerId"] == S1
+    published.clear()
+    steps.set_vacation({"sellerId": S2, "onVacation": False})
+    index(*published)
+    body = get("/search?q=perfume")[1]
+    assert {i["productId"] for i in body["items"]} == {P1, P2}
+    assert next(i for i in body["items"] if i["productId"] == P1)["offerCount"] == 2

@@ -10,6 +10,7 @@ from cart import service as cart
 from catalog.domain import offer_id
 from delivery import deliver
 from inventory import consumers as inventory_consumers
+from inventory.store import Stock
 from orders import service as orders
 from orders.store import Order
 from payments.store import Payment
@@ -239,3 +240,53 @@ def test_an_unknown_or_expired_voucher_is_declined(world, code, days, decline):
     assert result["problem"].code == "PAYMENT_DECLINED"
     assert result["problem"].extra["declineCode"] == decline
     nothing_left(result["state"])
+
+
+def test_a_shop_on_vacation_is_refused_and_holds_nothing(world):
+    from catalog import steps as catalog_steps
+
+    cart.add(CUSTOMER, P1, SELLER, 1)
+    catalog_steps.set_vacation({"sellerId": SELLER, "onVacation": True})
+    result = checkout([card()])
+    assert (result["problem"].status, result["problem"].code) == (409, "SHOP_ON_VACATION")
+    nothing_left(result["state"])
+    catalog_steps.set_vacation({"sellerId": SELLER, "onVacation": False})
+    assert checkout([card()]).get("ok")
+
+
+def test_a_variant_is_bought_by_its_sku_with_its_own_price_and_stock(world):
+    from catalog import listings
+    from catalog.store import Product
+    from inventory import service as inventory
+
+    made, offers, events = listings.create(
+        SELLER,
+        {
+            "title": "Tênis corrida",
+            "category": "fashion-shoes",
+            "categoryAttributes": {"brand": "Olympikus", "condition": "NEW"},
+            "options": [{"name": "Size", "values": ["39", "40"]}],
+            "variants": [
+                {"options": {"Size": "39"}, "price": 19990, "freight": 1500, "stock": 1},
+                {"options": {"Size": "40"}, "price": 20990, "freight": 1500, "stock": 4},
+            ],
+        },
+        "acct_seller",
+    )
+    opened = [e.data | {"occurredAt": clock.iso()} for e in events if "skuId" in e.data]
+    assert inventory.open_stocks(opened) == 2
+    made.update(actions=[Product.images.set(["uploads/x/img.png"])])  # uploaded, as checked
+    made, _ = listings.submit(made)
+    listings.publish(made, None)
+    size_40 = offers[1]
+    cart.add(CUSTOMER, made.product_id, SELLER, 2, size_40.sku_id)
+    result = checkout([card()])
+    assert result.get("ok"), result
+    order = Order.get(*Order.key(result["state"]["orderId"]))
+    (line,) = order.lines
+    assert (line["offerId"], line["unitPrice"], line["title"]) == (
+        size_40.offer_id, 20990, "Tênis corrida (Size 40)",
+    )  # fmt: skip
+    for offer, left in ((size_40, 2), (offers[0], 1)):  # 2 of 4 sold; the other size untouched
+        held = Stock.get(*Stock.key(offer.offer_id, f"wh_{SELLER}"), consistent_read=True)
+        assert (held.on_hand, held.reserved, held.available) == (left, 0, left)
