@@ -13,6 +13,8 @@
 - refunds/s and ledger-post p50/p95 on the service layer, see ``bench/refunds.py``;
 - reviews over HTTP: submit p50/p95, a product read with its rating p50/p95, the bulk
   import's reviews per second, see ``bench/reviews.py``;
+- the seller center over HTTP: listing create p50/p95, a listing's and a shop's read,
+  the dashboard's read, see ``bench/sellers.py``;
 - chat through the WebSocket API: message latency sender → receiver p50/p95, 250
   connections held and one message fanned out to them, see ``bench/chat.py``;
 - TransactWriteItems latency as the table grows (0, 1k, 5k items): flat since the extension
@@ -52,6 +54,7 @@ from bench import (
     notifications,
     refunds,
     reviews,
+    sellers,
     soak,
 )
 from figures import percentile
@@ -337,6 +340,11 @@ def reviewing(outputs: dict) -> None:
     print("\n".join(reviews.figures(outputs, seed.admin_token(outputs["ApiUrl"], outputs))))
 
 
+def selling(outputs: dict) -> None:
+    print("Seller center (over HTTP: API Gateway, Lambda, DynamoDB, S3):")
+    print("\n".join(sellers.figures(outputs, seed.admin_token(outputs["ApiUrl"], outputs))))
+
+
 def chatting(outputs: dict) -> None:
     print("Chat (a real WebSocket client through the local cloud's WebSocket API):")
     token = seed.admin_token(outputs["ApiUrl"], outputs)
@@ -376,6 +384,7 @@ SECTIONS = {
     "flash-sale": flash_sales,
     "logistics": logistic,
     "reviews": reviewing,
+    "sellers": selling,
     "chat": chatting,
     "notifications": notifying,
     "ledger": ledger,

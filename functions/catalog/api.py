@@ -342,7 +342,7 @@ def create_offer(body: OfferIn) -> Response[OfferDetail]:
     """Staff and admins for any seller; a seller for itself (another seller id: 403).
     One offer per product and seller: 409 OFFER_EXISTS. Publishes OfferCreated."""
     caller = require(app)
-    if not caller.has_any("staff", "admin") and caller.seller_id != body.sellerId:
+    if not caller.acts_for(body.sellerId):
         raise Forbidden("Sellers create offers for themselves only.", code="NOT_YOUR_SELLER")
 
     def create() -> dict:
@@ -414,7 +414,7 @@ def image_upload(sellerId: SourceId, body: ImageUploadIn) -> Response[UploadForm
     """A presigned S3 POST for one image (JPEG, PNG or WebP, at most 5 MB); name its ``key``
     in a listing's or variant's ``images``. Thumbnails (200 and 600 px, WebP) are made on
     upload."""
-    listings.acts_for(require(app), sellerId)
+    require(app).require_seller(sellerId)
     form = listings.image_form(sellerId, body.contentType)
     return Response(201, "application/json", UploadForm(**form))
 
@@ -435,7 +435,7 @@ def create_listing(sellerId: SourceId, body: ListingIn) -> Response[ProductOut]:
     ATTRIBUTE_INVALID, ATTRIBUTE_REQUIRED, TOO_MANY_IMAGES, IMAGE_NOT_FOUND, IMAGE_INVALID,
     UNKNOWN_CATEGORY). Takes an ``Idempotency-Key``."""
     caller = require(app)
-    listings.acts_for(caller, sellerId)
+    caller.require_seller(sellerId)
 
     def create() -> dict:
         product, offers, events = listings.create(sellerId, body.model_dump(), caller.id)
@@ -457,7 +457,7 @@ def create_listing(sellerId: SourceId, body: ListingIn) -> Response[ProductOut]:
 def seller_products(sellerId: SourceId, limit: Limit = 20, cursor: Cursor = None) -> ListingPage:
     """The products the seller offers, its listings in any moderation state among them, each
     with the seller's own offers (variants); paged over the offers."""
-    listings.acts_for(require(app), sellerId)
+    require(app).require_seller(sellerId)
     products, offers, next_cursor = listings.seller_products(sellerId, cursor, limit)
     items = [queries.product_out(p, offers[p.product_id]) for p in products]
     return ListingPage(items=items, nextCursor=next_cursor)

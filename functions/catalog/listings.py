@@ -41,13 +41,6 @@ MAX_VARIANTS = 40
 DRAFT_OFFER = "DRAFT"
 
 
-def acts_for(caller: Principal, seller_id: str) -> None:
-    """Staff and admins act for any seller; a seller only for itself. Raises NotFound
-    SELLER_NOT_FOUND otherwise (another seller's listings are not for the caller to see)."""
-    if not caller.has_any("staff", "admin") and caller.seller_id != seller_id:
-        raise NotFound("No such seller.", code="SELLER_NOT_FOUND")
-
-
 def _seller(seller_id: str) -> Seller:
     return get_or_404(
         Seller, *Seller.key(seller_id), code="SELLER_NOT_FOUND", detail="No such seller."
@@ -198,7 +191,7 @@ def create(
 def own(caller: Principal, seller_id: str, product_id: str) -> Product:
     """The seller's listing, if the caller acts for the seller. Raises NotFound
     PRODUCT_NOT_FOUND for a product that is not this seller's listing."""
-    acts_for(caller, seller_id)
+    caller.require_seller(seller_id)
     product = service.get_product(product_id)
     if product.owner_id != seller_id:
         raise NotFound("No such product.", code="PRODUCT_NOT_FOUND")

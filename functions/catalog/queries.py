@@ -62,7 +62,7 @@ def own_offer(offer_id: str, caller: Principal) -> Offer:
     """The offer, if ``caller`` may change it (staff, admins, its seller). Raises NotFound
     OFFER_NOT_FOUND otherwise: another seller's offer is not theirs to see changed."""
     offer = get_offer(offer_id)
-    if not caller.has_any("staff", "admin") and caller.seller_id != offer.seller_id:
+    if not caller.acts_for(offer.seller_id):
         raise NotFound("No such offer.", code="OFFER_NOT_FOUND")
     return offer
 

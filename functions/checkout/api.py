@@ -1,7 +1,8 @@
 """Checkout API, routes only (shapes in ``schemas``, use cases in ``service``).
 
 ``POST /checkout`` runs the checkout saga (Step Functions EXPRESS, synchronous);
-``POST /admin/coupons`` and ``GET /admin/coupons/{code}`` manage coupons.
+``POST /admin/coupons`` and ``GET /admin/coupons/{code}`` manage coupons;
+``/sellers/{sellerId}/vouchers`` a seller's shop vouchers (coupons it funds, on its lines).
 
 ``POST /checkout`` needs an ``Idempotency-Key``: the first answer for a key (an order, or a
 refusal such as 402 PAYMENT_DECLINED) is the answer for every retry with that key, and a
@@ -17,7 +18,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from checkout import service
-from checkout.schemas import CODE, CheckoutIn, CheckoutOut, CouponIn, CouponOut
+from checkout.schemas import CODE, CheckoutIn, CheckoutOut, CouponIn, CouponOut, VoucherList
 from titan.api import answers, create_app, lambda_handler
 from titan.auth import bearer, require
 from titan.errors import Problem
@@ -84,6 +85,37 @@ def create_coupon(body: CouponIn) -> Response[CouponOut]:
 def get_coupon(code: Annotated[str, Path(pattern=CODE)]) -> CouponOut:
     require(app)
     return service.get_coupon(code)
+
+
+SellerId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+
+
+@app.post(
+    "/sellers/<sellerId>/vouchers",
+    tags=["checkout"],
+    summary="Create a shop voucher",
+    security=bearer("seller", "staff", "admin"),
+    responses=answers(201, CouponOut),
+)
+def create_voucher(sellerId: SellerId, body: CouponIn) -> Response[CouponOut]:
+    """A coupon scoped to the seller's shop: it discounts only the seller's lines (its
+    minimum counts only them; 422 COUPON_NOT_APPLICABLE for a cart without them) and the
+    seller funds the discount (booked against the seller's balance when the order's escrow
+    is released, not the platform's). The seller or staff; 409 COUPON_EXISTS."""
+    caller = require(app)
+    caller.require_seller(sellerId)
+    return Response(201, "application/json", service.create_coupon(body, caller.id, sellerId))
+
+
+@app.get(
+    "/sellers/<sellerId>/vouchers",
+    tags=["checkout"],
+    summary="A seller's shop vouchers",
+    security=bearer("seller", "staff", "admin"),
+)
+def list_vouchers(sellerId: SellerId) -> VoucherList:
+    require(app).require_seller(sellerId)
+    return VoucherList(items=service.seller_vouchers(sellerId))
 
 
 handler = lambda_handler(app)

@@ -76,6 +76,19 @@ def line_totals(lines: list[dict]) -> tuple[int, int]:
     return subtotal, freight
 
 
+def voucher_lines(lines: list[dict], seller_id: str | None) -> list[dict]:
+    """The lines a coupon discounts: all, or a shop voucher's seller's. Refuses 422
+    ``COUPON_NOT_APPLICABLE`` when the cart has none of that seller's."""
+    if seller_id is None:
+        return lines
+    mine = [line for line in lines if line["sellerId"] == seller_id]
+    if not mine:
+        raise StepRefused(
+            "COUPON_NOT_APPLICABLE", 422, "This shop voucher is for another shop's products."
+        )
+    return mine
+
+
 def discount(coupon: Coupon, subtotal: int, freight: int, currency: str, now: datetime) -> int:
     """The discount ``coupon`` gives on this order, in minor units.
 

@@ -131,3 +131,10 @@ class CouponIn(BaseModel):
 
 class CouponOut(CouponIn):
     used: int
+    sellerId: str | None = Field(
+        default=None, description="A shop voucher's seller (it funds the discount); null: platform"
+    )
+
+
+class VoucherList(BaseModel):
+    items: list[CouponOut]

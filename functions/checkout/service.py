@@ -13,16 +13,16 @@ from __future__ import annotations
 import json
 
 from botocore.exceptions import ReadTimeoutError
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, TransactWriteError
 
 from checkout import settings
 from checkout.schemas import CheckoutIn, CheckoutOut, CouponIn, CouponOut
-from checkout.store import Attempt, CouponItem
+from checkout.store import Attempt, CouponItem, SellerVoucher
 from titan import clock
 from titan.aws import step_functions_sync
 from titan.calls import invoke
 from titan.context import correlation_id
-from titan.dynamo import condition_failed, get_or_404
+from titan.dynamo import condition_failed, get_or_404, transaction
 from titan.errors import Conflict, Problem
 from titan.ids import derived_id
 from titan.observability import logger
@@ -193,12 +193,14 @@ def coupon_view(item: CouponItem) -> CouponOut:
         usageLimit=None if item.usage_limit is None else int(item.usage_limit),
         perCustomerLimit=None if item.per_customer_limit is None else int(item.per_customer_limit),
         used=int(item.used),
+        sellerId=item.seller_id,
     )
 
 
-def create_coupon(body: CouponIn, actor: str) -> CouponOut:
-    """A new coupon ``body`` made by ``actor``. Raises Conflict COUPON_EXISTS for a code in
-    use."""
+def create_coupon(body: CouponIn, actor: str, seller_id: str | None = None) -> CouponOut:
+    """A new coupon ``body`` made by ``actor``; with ``seller_id`` a shop voucher (it
+    discounts that seller's lines only, and the seller funds it), listed for the seller in
+    the same transaction. Raises Conflict COUPON_EXISTS for a code in use."""
     iso = lambda moment: clock.iso(moment) if moment else None  # noqa: E731
     item = CouponItem(
         *CouponItem.key(body.code),
@@ -213,14 +215,25 @@ def create_coupon(body: CouponIn, actor: str) -> CouponOut:
         usage_limit=body.usageLimit,
         per_customer_limit=body.perCustomerLimit,
         used=0,
+        seller_id=seller_id,
         created_by=actor,
         created_at=clock.iso(),
     )
     try:
-        item.save(condition=CouponItem.pk.does_not_exist())
-    except PutError as exc:
+        with transaction() as write:
+            write.save(item, condition=CouponItem.pk.does_not_exist())
+            if seller_id:
+                write.save(SellerVoucher(*SellerVoucher.key(seller_id, body.code), code=body.code))
+    except TransactWriteError as exc:
         raise Conflict("A coupon with this code exists.", code="COUPON_EXISTS") from exc
     return coupon_view(item)
+
+
+def seller_vouchers(seller_id: str) -> list[CouponOut]:
+    """The seller's shop vouchers, by code."""
+    codes = [v.code for v in SellerVoucher.query(f"SELLER#{seller_id}")]
+    found = CouponItem.batch_get([CouponItem.key(code) for code in codes])
+    return sorted((coupon_view(item) for item in found), key=lambda c: c.code)
 
 
 def get_coupon(code: str) -> CouponOut:

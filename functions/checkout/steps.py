@@ -13,7 +13,9 @@ def price(event: dict) -> dict:
     """``{"checkoutId", "customerId", "currency", "lines": quoted lines, "couponCode"?,
     "payments": [{method, amount?, installments?, ...}]}`` →
     ``{"currency", "subtotal", "freight", "discount", "total" (ints, minor units),
-    "couponCode", "payments": [... with amount and installments]}``.
+    "couponCode", "discountFundedBy" (a shop voucher's seller; None: the platform),
+    "payments": [... with amount and installments]}``. A shop voucher discounts its seller's
+    lines only.
 
     Redeems the coupon (one use, idempotent); refusals: see ``domain.discount``,
     ``coupons.redeem`` and ``domain.split_payments``."""
@@ -23,7 +25,9 @@ def price(event: dict) -> dict:
     item, off = None, 0
     if code:
         item = coupons.find(code)
-        off = domain.discount(coupons.coupon_of(item), subtotal, freight, currency, clock.now())
+        lines = domain.voucher_lines(event["lines"], item.seller_id)
+        base, base_freight = domain.line_totals(lines)
+        off = domain.discount(coupons.coupon_of(item), base, base_freight, currency, clock.now())
     totals = domain.Totals(subtotal, freight, off, currency)
     payments = domain.split_payments(event["payments"], totals.total)
     if item is not None:
@@ -35,6 +39,7 @@ def price(event: dict) -> dict:
         "discount": off,
         "total": totals.total,
         "couponCode": item.code if item else None,
+        "discountFundedBy": item.seller_id if item else None,
         "payments": payments,
     }
 

@@ -46,12 +46,25 @@ class CouponItem(_Item):
     per_customer_limit = NumberAttribute(null=True)
     used = NumberAttribute(default=0)
     active = BooleanAttribute(default=True)
+    #: a shop voucher: the seller whose lines it discounts and who funds the discount
+    seller_id = UnicodeAttribute(null=True)
     created_by = UnicodeAttribute()
     created_at = UnicodeAttribute()
 
     @staticmethod
     def key(code: str) -> tuple[str, str]:
         return f"COUPON#{code}", "COUPON"
+
+
+class SellerVoucher(_Item):
+    """``SELLER#<sellerId>`` / ``VOUCHER#<code>``: a shop voucher listed for its seller,
+    written with the coupon."""
+
+    code = UnicodeAttribute()
+
+    @staticmethod
+    def key(seller_id: str, code: str) -> tuple[str, str]:
+        return f"SELLER#{seller_id}", f"VOUCHER#{code}"
 
 
 class CouponUse(_Item):

@@ -61,7 +61,7 @@ def seller_queue(
     """Oldest first; without ``status``, those still to ship (awaiting packing, packed,
     label bought). Another seller's queue: 404 SELLER_NOT_FOUND."""
     caller = require(app, "seller", "staff", "admin")
-    if not caller.has_any("staff", "admin") and caller.seller_id != sellerId:
+    if not caller.acts_for(sellerId):
         raise NotFound("No such seller.", code="SELLER_NOT_FOUND")
     found = service.queue(sellerId, status, limit)
     return ShipmentPage(shipments=[_shown(s, caller) for s in found])

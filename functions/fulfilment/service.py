@@ -221,9 +221,7 @@ def order_cancelled(order_id: str) -> list[DomainEvent]:
 
 def _acts_for(caller: Principal, shipment: Shipment) -> bool:
     """Staff, or the shipment's seller."""
-    return caller.has_any("staff", "admin") or (
-        caller.seller_id is not None and caller.seller_id == shipment.seller_id
-    )
+    return caller.acts_for(shipment.seller_id)
 
 
 def _allowed(package_id: str, allowed) -> Shipment:

@@ -16,11 +16,19 @@ from pynamodb.exceptions import PutError, TransactWriteError
 
 from inventory import settings
 from inventory.schemas import InventoryOut, MovementOut, StockOut
-from inventory.store import HeldLine, Location, Movement, Reservation, Restock, Stock
+from inventory.store import (
+    HeldLine,
+    Location,
+    Movement,
+    Reservation,
+    Restock,
+    Stock,
+    Warehouse,
+)
 from titan import clock
 from titan.auth import Principal
-from titan.dynamo import failed_conditions, transaction
-from titan.errors import NotFound, Unprocessable
+from titan.dynamo import condition_failed, failed_conditions, transaction
+from titan.errors import Conflict, NotFound, Unprocessable
 from titan.events import DomainEvent
 from titan.ids import new_id
 from titan.saga import StepRefused
@@ -557,9 +565,7 @@ def stocks_for(offer_id: str, caller: Principal) -> list[Stock]:
     """The offer's stock in each warehouse, for its seller and staff. Raises NotFound
     STOCK_NOT_FOUND for anyone else, as for an offer without stock."""
     stocks = Stock.of(offer_id)
-    if not stocks or not (
-        caller.has_any("staff", "admin") or caller.seller_id == stocks[0].seller_id
-    ):
+    if not stocks or not caller.acts_for(stocks[0].seller_id):
         raise NotFound("No stock for this offer.", code="STOCK_NOT_FOUND")
     return stocks
 
@@ -599,13 +605,113 @@ def inventory_view(offer_id: str, stocks: list[Stock] | None = None) -> Inventor
     )
 
 
+#: Why a seller corrects stock by hand (a movement ADJUST carries one).
+ADJUSTMENT_REASONS = ("COUNT_CORRECTION", "DAMAGED", "LOST", "FOUND", "RETURNED_TO_SUPPLIER")
+
+
+def warehouses(seller_id: str) -> list[dict]:
+    """The seller's warehouses: its own address (``wh_<sellerId>``) first, then those it
+    added, oldest first. ``[{warehouseId, name, location}]``."""
+    added = sorted(Warehouse.of(seller_id), key=lambda w: w.created_at)
+    own = {"warehouseId": warehouse_of(seller_id), "name": "Own address", "location": None}
+    return [own] + [
+        {"warehouseId": w.warehouse_id, "name": w.name, "location": w.location.as_dict()}
+        for w in added
+    ]
+
+
+def add_warehouse(seller_id: str, name: str, location: dict) -> dict:
+    """A new warehouse of the seller's (``location``: city, state, zipPrefix)."""
+    warehouse_id = new_id("wh")
+    Warehouse(
+        *Warehouse.key(seller_id, warehouse_id),
+        warehouse_id=warehouse_id,
+        seller_id=seller_id,
+        name=" ".join(name.split()),
+        location=Location(**location),
+        created_at=clock.iso(),
+    ).save(condition=Warehouse.pk.does_not_exist())
+    return {"warehouseId": warehouse_id, "name": name, "location": location}
+
+
+def _warehouse(seller_id: str, warehouse_id: str | None) -> tuple[str, dict | None]:
+    """The warehouse id (default: the seller's own) and its location, if it is the seller's.
+    Raises Unprocessable UNKNOWN_WAREHOUSE."""
+    if warehouse_id is None or warehouse_id == warehouse_of(seller_id):
+        return warehouse_of(seller_id), None
+    try:
+        found = Warehouse.get(*Warehouse.key(seller_id, warehouse_id))
+    except Warehouse.DoesNotExist as exc:
+        raise Unprocessable("The seller has no such warehouse.", code="UNKNOWN_WAREHOUSE") from exc
+    return warehouse_id, found.location.as_dict()
+
+
 def receive_units(offer_id: str, caller: Principal, warehouse: str | None, units: int) -> dict:
-    """Add ``units`` to the offer's stock in ``warehouse`` (default: the seller's own), with a
+    """Add ``units`` to the offer's stock in ``warehouse`` (default: the seller's own; any
+    warehouse of the seller's, its first receipt opening the offer's stock there), with a
     RECEIVE movement; the inventory view. Raises NotFound STOCK_NOT_FOUND, Unprocessable
-    UNKNOWN_WAREHOUSE for a warehouse without this offer."""
+    UNKNOWN_WAREHOUSE for a warehouse that is not the seller's."""
     stocks = stocks_for(offer_id, caller)
-    warehouse = warehouse or warehouse_of(stocks[0].seller_id)
+    first = stocks[0]
+    warehouse, location = _warehouse(first.seller_id, warehouse)
     if warehouse not in {s.warehouse_id for s in stocks}:
-        raise Unprocessable("This offer has no stock in that warehouse.", code="UNKNOWN_WAREHOUSE")
+        stock = Stock(
+            *Stock.key(offer_id, warehouse),
+            offer_id=offer_id,
+            product_id=first.product_id,
+            seller_id=first.seller_id,
+            warehouse_id=warehouse,
+            location=Location(**(location or {})),
+            on_hand=0,
+            reserved=0,
+            available=0,
+            updated_at=clock.iso(),
+        )
+        try:
+            stock.save(condition=Stock.pk.does_not_exist())
+        except PutError as exc:
+            if not condition_failed(exc):
+                raise
     receive(offer_id, warehouse, units, caller.id, "receipt")
     return inventory_view(offer_id).model_dump()
+
+
+def adjust(
+    offer_id: str, caller: Principal, warehouse: str | None, change: int, reason: str
+) -> tuple[dict, list[DomainEvent]]:
+    """Correct the offer's stock in ``warehouse`` (default: the seller's own) by ``change``
+    units (negative: fewer) for ``reason`` (``ADJUSTMENT_REASONS``), with an ADJUST movement;
+    on hand and available never go below zero (units held for checkouts stay held). Returns
+    the inventory view and LowStock when it crossed the threshold. Raises NotFound
+    STOCK_NOT_FOUND, Unprocessable UNKNOWN_WAREHOUSE, Conflict STOCK_TOO_LOW."""
+    stocks = stocks_for(offer_id, caller)
+    warehouse = warehouse or warehouse_of(stocks[0].seller_id)
+    current = next((s for s in stocks if s.warehouse_id == warehouse), None)
+    if current is None:
+        raise Unprocessable("This offer has no stock in that warehouse.", code="UNKNOWN_WAREHOUSE")
+    now = clock.iso()
+    condition = Stock.pk.exists()
+    if change < 0:
+        condition &= Stock.available >= -change
+    try:
+        with transaction() as write:
+            write.update(
+                current,
+                actions=[
+                    Stock.on_hand.add(change),
+                    Stock.available.add(change),
+                    Stock.updated_at.set(now),
+                ],
+                condition=condition,
+            )
+            _move(write, current, "ADJUST", change, 0, reason, caller.id, now)
+    except TransactWriteError as exc:
+        if failed_conditions(exc):  # the stock's (the movement's key is new)
+            raise Conflict(
+                "Fewer units are available than the adjustment takes away.",
+                code="STOCK_TOO_LOW",
+                available=int(current.available),
+            ) from exc
+        raise
+    events = _low_stock([(current, -change)]) if change < 0 else []
+    return inventory_view(offer_id).model_dump(), events

@@ -12,6 +12,8 @@ Items (pk / sk; GSI1 = gsi1pk / gsi1sk):
   RESERVED, GSI1 ``HELD`` / ``<expiresAt>`` lists it for the expiry sweep. A *pool* is a
   reservation that sets units aside for a flash sale; the sale's checkouts draw their own
   reservations from it, and what is left goes back to stock when the pool's hold ends.
+- ``SELLER#<sellerId>`` / ``WH#<warehouseId>``: a warehouse the seller added (its own
+  address, ``wh_<sellerId>``, is every seller's first and has no item).
 """
 
 from __future__ import annotations
@@ -64,11 +66,27 @@ class Stock(_Item):
         return list(cls.query(f"OFFER#{offer_id}", cls.sk.startswith("WH#"), consistent_read=True))
 
 
+class Warehouse(_Item):
+    warehouse_id = UnicodeAttribute()
+    seller_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    location = Location()
+    created_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(seller_id: str, warehouse_id: str) -> tuple[str, str]:
+        return f"SELLER#{seller_id}", f"WH#{warehouse_id}"
+
+    @classmethod
+    def of(cls, seller_id: str) -> list[Warehouse]:
+        return list(cls.query(f"SELLER#{seller_id}", cls.sk.startswith("WH#")))
+
+
 class Movement(_Item):
     movement_id = UnicodeAttribute()
     offer_id = UnicodeAttribute()
     warehouse_id = UnicodeAttribute()
-    kind = UnicodeAttribute()  # RECEIVE, RESERVE, RELEASE, COMMIT, RESTOCK
+    kind = UnicodeAttribute()  # RECEIVE, RESERVE, RELEASE, COMMIT, RESTOCK, ADJUST
     on_hand_change = NumberAttribute()
     reserved_change = NumberAttribute()
     reference = UnicodeAttribute()

@@ -282,7 +282,7 @@ def get_voucher(code: Annotated[str, Path(pattern=VOUCHER_CODE)]) -> VoucherOut:
 
 def _seller(seller_id: str) -> Principal:
     caller = require(app)
-    if caller.seller_id != seller_id and not caller.has_any("staff", "admin"):
+    if not caller.acts_for(seller_id):
         raise NotFound("No such seller.", code="SELLER_NOT_FOUND")
     return caller
 

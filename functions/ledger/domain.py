@@ -127,20 +127,30 @@ class SellerShare:
 
 
 def release_entries(
-    escrow: str, held: int, shares: dict[str, SellerShare], discount_left: int, bps: int
+    escrow: str,
+    held: int,
+    shares: dict[str, SellerShare],
+    discount_left: int,
+    bps: int,
+    funder: str | None = None,
 ) -> list[tuple[str, int]]:
     """The entries that release an order's escrow account (holding ``held``): each seller
     gets what the order owes them minus the commission on their items; the platform keeps
-    the commission and pays the coupon discount still standing (``discount_left``: the
-    buyer paid that much less than the sellers are owed). Raises ``Unbalanced`` when
-    ``held`` is not what the shares say (a capture or refund is not posted yet)."""
+    the commission. The coupon discount still standing (``discount_left``: the buyer paid
+    that much less than the sellers are owed) is paid by its ``funder``: the platform's
+    promotions account, or, for a shop voucher, that seller (its payout is that much less,
+    and its commission is on the items less the discount, what it really sold them for).
+    Raises ``Unbalanced`` when ``held`` is not what the shares say (a capture or refund is
+    not posted yet)."""
     entries: list[tuple[str, int]] = [(escrow, -held)]
     earned = 0
     for seller, share in sorted(shares.items()):
-        cut = commission(share.items - share.refunded_items, bps)
+        funded = discount_left if seller == funder else 0
+        cut = commission(max(0, share.items - share.refunded_items - funded), bps)
         earned += cut
-        entries.append((f"seller:{seller}", share.due - cut))
-    entries += [(COMMISSION_ACCOUNT, earned), (PROMOTIONS_ACCOUNT, -discount_left)]
+        entries.append((f"seller:{seller}", share.due - cut - funded))
+    platform_pays = 0 if funder in shares else discount_left
+    entries += [(COMMISSION_ACCOUNT, earned), (PROMOTIONS_ACCOUNT, -platform_pays)]
     return balanced(entries)
 
 

@@ -380,7 +380,7 @@ def post_payment(payment: PaymentFacts) -> None:
 
 def open_escrow(order: OrderPlaced) -> bool:
     """Record how an order's escrow splits between its sellers (items and freight per
-    seller, the discount). False if recorded before."""
+    seller, the discount and who funds it). False if recorded before."""
     shares: dict[str, dict] = {}
     for line in order.lines:
         share = shares.setdefault(
@@ -395,6 +395,7 @@ def open_escrow(order: OrderPlaced) -> bool:
         currency=order.total.currency,
         shares=shares,
         discount=order.discount.amount,
+        discount_funder=order.discountFundedBy,
         status="HELD",
         created_at=clock.iso(),
     )
@@ -469,7 +470,12 @@ def release(order_id: str, reason: str) -> list[DomainEvent]:
     discount_left = int(escrow.discount) - int(escrow.discount_refunded)
     try:
         entries = domain.release_entries(
-            account, held, _shares(escrow), discount_left, settings.SETTINGS.commission_bps
+            account,
+            held,
+            _shares(escrow),
+            discount_left,
+            settings.SETTINGS.commission_bps,
+            escrow.discount_funder,
         )
     except domain.Unbalanced as exc:
         raise NotReleasable("NOT_FUNDED") from exc

@@ -90,6 +90,8 @@ class Escrow(_Item):
     shares = JSONAttribute()
     discount = NumberAttribute(default=0)
     discount_refunded = NumberAttribute(default=0)
+    #: who funds the discount: a shop voucher's seller id, None for the platform's coupons
+    discount_funder = UnicodeAttribute(null=True)
     status = UnicodeAttribute()  # HELD, RELEASED
     disputes = UnicodeSetAttribute(null=True)  # returns in progress: no release meanwhile
     delivered_at = UnicodeAttribute(null=True)

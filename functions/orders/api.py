@@ -27,13 +27,23 @@ OrderId = Annotated[str, Path(pattern=ids.pattern("ord"))]
 def list_orders(
     sellerId: Annotated[str | None, Query(pattern=r"^[0-9a-f]{32}$")] = None,
     customerId: Annotated[str | None, Query(max_length=40)] = None,
+    status: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[A-Z_]{3,30}$",
+            description="Only orders in this state (PENDING_PAYMENT, CONFIRMED, SHIPPED, ...)",
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> OrderPage:
     """My orders; ``?sellerId=`` a seller's (that seller or staff); ``?customerId=`` a
-    customer's (staff)."""
+    customer's (staff). With ``status`` a page may hold fewer than ``limit``: follow
+    ``cursor``."""
     caller = require(app)
     views, last = service.listed(caller, sellerId, customerId, limit, cursor)
+    if status:
+        views = [v for v in views if v["status"] == status]
     return OrderPage(orders=[OrderOut(**v) for v in views], cursor=page_cursor(last))
 
 

@@ -90,6 +90,7 @@ def create(event: dict) -> Order:
         subtotal=int(pricing["subtotal"]),
         freight=int(pricing["freight"]),
         discount=int(pricing["discount"]),
+        discount_funded_by=pricing.get("discountFundedBy"),
         total=int(pricing["total"]),
         coupon_code=pricing.get("couponCode"),
         lines=lines,
@@ -298,6 +299,8 @@ def placed_event(order: Order) -> DomainEvent:
             for line in order.lines
         ],
         "discount": {"amount": int(order.discount), "currency": order.currency},
+        "discountFundedBy": order.discount_funded_by,
+        "createdAt": order.created_at,
         "total": {"amount": int(order.total), "currency": order.currency},
         "packages": order.packages or [],
         "shipTo": (order.contact or {}).get("address"),
@@ -455,6 +458,17 @@ def shown(order: Order, caller: Principal) -> dict:
     return seller_view(order, caller.seller_id)
 
 
+def seller_orders(seller_id: str, start: str, end: str) -> list[Order]:
+    """Every order the seller has lines in, created from ``start`` to before ``end`` (ISO
+    instants), oldest first."""
+    found = SellerOrder.query(
+        f"SELLER#{seller_id}", SellerOrder.sk.between(f"ORDER#{start}", f"ORDER#{end}")
+    )
+    ids = [item.order_id for item in found if item.sk < f"ORDER#{end}"]
+    orders = {o.order_id: o for o in Order.batch_get([Order.key(i) for i in ids])}
+    return [orders[i] for i in ids if i in orders]
+
+
 def listed(
     caller: Principal,
     seller_id: str | None,
@@ -468,7 +482,7 @@ def listed(
     INVALID_CURSOR."""
     staff = caller.has_any("staff", "admin")
     if seller_id:
-        if caller.seller_id != seller_id and not staff:
+        if not caller.acts_for(seller_id):
             raise Forbidden("Sellers see their own orders only.", code="NOT_YOUR_SELLER")
         partition = f"SELLER#{seller_id}"
         start = page_start(cursor, ("pk", "sk"), {"pk": partition})

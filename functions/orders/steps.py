@@ -1,5 +1,6 @@
 """Orders' saga steps (see ``titan.saga``): ``create``, ``place`` and ``cancel`` (the
-compensation of create) for checkout; ``get`` and ``refunded`` for returns and refunds."""
+compensation of create) for checkout; ``get`` and ``refunded`` for returns and refunds;
+``sellerOrders`` for a seller's stats recount."""
 
 from __future__ import annotations
 
@@ -70,6 +71,38 @@ def refunded(event: dict) -> dict:
     return {"orderId": order.order_id, "refunds": len(order.refunds or [])}
 
 
+def seller_orders(event: dict) -> dict:
+    """``{"sellerId", "from", "to"}`` (ISO instants, ``to`` exclusive) → ``{"orders":
+    [{orderId, createdAt, status, lines: [{productId, quantity, unitPrice}]}]}``: the
+    orders the seller has lines in, placed in that window, with the seller's lines only
+    (the records a seller's stats are recounted from)."""
+    orders = [
+        {
+            "orderId": order.order_id,
+            "createdAt": order.created_at,
+            "status": order.status,
+            "lines": [
+                {
+                    "productId": line["productId"],
+                    "quantity": int(line["quantity"]),
+                    "unitPrice": int(line["unitPrice"]),
+                }
+                for line in order.lines
+                if line["sellerId"] == event["sellerId"]
+            ],
+        }
+        for order in service.seller_orders(event["sellerId"], event["from"], event["to"])
+    ]
+    return {"orders": orders}
+
+
 handler = steps(
-    {"create": create, "place": place, "cancel": cancel, "get": get, "refunded": refunded}
+    {
+        "create": create,
+        "place": place,
+        "cancel": cancel,
+        "get": get,
+        "refunded": refunded,
+        "sellerOrders": seller_orders,
+    }
 )

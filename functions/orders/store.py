@@ -63,6 +63,8 @@ class Order(Model):
     subtotal = NumberAttribute(default=0)
     freight = NumberAttribute(default=0)
     discount = NumberAttribute(default=0)
+    #: a shop voucher's seller, who funds the discount (None: the platform)
+    discount_funded_by = UnicodeAttribute(null=True)
     total = NumberAttribute(default=0)
     coupon_code = UnicodeAttribute(null=True)
     lines = JSONAttribute(default=list)

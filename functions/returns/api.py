@@ -4,6 +4,7 @@
   delivered order within the return window → 202 ``{returnId, status, ...}``; the refund
   saga takes it from there.
 - ``GET /returns/{returnId}``: status and history (the buyer, the order's sellers, staff).
+- ``GET /sellers/{sellerId}/returns?status=``: the seller's returns, newest first.
 - ``POST /returns/{returnId}/approve`` | ``/reject`` (the order's seller or staff) and
   ``/receive`` (the seller or staff, when the goods are back): answer the waiting saga.
 """
@@ -13,10 +14,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from returns import service
-from returns.schemas import DecisionIn, ReturnIn, ReturnOut
+from returns.schemas import DecisionIn, ReturnIn, ReturnOut, ReturnPage
 from titan import ids
 from titan.api import answers, create_app, lambda_handler
 from titan.auth import bearer, require
@@ -63,6 +64,30 @@ def request_return(orderId: OrderId, body: ReturnIn) -> Response[ReturnOut]:
 )
 def get_return(returnId: ReturnId) -> ReturnOut:
     return ReturnOut(**service.view(service.visible(returnId, require(app))))
+
+
+@app.get(
+    "/sellers/<sellerId>/returns",
+    tags=["returns"],
+    summary="A seller's returns",
+    security=bearer("seller", "staff", "admin"),
+)
+def seller_returns(
+    sellerId: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")],
+    status: Annotated[
+        str | None,
+        Query(
+            pattern=r"^(REQUESTED|PENDING_DECISION|APPROVED|REJECTED|RECEIVED|REFUNDED|EXPIRED|FAILED)$",
+            description="Only returns in this state (PENDING_DECISION: those to decide)",
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=1000)] = None,
+) -> ReturnPage:
+    """The returns of the seller's lines, newest first, for that seller and staff (anyone
+    else: 404). With ``status`` a page may hold fewer than ``limit``: follow ``nextCursor``."""
+    items, next_cursor = service.of_seller(require(app), sellerId, status, limit, cursor)
+    return ReturnPage(items=[ReturnOut(**service.view(r)) for r in items], nextCursor=next_cursor)
 
 
 @app.post(

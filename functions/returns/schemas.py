@@ -47,3 +47,8 @@ class ReturnOut(BaseModel):
     history: list[dict]
     createdAt: str
     updatedAt: str
+
+
+class ReturnPage(BaseModel):
+    items: list[ReturnOut]
+    nextCursor: str | None = Field(description="Pass as `cursor` for the next page")

@@ -12,7 +12,7 @@ import json
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from returns import domain, settings
-from returns.store import OPEN, Return, ReturnedLine
+from returns.store import OPEN, Return, ReturnedLine, SellerReturn
 from titan import clock
 from titan.auth import Principal
 from titan.aws import client
@@ -22,6 +22,7 @@ from titan.dynamo import condition_failed, failed_conditions, get_or_404, transa
 from titan.errors import Conflict, Forbidden, NotFound, Unprocessable
 from titan.events import DomainEvent, publish
 from titan.ids import new_id
+from titan.paging import page_cursor, page_start
 
 
 def lines_of(order: dict) -> list[domain.Line]:
@@ -145,6 +146,9 @@ def record(
         try:
             with transaction() as write:
                 write.save(item, condition=Return.pk.does_not_exist())
+                for seller_id in item.seller_ids:
+                    listed = SellerReturn.key(seller_id, now, return_id)
+                    write.save(SellerReturn(*listed, return_id=return_id))
                 for line_id, units in sorted(now_units.items()):
                     counter = ReturnedLine(*ReturnedLine.key(order["orderId"], line_id))
                     was = before.get(line_id, 0)
@@ -393,6 +397,28 @@ def request(customer_id: str, order_id: str, lines: list[dict], refund_to: str, 
     publish([event(item, "ReturnRequested")])
     start(item)
     return view(item)
+
+
+def of_seller(
+    caller: Principal, seller_id: str, status: str | None, limit: int, cursor: str | None
+) -> tuple[list[Return], str | None]:
+    """A page of the seller's returns, newest first (``status``: only those in it; a page
+    may then hold fewer than ``limit``), for that seller and staff. Raises NotFound
+    SELLER_NOT_FOUND for anyone else, BadRequest INVALID_CURSOR."""
+    caller.require_seller(seller_id)
+    partition = f"SELLER#{seller_id}"
+    start = page_start(cursor, ("pk", "sk"), {"pk": partition}, {"sk": "RETURN#"})
+    page = SellerReturn.query(
+        partition,
+        SellerReturn.sk.startswith("RETURN#"),
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=start,
+    )
+    ids = [item.return_id for item in page]
+    found = {r.return_id: r for r in Return.batch_get([Return.key(i) for i in ids])}
+    items = [found[i] for i in ids if i in found and status in (None, found[i].status)]
+    return items, page_cursor(page.last_evaluated_key)
 
 
 def visible(return_id: str, caller: Principal) -> Return:

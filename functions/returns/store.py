@@ -7,6 +7,8 @@ Items (pk / sk):
 - ``ORDER#<orderId>`` / ``LINE#<lineId>``: units of the line returned so far, raised in the
   same transaction that records a return, conditional on staying within what was bought:
   two returns racing for the same units cannot both be recorded.
+- ``SELLER#<sellerId>`` / ``RETURN#<createdAt>#<returnId>``: a seller's returns, newest
+  last, written with the return.
 """
 
 from __future__ import annotations
@@ -70,3 +72,16 @@ class ReturnedLine(Model):
     @staticmethod
     def key(order_id: str, line_id: str) -> tuple[str, str]:
         return f"ORDER#{order_id}", f"LINE#{line_id}"
+
+
+class SellerReturn(Model):
+    """A return of the seller's lines, listed for the seller (``SELLER#<id>``)."""
+
+    Meta = META
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    return_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(seller_id: str, created_at: str, return_id: str) -> tuple[str, str]:
+        return f"SELLER#{seller_id}", f"RETURN#{created_at}#{return_id}"

@@ -4,17 +4,18 @@ Onboarding: any signed-in account applies to sell (``POST /seller-applications``
 uploading its documents (``POST /seller-applications/documents``), follows its application
 and answers staff's questions; staff work the review queue (``/admin/seller-applications``).
 Shops: every seller's public page (``/shops/{slug}``), edited by its seller (profile, logo,
-vacation).
+vacation). The seller dashboard (``/sellers/{sellerId}/stats``).
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from sellers import service, shops
+from sellers import service, shops, stats
 from sellers.schemas import (
     InfoRequestIn,
     LogoIn,
@@ -25,8 +26,10 @@ from sellers.schemas import (
     SellerApplicationList,
     SellerApplicationOut,
     SellerDocumentIn,
+    SellerStats,
     ShopOut,
     ShopPatch,
+    StatsRecount,
     Status,
 )
 from titan import ids
@@ -227,6 +230,57 @@ def import_olist_shops(body: OlistShopsIn) -> OlistShopsOut:
     it changes nothing."""
     require(app)
     return OlistShopsOut(**shops.import_olist([row.model_dump() for row in body.sellers]))
+
+
+# ------------------------------------------------------------------ the seller dashboard
+
+SellerIdPath = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+
+
+@app.get(
+    "/sellers/<sellerId>/stats",
+    tags=["sellers"],
+    summary="The seller dashboard",
+    security=bearer("seller", "staff", "admin"),
+)
+def seller_stats(
+    sellerId: SellerIdPath,
+    from_: Annotated[date, Query(alias="from", description="First day (YYYY-MM-DD)")],
+    to: Annotated[date, Query(description="Last day, inclusive (at most 366 days on)")],
+    interval: Annotated[Literal["day", "week", "month"], Query()] = "day",
+) -> SellerStats:
+    """GMV, orders, units, average order value, cancellation, return and late hand-over
+    rates of the orders placed those days, a series per interval, the top products and the
+    seller's stars. Kept from events (a few seconds behind). The seller or staff (anyone
+    else: 404); 400 INVALID_RANGE."""
+    require(app).require_seller(sellerId)
+    return SellerStats(**stats.dashboard(sellerId, from_, to, interval))
+
+
+@app.get(
+    "/sellers/<sellerId>/stats/recount",
+    tags=["sellers admin"],
+    summary="The dashboard's totals counted again from the records",
+    security=bearer("staff", "admin"),
+)
+def recount_stats(
+    sellerId: SellerIdPath,
+    from_: Annotated[date, Query(alias="from")],
+    to: Annotated[date, Query()],
+) -> StatsRecount:
+    """Staff: the totals counted from the orders' records (orders, units, GMV,
+    cancellations) and each order's facts (returns, hand-overs), to check the dashboard."""
+    require(app)
+    counted = stats.recount(sellerId, from_, to)
+    return StatsRecount(
+        gmv=counted["gmv"],
+        orders=counted["orders"],
+        units=counted["units"],
+        cancelled=counted["cancelled"],
+        returned=counted["returned"],
+        handedOver=counted["handed_over"],
+        late=counted["late"],
+    )
 
 
 handler = lambda_handler(app)

@@ -160,3 +160,52 @@ class OlistShopsOut(BaseModel):
     created: int
     existing: int
     taken: int = Field(description="Slugs an applicant claimed first: left to them")
+
+
+class StatsFigures(BaseModel):
+    gmv: int = Field(description="Items sold (unit price x quantity), BRL minor units")
+    orders: int
+    units: int
+    averageOrderValue: int | None = Field(description="gmv / orders; null: no orders")
+    cancelled: int
+    cancellationRate: float | None = Field(description="cancelled / orders")
+    returned: int = Field(description="Orders with a return asked")
+    returnRate: float | None = Field(description="returned / orders")
+    handedOver: int = Field(description="Orders whose package the seller handed over")
+    late: int = Field(description="Orders still with the seller at the hand-over deadline")
+    lateHandoverRate: float | None = Field(description="late / handedOver")
+
+
+class StatsPeriod(StatsFigures):
+    period: str = Field(description="The period's first day")
+
+
+class TopProduct(BaseModel):
+    productId: str
+    title: str | None = None
+    gmv: int
+    units: int
+
+
+class SellerStats(BaseModel):
+    sellerId: str
+    from_: str = Field(alias="from")
+    to: str
+    interval: Literal["day", "week", "month"]
+    currency: str
+    totals: StatsFigures
+    series: list[StatsPeriod]
+    topProducts: list[TopProduct] = Field(description="The 5 with the most GMV")
+    rating: ShopRating
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
+class StatsRecount(BaseModel):
+    gmv: int
+    orders: int
+    units: int
+    cancelled: int
+    returned: int
+    handedOver: int
+    late: int

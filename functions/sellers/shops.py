@@ -72,7 +72,7 @@ def own(caller: Principal, slug: str) -> Shop:
     """The shop, if the caller acts for its seller (or is staff). Raises NotFound
     SHOP_NOT_FOUND otherwise (another seller's shop is not theirs to change)."""
     shop = get(slug)
-    if not caller.has_any("staff", "admin") and caller.seller_id != shop.seller_id:
+    if not caller.acts_for(shop.seller_id):
         raise NotFound("No such shop.", code="SHOP_NOT_FOUND")
     return shop
 

@@ -7,6 +7,11 @@ Items (pk / sk):
 - Claims held while an application is open or approved, written in the transactions that move
   it: ``OPEN#<accountId>`` (one open application per account), ``DOCUMENT#<digits>`` (one
   seller per CPF or CNPJ), ``SLUG#<slug>`` (one shop per name). A rejection releases them.
+- The seller dashboard's figures (``stats.py``), kept from events, each event applied once
+  (``EVENT#<eventId>`` written in the same transaction): ``STATS#<sellerId>`` / ``DAY#<date>``
+  the day's counters, ``STATS#<sellerId>#PRODUCTS`` / ``DAY#<date>#<productId>`` a
+  product's, ``STATSORDER#<orderId>`` / ``ORDER`` what an order brought each seller (so later
+  events of the order count on the day it was placed), ``STATS#<sellerId>`` / ``RATING``.
 - ``SHOP#<slug>`` / ``SHOP``: a seller's shop (its public page). GSI1 ``SELLER#<sellerId>`` /
   ``SHOP`` finds it by seller. Made by the approval (with the application's slug claim) or by
   the import of the Olist sellers (with a slug claim of its own).
@@ -20,6 +25,7 @@ from pynamodb.attributes import (
     ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.models import Model
 
@@ -115,3 +121,67 @@ class Shop(_Item):
     def seller_key(seller_id: str) -> str:
         """GSI1's partition of the seller's shop."""
         return f"SELLER#{seller_id}"
+
+
+class SellerDay(_Item):
+    """A seller's figures for orders placed on one day (America/Sao_Paulo): ``gmv`` (items,
+    minor units), ``orders``, ``units``, and of those orders how many were ``cancelled``,
+    ``returned`` (a return asked), ``handed_over`` and handed over ``late``."""
+
+    day = UnicodeAttribute()
+    gmv = NumberAttribute(default=0)
+    orders = NumberAttribute(default=0)
+    units = NumberAttribute(default=0)
+    cancelled = NumberAttribute(default=0)
+    returned = NumberAttribute(default=0)
+    handed_over = NumberAttribute(default=0)
+    late = NumberAttribute(default=0)
+
+    @staticmethod
+    def key(seller_id: str, day: str) -> tuple[str, str]:
+        return f"STATS#{seller_id}", f"DAY#{day}"
+
+
+class ProductDay(_Item):
+    product_id = UnicodeAttribute()
+    title = UnicodeAttribute(null=True)
+    gmv = NumberAttribute(default=0)
+    units = NumberAttribute(default=0)
+
+    @staticmethod
+    def key(seller_id: str, day: str, product_id: str) -> tuple[str, str]:
+        return f"STATS#{seller_id}#PRODUCTS", f"DAY#{day}#{product_id}"
+
+
+class OrderStats(_Item):
+    """What one order brought each seller and which of its sellers it was cancelled,
+    returned, handed over or late for (each counted once)."""
+
+    day = UnicodeAttribute()
+    sellers = JSONAttribute()  # {sellerId: {"gmv", "units"}}
+    cancelled = BooleanAttribute(default=False)
+    returned = UnicodeSetAttribute(null=True)
+    handed_over = UnicodeSetAttribute(null=True)
+    late = UnicodeSetAttribute(null=True)
+
+    @staticmethod
+    def key(order_id: str) -> tuple[str, str]:
+        return f"STATSORDER#{order_id}", "ORDER"
+
+
+class SellerRating(_Item):
+    average = NumberAttribute(null=True)
+    count = NumberAttribute(default=0)
+    sequence = NumberAttribute()
+
+    @staticmethod
+    def key(seller_id: str) -> tuple[str, str]:
+        return f"STATS#{seller_id}", "RATING"
+
+
+class Applied(_Item):
+    """An event the stats applied (written in the transaction that applied it)."""
+
+    @staticmethod
+    def key(event_id: str) -> tuple[str, str]:
+        return f"EVENT#{event_id}", "APPLIED"

@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 import random
 import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -150,7 +152,7 @@ def test_a_seller_lists_two_variants_and_a_buyer_buys_one(api_url, staff):
     )
     with Image.open(io.BytesIO(got.content)) as small:
         assert (small.format, small.size) == ("WEBP", (200, 133))
-    assert Shopper(api_url).call("GET", f"/products/{pid}", expect=(404,))
+    Shopper(api_url).call("GET", f"/products/{pid}", expect=(404,))  # a draft is not public
     seller.call("POST", f"/sellers/{seller_id}/products/{pid}/submit")
     queue = staff.call("GET", "/admin/listings?limit=100").json()["items"]
     assert pid in {p["productId"] for p in queue}
@@ -175,13 +177,34 @@ def test_a_seller_lists_two_variants_and_a_buyer_buys_one(api_url, staff):
         "the variant's stock opened",
         60,
     )  # fmt: skip
-    placed = buyer.checkout([{"method": "card", "card": {"number": "4242424242424242"}}]).json()
+    # a shop voucher: 10% off the shop's lines, funded by the seller
+    code = f"LOJA{uuid.uuid4().hex[:6].upper()}"
+    voucher = {"code": code, "type": "percentage", "value": 1000}
+    seller.call("POST", f"/sellers/{seller_id}/vouchers", voucher, expect=(201,))
+    card = {"method": "card", "card": {"number": "4242424242424242"}}
+    placed = buyer.checkout([card], coupon=code).json()
     assert placed["status"] == "CONFIRMED"
-    (line,) = buyer.call("GET", f"/orders/{placed['orderId']}").json()["lines"]
+    order = buyer.call("GET", f"/orders/{placed['orderId']}").json()
+    (line,) = order["lines"]
     assert line["title"] == f"Camiseta {word} algodão (Cor Preta)"
     assert line["unitPrice"]["amount"] == 6490
+    assert order["totals"]["discount"]["amount"] == 649
     stock = seller.call("GET", f"/inventory/offers/{dark['offerId']}").json()
     assert stock["available"] == 1
+
+    # the seller sees it in its dashboard, equal to a recount from the records
+    day = datetime.now(ZoneInfo("America/Sao_Paulo")).date()
+    days = f"from={day - timedelta(days=1)}&to={day + timedelta(days=1)}"
+    today = polling.until(
+        lambda: seller.call("GET", f"/sellers/{seller_id}/stats?{days}"),
+        lambda r: r.json()["totals"]["orders"] == 1,
+        "the order in the seller's stats",
+        60,
+    ).json()
+    assert (today["totals"]["gmv"], today["totals"]["units"]) == (6490, 1)
+    assert today["topProducts"][0]["productId"] == pid
+    recount = staff.call("GET", f"/sellers/{seller_id}/stats/recount?{days}").json()
+    assert (recount["orders"], recount["gmv"], recount["units"]) == (1, 6490, 1)
 
     # on vacation: out of search and of the cart, checkout refused; then back
     shop = f"/shops/{made['slug']}"

@@ -116,6 +116,11 @@ class OrderPlaced(Event, source="titan.orders"):
     total: Money
     payments: list[OrderPlacedPayment]
     discount: Money
+    discountFundedBy: Annotated[
+        SourceId | None,
+        Field(description="A shop voucher's seller, who funds the discount; null: the platform"),
+    ] = None
+    createdAt: Annotated[str | None, Field(description="When the order was made")] = None
     packages: list[OrderPlacedPackage] = []
     shipTo: Annotated[
         dict | None, Field(description="The shipping address, for the carrier's label")

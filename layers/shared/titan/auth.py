@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
-from titan.errors import Forbidden, Unauthorized
+from titan.errors import Forbidden, NotFound, Unauthorized
 
 ROLES = frozenset({"customer", "seller", "staff", "admin"})
 #: The name of the bearer JWT security scheme in the OpenAPI document.
@@ -60,6 +60,16 @@ class Principal:
 
     def has_any(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
+
+    def acts_for(self, seller_id: str) -> bool:
+        """Staff and admins act for every seller; a seller's people for their own."""
+        return self.has_any("staff", "admin") or self.seller_id == seller_id
+
+    def require_seller(self, seller_id: str) -> None:
+        """Raises NotFound SELLER_NOT_FOUND unless the caller acts for ``seller_id``: another
+        seller's shop, listings, stock, vouchers or figures are not the caller's to see."""
+        if not self.acts_for(seller_id):
+            raise NotFound("No such seller.", code="SELLER_NOT_FOUND")
 
 
 def principal(app: APIGatewayRestResolver) -> Principal | None:

@@ -234,6 +234,39 @@ def test_coupons_are_staff_only_and_validated(world):
     )
 
 
+def test_a_seller_makes_shop_vouchers_that_discount_its_lines_only(world):
+    from checkout import steps as checkout_steps
+    from tests.unit.shop import SELLER
+    from titan.saga import StepRefused
+
+    seller = {"principalId": "acct_seller", "roles": "seller", "sellerId": SELLER}
+    other = {"principalId": "acct_other", "roles": "seller", "sellerId": "f" * 32}
+    voucher = {"code": "LOJA15", "type": "percentage", "value": 1500, "minOrderValue": 10000}
+    path = f"/sellers/{SELLER}/vouchers"
+    assert call(checkout_api.handler, "POST", path, voucher, authorizer=other)[0] == 404
+    assert call(checkout_api.handler, "POST", path, voucher, authorizer=ANA)[0] == 403
+    status, _, made = call(checkout_api.handler, "POST", path, voucher, authorizer=seller)
+    assert (status, made["sellerId"]) == (201, SELLER)
+    listed = call(checkout_api.handler, "GET", path, authorizer=seller)[2]["items"]
+    assert [v["code"] for v in listed] == ["LOJA15"]
+
+    def line(seller_id, price):
+        return {"sellerId": seller_id, "unitPrice": price, "quantity": 1, "freight": 500}
+
+    base = {"checkoutId": "chk_1", "customerId": "acct_c", "currency": "BRL",
+            "couponCode": "LOJA15", "payments": [{"method": "card"}]}  # fmt: skip
+    # the shop's lines make the minimum and take the discount; the other shop's do not
+    priced = checkout_steps.price({**base, "lines": [line(SELLER, 12000), line("f" * 32, 50000)]})
+    assert (priced["discount"], priced["discountFundedBy"]) == (1800, SELLER)
+    with pytest.raises(StepRefused) as short:
+        checkout_steps.price({**base, "checkoutId": "chk_2",
+                              "lines": [line(SELLER, 5000), line("f" * 32, 50000)]})  # fmt: skip
+    assert short.value.code == "COUPON_MINIMUM_NOT_MET"
+    with pytest.raises(StepRefused) as elsewhere:
+        checkout_steps.price({**base, "checkoutId": "chk_3", "lines": [line("f" * 32, 50000)]})
+    assert elsewhere.value.code == "COUPON_NOT_APPLICABLE"
+
+
 @pytest.mark.parametrize(
     "payment",
     [

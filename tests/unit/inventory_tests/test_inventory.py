@@ -82,3 +82,53 @@ def test_the_inventory_worker_opens_a_batch_of_new_offers_once(world):
     }
     moves = Movement.scan(Movement.sk.startswith("MOVE#"))
     assert sum(1 for m in moves if m.offer_id.startswith("off_0000")) == 30
+
+
+def test_a_seller_adds_a_warehouse_receives_into_it_and_adjusts_with_reasons(world, monkeypatch):
+    from catalog.domain import offer_id
+
+    offer = offer_id(P1, SELLER)
+    seller = {"principalId": "acct_seller", "roles": "seller", "sellerId": SELLER}
+    other = {"principalId": "acct_other", "roles": "seller", "sellerId": "f" * 32}
+    monkeypatch.setattr(settings, "SETTINGS", settings.SETTINGS.model_copy(
+        update={"low_stock_threshold": 3}))  # fmt: skip
+
+    def api(method, path, body=None, who=seller):
+        return call(inventory_api.handler, method, path, body, authorizer=who)
+
+    place = {"name": "CD Jundiaí", "location": {"city": "Jundiaí", "state": "SP",
+                                                "zipPrefix": "13201"}}  # fmt: skip
+    assert api("POST", f"/inventory/sellers/{SELLER}/warehouses", place, who=other)[0] == 404
+    status, _, made = api("POST", f"/inventory/sellers/{SELLER}/warehouses", place)
+    assert status == 201 and made["warehouseId"].startswith("wh_")
+    listed = api("GET", f"/inventory/sellers/{SELLER}/warehouses")[2]["items"]
+    assert [w["warehouseId"] for w in listed] == [f"wh_{SELLER}", made["warehouseId"]]
+
+    receipt = {"quantity": 4, "warehouseId": made["warehouseId"]}
+    status, _, view = api("POST", f"/inventory/offers/{offer}/receipts", receipt)
+    assert (status, view["available"]) == (201, 9)
+    there = next(w for w in view["warehouses"] if w["warehouseId"] == made["warehouseId"])
+    assert (there["onHand"], there["location"]["city"]) == (4, "Jundiaí")
+    theirs = {"quantity": 1, "warehouseId": "wh_someone_else"}
+    status, _, problem = api("POST", f"/inventory/offers/{offer}/receipts", theirs)
+    assert (status, problem["code"]) == (422, "UNKNOWN_WAREHOUSE")
+
+    # two units broke in the seller's own warehouse (5 -> 3: not below the threshold yet)
+    damaged = {"change": -2, "reason": "DAMAGED"}
+    status, _, view = api("POST", f"/inventory/offers/{offer}/adjustments", damaged)
+    assert status == 201 and view["movements"][0]["kind"] == "ADJUST"
+    assert view["movements"][0]["reference"] == "DAMAGED"
+    assert view["movements"][0]["onHandChange"] == -2
+    assert not world.of("LowStock")
+    lost = {"change": -1, "reason": "LOST"}
+    assert api("POST", f"/inventory/offers/{offer}/adjustments", lost)[0] == 201
+    (low,) = world.of("LowStock")
+    assert (low.payload.available, low.payload.warehouseId) == (2, f"wh_{SELLER}")
+    too_many = {"change": -3, "reason": "LOST"}
+    status, _, problem = api("POST", f"/inventory/offers/{offer}/adjustments", too_many)
+    assert (status, problem["code"], problem["available"]) == (409, "STOCK_TOO_LOW", 2)
+    empty = {"change": 0, "reason": "FOUND"}
+    assert api("POST", f"/inventory/offers/{offer}/adjustments", empty)[2]["code"] == (
+        "ADJUSTMENT_EMPTY"
+    )
+    assert api("POST", f"/inventory/offers/{offer}/adjustments", lost, who=other)[0] == 404

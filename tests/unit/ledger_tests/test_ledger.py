@@ -41,6 +41,45 @@ def test_release_entries_balance_and_take_the_commission():
         release_entries("escrow:o", 9000, shares, 300, 1200)  # a capture not posted yet
 
 
+def test_a_shop_voucher_is_paid_by_its_seller_not_the_platform():
+    from ledger.domain import SellerShare, release_entries
+
+    shares = {"s1": SellerShare(10000, 1500), "s2": SellerShare(5000, 500)}
+    entries = dict(release_entries("escrow:o", 17000 - 1000, shares, 1000, 1200, "s1"))
+    assert entries == {
+        "escrow:o": -16000,
+        "seller:s1": 11500 - 1080 - 1000,  # commission on 9000, what it sold for
+        "seller:s2": 5500 - 600,
+        "platform:commission": 1080 + 600,
+    }
+    assert "platform:promotions" not in entries  # the platform pays nothing
+
+
+def test_a_shop_voucher_order_books_the_discount_against_the_seller(shop):
+    from tests.unit.checkout_tests.saga import coupon
+    from tests.unit.shop import SELLER as SHOP
+
+    coupon(code="LOJA10", value=1000, seller_id=SHOP)  # 10% of the shop's items
+    cart.add(CUSTOMER, P2, SELLER, 1)
+    placed = checkout([card()], coupon="LOJA10")["ok"]
+    order = orders.get(placed["orderId"])
+    assert (int(order.discount), order.discount_funded_by) == (1200, SHOP)
+    (event,) = [e for e in shop.events if e.detail_type == "OrderPlaced"]
+    assert event.payload.discountFundedBy == SHOP
+    orders.move(order, "SHIPPED")
+    orders.move(order, "DELIVERED")
+    shop.events.append(orders.status_event(order, "OrderDelivered"))
+    deliver_events(shop)
+    (confirmed,) = orders.confirm_receipt(order)
+    shop.events.append(confirmed)
+    deliver_events(shop)
+    assert ledger.get_escrow(order.order_id).status == "RELEASED"
+    commission = ((12000 - 1200) * settings.SETTINGS.commission_bps + 5000) // 10000
+    assert ledger.balance(f"seller:{SELLER}") == 12000 + 2000 - 1200 - commission
+    assert ledger.balance("platform:promotions") == 0
+    books_balance()
+
+
 def test_a_transaction_posts_once_and_never_overdraws(shop):
     from ledger.domain import Unbalanced
 

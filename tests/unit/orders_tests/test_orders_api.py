@@ -25,6 +25,10 @@ def test_orders_are_visible_to_their_customer_sellers_and_staff(world):
     assert call(orders_api.handler, "GET", path, authorizer=BIA)[0] == 404
     listed = call(orders_api.handler, "GET", f"/orders?sellerId={SELLER}", authorizer=seller)
     assert [o["orderId"] for o in listed[2]["orders"]] == [placed["orderId"]]
+    for state, count in (("CONFIRMED", 1), ("SHIPPED", 0)):
+        path_state = f"/orders?sellerId={SELLER}&status={state}"
+        shown = call(orders_api.handler, "GET", path_state, authorizer=seller)[2]
+        assert len(shown["orders"]) == count
     for move in ("ship", "deliver"):  # delivered is never the seller's word
         refused = call(orders_api.handler, "POST", f"{path}/{move}", authorizer=seller)
         assert refused[0] == 403

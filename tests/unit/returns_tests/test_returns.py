@@ -417,3 +417,27 @@ def test_goods_the_carrier_brought_back_answer_the_saga_once(shop, monkeypatch):
     assert received.data["by"] == "CARRIER"
     assert returns.get(item.return_id).status == "RECEIVED"
     assert returns.received_by_carrier(item.return_id) == []  # a repeat: nothing
+
+
+def test_a_seller_lists_its_returns_filtered_by_state(shop):
+    from apigw import call
+    from returns import api as returns_api
+    from tests.unit.shop import SELLER
+
+    order = delivered_order(shop)
+    line = order["lines"][0]
+    item = returns.record(
+        order, [{"lineId": line["lineId"], "quantity": 1, "reason": "DAMAGED"}], "original"
+    )
+    seller = {"principalId": "acct_seller", "roles": "seller", "sellerId": SELLER}
+    other = {"principalId": "acct_other", "roles": "seller", "sellerId": "f" * 32}
+
+    def listed(query="", who=seller):
+        return call(returns_api.handler, "GET", f"/sellers/{SELLER}/returns{query}", authorizer=who)
+
+    status, _, page = listed()
+    assert status == 200 and [r["returnId"] for r in page["items"]] == [item.return_id]
+    assert listed("?status=REQUESTED")[2]["items"][0]["status"] == "REQUESTED"
+    assert listed("?status=REFUNDED")[2]["items"] == []
+    assert listed(who=other)[0] == 404
+    assert listed("?status=NOPE")[0] == 400  # a query parameter: 400, as every route answers
