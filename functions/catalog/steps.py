@@ -187,7 +187,12 @@ def seller_summary(event: dict) -> dict:
     try:
         Seller.get(*Seller.key(seller_id))
     except Seller.DoesNotExist:
-        return {"known": False, "offerCount": 0, "productCount": 0, "rating": None}
+        return {
+            "known": False,
+            "offerCount": 0,
+            "productCount": 0,
+            "rating": {"average": None, "count": 0},
+        }
     live = [
         o
         for o in Offer.by_gsi1.query(f"SELLER#{seller_id}", Offer.gsi1sk.startswith("OFFER#"))

@@ -1,10 +1,11 @@
-"""The seller dashboard's consumer: order, return, shipment and rating events (EventBridge
+"""The seller dashboard's consumer: order, return, shipment, rating and chat events (EventBridge
 → SQS → this function) kept as each seller's figures (``stats``). Each event counts once
 (``stats`` writes an applied-event item with its counts); an order's later event that comes
 before its OrderPlaced raises, so SQS delivers it again after the order's."""
 
 from __future__ import annotations
 
+from contracts.chat import ChatMessageSent
 from contracts.fulfilment import ShipmentLate, ShipmentStatusChanged
 from contracts.orders import OrderCancelled, OrderPlaced
 from contracts.returns import ReturnRequested
@@ -47,8 +48,20 @@ def _rated(received: Received[RatingChanged]) -> None:
         stats.rated(event.subjectId, event.average, event.count, event.sequence)
 
 
+def _chatted(received: Received[ChatMessageSent]) -> None:
+    event = received.event
+    stats.chatted(
+        received.metadata.eventId,
+        event.conversationId,
+        event.sellerId,
+        event.senderSide,
+        received.metadata.occurredAt,
+    )
+
+
 handler = consumer(
     {
+        ChatMessageSent: _chatted,
         OrderPlaced: _placed,
         OrderCancelled: _cancelled,
         ReturnRequested: _returned,

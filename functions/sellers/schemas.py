@@ -119,6 +119,9 @@ class ShopOut(BaseModel):
     memberSince: str
     onVacation: bool = Field(description="Its offers are not sold until it is back")
     vacationMessage: str | None = None
+    responseRate: float | None = Field(
+        default=None, description="Buyers' chats answered within 12 hours, last 90 days"
+    )
     productCount: int = Field(description="Products on sale now")
     offerCount: int = Field(description="Offers (variants) on sale now")
     rating: ShopRating = Field(description="Stars of the seller's reviews")
@@ -174,6 +177,9 @@ class StatsFigures(BaseModel):
     handedOver: int = Field(description="Orders whose package the seller handed over")
     late: int = Field(description="Orders still with the seller at the hand-over deadline")
     lateHandoverRate: float | None = Field(description="late / handedOver")
+    chats: int = Field(description="Buyers' chats that waited for the seller")
+    chatsAnswered: int = Field(description="Of those, answered within 12 hours")
+    responseRate: float | None = Field(description="chatsAnswered / chats")
 
 
 class StatsPeriod(StatsFigures):

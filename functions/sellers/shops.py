@@ -4,7 +4,7 @@ A shop is made with its seller: by the approval's last step (in the same transac
 approves the application, under the slug the application claimed) or by the import of the
 Olist sellers (``import_olist``: a name and slug made from the seller id, with a slug claim
 of its own so no applicant takes it). The page shows the catalog's counts and stars (the
-catalog's ``sellerSummary`` step).
+catalog's ``sellerSummary`` step) and the chat response rate (``stats``).
 
 **Vacation**: the catalog stops selling the shop's offers first (``setVacation``: search
 drops them, the cart shows them unavailable, checkout refuses ``SHOP_ON_VACATION``), then the
@@ -18,7 +18,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from sellers import settings
+from sellers import settings, stats
 from sellers.store import Claim, Shop
 from titan import clock
 from titan.auth import Principal
@@ -151,6 +151,7 @@ def view(shop: Shop) -> dict[str, Any]:
         "memberSince": shop.member_since,
         "onVacation": bool(shop.on_vacation),
         "vacationMessage": shop.vacation_message,
+        "responseRate": stats.response_rate(shop.seller_id),
         "productCount": summary["productCount"],
         "offerCount": summary["offerCount"],
         "rating": summary["rating"],

@@ -15,6 +15,9 @@ orders, late / handed over).
 - ShipmentStatusChanged to HANDED_OVER: ``handed_over``; ShipmentLate: ``late`` (once per
   order and seller).
 - RatingChanged of a seller: its stars (the newest ``sequence`` kept).
+- ChatMessageSent: a buyer's message that starts a wait for the seller counts a chat (on its
+  day); the seller's next message ends the wait, answered in time within 12 hours. The
+  response rate is answered / chats (the shop page shows the last 90 days').
 
 Each event is applied in one transaction with an ``EVENT#<eventId>`` item conditioned on not
 existing, so a redelivery, a replay or a retry after a crash counts nothing twice, and the
@@ -31,7 +34,7 @@ from zoneinfo import ZoneInfo
 
 from pynamodb.exceptions import PutError, TransactWriteError
 
-from sellers.store import Applied, OrderStats, ProductDay, SellerDay, SellerRating
+from sellers.store import Applied, ChatWait, OrderStats, ProductDay, SellerDay, SellerRating
 from titan import clock
 from titan.calls import invoke
 from titan.dynamo import condition_failed, failed_conditions, transaction
@@ -40,7 +43,22 @@ from titan.errors import BadRequest
 ZONE = ZoneInfo("America/Sao_Paulo")
 MAX_DAYS = 366
 TOP_PRODUCTS = 5
-COUNTERS = ("gmv", "orders", "units", "cancelled", "returned", "handed_over", "late")
+COUNTERS = (
+    "gmv",
+    "orders",
+    "units",
+    "cancelled",
+    "returned",
+    "handed_over",
+    "late",
+    "chats",
+    "chats_answered",
+)
+#: A buyer's chat counts as answered when the seller answers within this (Shopee's rule for
+#: its response rate: new chats answered within 12 hours).
+ANSWER_SECONDS = 12 * 3600
+#: The shop page's response rate covers the chats of the last this many days.
+RESPONSE_DAYS = 90
 
 
 class NotYetPlaced(RuntimeError):
@@ -56,20 +74,22 @@ APPLIED, SEEN, STALE = "APPLIED", "SEEN", "STALE"
 
 
 def _apply(event_id: str, build) -> str:
-    """Run ``build(write)`` in a transaction with the event's Applied item (the first put).
-    APPLIED; SEEN when the event was applied before; STALE when a condition of ``build``
-    failed (what it read changed, or there is nothing left to count)."""
+    """Run ``build(write)`` in a transaction with the event's Applied item. APPLIED; SEEN
+    when the event was applied before; STALE when a condition of ``build`` failed (what it
+    read changed, or there is nothing left to count)."""
+    applied = Applied(*Applied.key(event_id))
     try:
         with transaction() as write:
-            write.save(Applied(*Applied.key(event_id)), condition=Applied.pk.does_not_exist())
+            write.save(applied, condition=Applied.pk.does_not_exist())
             build(write)
     except TransactWriteError as exc:
-        failed = failed_conditions(exc)
-        if 0 in failed:
-            return SEEN
-        if failed:
+        if not failed_conditions(exc):
+            raise
+        try:
+            applied.refresh(consistent_read=True)
+        except Applied.DoesNotExist:
             return STALE
-        raise
+        return SEEN
     return APPLIED
 
 
@@ -203,6 +223,53 @@ def rated(seller_id: str, average: float | None, count: int, sequence: int) -> b
     return True
 
 
+def chatted(event_id: str, conversation_id: str, seller_id: str, side: str, at: str) -> str:
+    """ChatMessageSent: a buyer's message starts a wait (and counts a chat) unless one is
+    on; the seller's ends it, answered in time if within ANSWER_SECONDS."""
+    if side == "BUYER":
+
+        def wait(write) -> None:
+            write.save(
+                ChatWait(*ChatWait.key(conversation_id), seller_id=seller_id, since=at),
+                condition=ChatWait.pk.does_not_exist(),
+            )
+            write.update(
+                SellerDay(*SellerDay.key(seller_id, day_of(at))),
+                actions=[SellerDay.day.set(day_of(at)), SellerDay.chats.add(1)],
+            )
+
+        return _apply(event_id, wait)
+    try:
+        waiting = ChatWait.get(*ChatWait.key(conversation_id), consistent_read=True)
+    except ChatWait.DoesNotExist:
+        return SEEN
+    in_time = (clock.parse(at) - clock.parse(waiting.since)).total_seconds() <= ANSWER_SECONDS
+
+    def answer(write) -> None:
+        write.delete(waiting, condition=ChatWait.since == waiting.since)
+        if in_time:
+            write.update(
+                SellerDay(*SellerDay.key(seller_id, day_of(waiting.since))),
+                actions=[SellerDay.chats_answered.add(1)],
+            )
+
+    return _apply(event_id, answer)
+
+
+def response_rate(seller_id: str, today: date | None = None) -> float | None:
+    """Chats answered in time / chats of the last RESPONSE_DAYS days; None without chats."""
+    end = today or datetime.now(ZONE).date()
+    start = end - timedelta(days=RESPONSE_DAYS - 1)
+    chats = answered = 0
+    for item in SellerDay.query(
+        f"STATS#{seller_id}",
+        SellerDay.sk.between(f"DAY#{start.isoformat()}", f"DAY#{end.isoformat()}"),
+    ):
+        chats += int(item.chats or 0)
+        answered += int(item.chats_answered or 0)
+    return round(answered / chats, 4) if chats else None
+
+
 # ------------------------------------------------------------------ reading
 
 
@@ -237,6 +304,9 @@ def _rates(total: dict[str, int]) -> dict[str, Any]:
         "handedOver": total["handed_over"],
         "late": total["late"],
         "lateHandoverRate": share(total["late"], total["handed_over"]),
+        "chats": total["chats"],
+        "chatsAnswered": total["chats_answered"],
+        "responseRate": share(total["chats_answered"], total["chats"]),
     }
 
 

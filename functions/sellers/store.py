@@ -11,7 +11,8 @@ Items (pk / sk):
   (``EVENT#<eventId>`` written in the same transaction): ``STATS#<sellerId>`` / ``DAY#<date>``
   the day's counters, ``STATS#<sellerId>#PRODUCTS`` / ``DAY#<date>#<productId>`` a
   product's, ``STATSORDER#<orderId>`` / ``ORDER`` what an order brought each seller (so later
-  events of the order count on the day it was placed), ``STATS#<sellerId>`` / ``RATING``.
+  events of the order count on the day it was placed), ``STATS#<sellerId>`` / ``RATING``,
+  ``CHATWAIT#<conversationId>`` / ``WAIT`` a buyer waiting for the seller's answer.
 - ``SHOP#<slug>`` / ``SHOP``: a seller's shop (its public page). GSI1 ``SELLER#<sellerId>`` /
   ``SHOP`` finds it by seller. Made by the approval (with the application's slug claim) or by
   the import of the Olist sellers (with a slug claim of its own).
@@ -136,6 +137,9 @@ class SellerDay(_Item):
     returned = NumberAttribute(default=0)
     handed_over = NumberAttribute(default=0)
     late = NumberAttribute(default=0)
+    #: buyers' chats that started a wait for the seller that day, and those answered in time
+    chats = NumberAttribute(default=0)
+    chats_answered = NumberAttribute(default=0)
 
     @staticmethod
     def key(seller_id: str, day: str) -> tuple[str, str]:
@@ -167,6 +171,18 @@ class OrderStats(_Item):
     @staticmethod
     def key(order_id: str) -> tuple[str, str]:
         return f"STATSORDER#{order_id}", "ORDER"
+
+
+class ChatWait(_Item):
+    """A buyer waiting for the seller's answer in a conversation, since the first message
+    not answered yet."""
+
+    seller_id = UnicodeAttribute()
+    since = UnicodeAttribute()
+
+    @staticmethod
+    def key(conversation_id: str) -> tuple[str, str]:
+        return f"CHATWAIT#{conversation_id}", "WAIT"
 
 
 class SellerRating(_Item):

@@ -107,3 +107,11 @@ def test_the_approval_opens_the_applicants_shop(approvals, monkeypatch):  # noqa
     rows = {"sellers": [{"sellerId": "abcdef01" + "0" * 24, "city": "x", "state": "SP"}]}
     made = api("POST", "/admin/shops/olist", rows, who=STAFF)[2]
     assert made == {"created": 0, "existing": 0, "taken": 1}
+
+
+def test_a_shop_whose_seller_the_catalog_does_not_know_still_has_a_page(olist):
+    rows = {"sellers": [{"sellerId": "0" * 32, "city": "x", "state": "SP"}]}
+    api("POST", "/admin/shops/olist", rows, who=STAFF)
+    status, _, page = api("GET", f"/sellers/{'0' * 32}/shop", who=None)
+    assert status == 200
+    assert (page["productCount"], page["rating"]) == (0, {"average": None, "count": 0})

@@ -129,3 +129,29 @@ def test_the_dashboard_counts_each_event_once_and_equals_a_recount(world, monkey
     assert call(sellers_api.handler, "GET", backwards, authorizer=OWNER)[2]["code"] == (
         "INVALID_RANGE"
     )
+
+
+def test_the_response_rate_counts_buyers_chats_answered_within_12_hours(world):
+    from datetime import timedelta
+
+    start = clock.now() - timedelta(days=1)
+
+    sent = []
+
+    def say(conversation: str, side: str, hours: float) -> None:
+        at = clock.iso(start + timedelta(hours=hours))
+        outcome = stats.chatted(f"evt_{len(sent)}", conversation, SELLER, side, at)
+        sent.append(outcome)
+
+    quick, slow, unanswered = (f"cnv_{n:026d}" for n in range(3))
+    say(quick, "BUYER", 0)
+    say(quick, "BUYER", 0.5)  # still waiting: not a second chat
+    say(quick, "SELLER", 2)  # answered in 2 h
+    say(quick, "SELLER", 3)  # nothing waits any more
+    say(slow, "BUYER", 0)
+    say(slow, "SELLER", 13)  # too late
+    say(unanswered, "BUYER", 1)
+    assert sent == ["APPLIED", "STALE", "APPLIED", "SEEN", "APPLIED", "APPLIED", "APPLIED"]
+    assert stats.chatted("evt_0", quick, SELLER, "BUYER", clock.iso(start)) == "SEEN"
+    assert stats.response_rate(SELLER) == round(1 / 3, 4)
+    assert stats.response_rate("f" * 32) is None
