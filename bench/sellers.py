@@ -94,9 +94,10 @@ def figures(outputs: dict, staff_token: str) -> list[str]:
     day = datetime.now(ZoneInfo("America/Sao_Paulo")).date()
     window = f"from={day - timedelta(days=29)}&to={day}"
     stats = _clock(lambda: staff.call("GET", f"/sellers/{seller_id}/stats?{window}"), READS)
-    return [
-        f"  POST /sellers/{{id}}/products (2 variants)  {_timed(creates)}  ({LISTINGS})",
-        f"  GET /products/{{id}} (a listing)          {_timed(reads)}  ({READS})",
-        f"  GET /shops/{{slug}}                        {_timed(shops)}  ({READS})",
-        f"  GET /sellers/{{id}}/stats (30 days)        {_timed(stats)}  ({READS})",
+    rows = [
+        (f"POST /sellers/{{id}}/products (2 variants, {LISTINGS})", creates),
+        (f"GET /products/{{id}} (a listing, {READS})", reads),
+        (f"GET /shops/{{slug}} ({READS})", shops),
+        (f"GET /sellers/{{id}}/stats (30 days, {READS})", stats),
     ]
+    return [f"  {label:<46} {_timed(samples)}" for label, samples in rows]
