@@ -282,8 +282,7 @@ def get_voucher(code: Annotated[str, Path(pattern=VOUCHER_CODE)]) -> VoucherOut:
 
 def _seller(seller_id: str) -> Principal:
     caller = require(app)
-    if not caller.acts_for(seller_id):
-        raise NotFound("No such seller.", code="SELLER_NOT_FOUND")
+    caller.require_seller(seller_id)
     return caller
 
 

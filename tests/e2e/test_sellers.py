@@ -34,6 +34,19 @@ def staff(cloud, api_url) -> Shopper:
     return Shopper(api_url, token=seed.admin_token(api_url, cloud))
 
 
+def application(document: str, documents: list[str] = ()) -> dict:
+    """An application to sell as a person with ``document`` (a CPF), a fresh shop name."""
+    return {
+        "legalType": "PERSON", "document": document, "legalName": "Ana Souza",
+        "shopName": f"Doces da Ana {uuid.uuid4().hex[:6]}",
+        "address": {"street": "Rua A", "number": "1", "district": "Centro", "city": "Campinas",
+                    "state": "SP", "postalCode": "13010-001"},
+        "bank": {"bankCode": "260", "branch": "0001", "account": "1234567-8",
+                 "accountType": "PAYMENT", "holderName": "Ana Souza", "holderDocument": document},
+        "documents": list(documents),
+    }  # fmt: skip
+
+
 def apply_and_approve(api_url: str, staff: Shopper, told: bool = False) -> dict:
     """An account applies with a document, staff ask for more, it answers, staff approve;
     signed in again it acts for the new seller. ``{shopper, sellerId, slug, applicationId}``."""
@@ -45,16 +58,7 @@ def apply_and_approve(api_url: str, staff: Shopper, told: bool = False) -> dict:
         upload["url"], data=upload["fields"], files={"file": ("rg.pdf", b"%PDF-1.4 rg")}, timeout=30
     )
     assert sent.status_code in (200, 204), sent.text
-    document = cpf()
-    body = {
-        "legalType": "PERSON", "document": document, "legalName": "Ana Souza",
-        "shopName": f"Doces da Ana {uuid.uuid4().hex[:6]}",
-        "address": {"street": "Rua A", "number": "1", "district": "Centro", "city": "Campinas",
-                    "state": "SP", "postalCode": "13010-001"},
-        "bank": {"bankCode": "260", "branch": "0001", "account": "1234567-8",
-                 "accountType": "PAYMENT", "holderName": "Ana Souza", "holderDocument": document},
-        "documents": [upload["key"]],
-    }  # fmt: skip
+    body = application(cpf(), [upload["key"]])
     wrong = ana.call(
         "POST", "/seller-applications", {**body, "document": "12345678900"}, expect=(422,)
     )
