@@ -335,7 +335,8 @@ class Replay:
         for order in orders:
             result = placed.get(order["orderId"])
             if result and order["status"] == "delivered" and order["deliveredAt"]:
-                handed = order["handedOverAt"] or order["deliveredAt"]
+                # Olist has orders its carrier "picked up" after their delivery: never later
+                handed = min(order["handedOverAt"] or order["deliveredAt"], order["deliveredAt"])
                 steps.append((handed, 0, "PICKED_UP", result))
                 steps.append((order["deliveredAt"], 1, "DELIVERED", result))
         parcels: dict[str, dict[str, str]] = {}  # order: {tracking number: status}
