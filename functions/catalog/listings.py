@@ -95,7 +95,7 @@ def _variant_offer(
         gtin=variant.get("gtin"),
         images=variant.get("images") or [],
         price=variant["price"],
-        freight=variant["freight"],
+        freight=int(variant.get("freight") or 0),
         status=DRAFT_OFFER,
         created_at=now,
         updated_at=now,
