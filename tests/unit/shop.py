@@ -164,3 +164,32 @@ def world(monkeypatch):
                 offer_id(product, SELLER), product, SELLER, {"city": "campinas", "state": "SP"}, 5
             )
         yield World(events)
+
+
+def published_shoes(units: tuple[int, int] = (1, 4)) -> tuple:
+    """A listing of SELLER's published through the catalog's use cases, shoes in sizes 39
+    (19990) and 40 (20990), with ``units`` of each in stock: (product, [offer 39, offer 40])."""
+    from catalog import listings
+    from catalog.store import Product
+    from inventory import service as inventory
+
+    made, offers, events = listings.create(
+        SELLER,
+        {
+            "title": "Tênis corrida",
+            "category": "fashion-shoes",
+            "categoryAttributes": {"brand": "Olympikus", "condition": "NEW"},
+            "options": [{"name": "Size", "values": ["39", "40"]}],
+            "variants": [
+                {"options": {"Size": "39"}, "price": 19990, "freight": 1500, "stock": units[0]},
+                {"options": {"Size": "40"}, "price": 20990, "freight": 1500, "stock": units[1]},
+            ],
+        },
+        "acct_seller",
+    )
+    opened = [e.data | {"occurredAt": clock.iso()} for e in events if "skuId" in e.data]
+    assert inventory.open_stocks(opened) == 2
+    made.update(actions=[Product.images.set(["uploads/x/img.png"])])  # uploaded, as checked
+    made, _ = listings.submit(made)
+    made, _ = listings.publish(made, None)
+    return made, offers

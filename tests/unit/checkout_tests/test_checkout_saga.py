@@ -255,29 +255,9 @@ def test_a_shop_on_vacation_is_refused_and_holds_nothing(world):
 
 
 def test_a_variant_is_bought_by_its_sku_with_its_own_price_and_stock(world):
-    from catalog import listings
-    from catalog.store import Product
-    from inventory import service as inventory
+    from tests.unit.shop import published_shoes
 
-    made, offers, events = listings.create(
-        SELLER,
-        {
-            "title": "Tênis corrida",
-            "category": "fashion-shoes",
-            "categoryAttributes": {"brand": "Olympikus", "condition": "NEW"},
-            "options": [{"name": "Size", "values": ["39", "40"]}],
-            "variants": [
-                {"options": {"Size": "39"}, "price": 19990, "freight": 1500, "stock": 1},
-                {"options": {"Size": "40"}, "price": 20990, "freight": 1500, "stock": 4},
-            ],
-        },
-        "acct_seller",
-    )
-    opened = [e.data | {"occurredAt": clock.iso()} for e in events if "skuId" in e.data]
-    assert inventory.open_stocks(opened) == 2
-    made.update(actions=[Product.images.set(["uploads/x/img.png"])])  # uploaded, as checked
-    made, _ = listings.submit(made)
-    listings.publish(made, None)
+    made, offers = published_shoes()
     size_40 = offers[1]
     cart.add(CUSTOMER, made.product_id, SELLER, 2, size_40.sku_id)
     result = checkout([card()])

@@ -409,27 +409,9 @@ def test_a_pool_draw_released_after_the_sale_goes_back_to_stock(flash):
 
 
 def test_a_sale_of_one_variant_sells_that_sku(flash):
-    from catalog import listings
-    from catalog.store import Product
-    from inventory import service as inventory
+    from tests.unit.shop import published_shoes
 
-    made, offers, events = listings.create(
-        SELLER,
-        {
-            "title": "Tênis corrida",
-            "category": "fashion-shoes",
-            "categoryAttributes": {"brand": "Olympikus", "condition": "NEW"},
-            "options": [{"name": "Size", "values": ["39", "40"]}],
-            "variants": [
-                {"options": {"Size": "39"}, "price": 19990, "stock": 4},
-                {"options": {"Size": "40"}, "price": 20990, "stock": 4},
-            ],
-        },
-        "acct_seller",
-    )
-    inventory.open_stocks([e.data | {"occurredAt": clock.iso()} for e in events[1:]])
-    made.update(actions=[Product.images.set(["uploads/x/img.png"])])
-    listings.publish(listings.submit(made)[0], None)
+    made, offers = published_shoes((4, 4))
     size_40 = offers[1]
     status, _, sale = new_sale(
         quantity=2, price=15990, product=made.product_id, skuId=size_40.sku_id
