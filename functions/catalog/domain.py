@@ -18,6 +18,13 @@ from titan.geo import BR_STATES
 from titan.money import InvalidAmount, Money
 
 CURRENCY = "BRL"
+#: A product's dimensions as the API names them -> as the catalog table does.
+DIMENSIONS = {
+    "weightG": "weight_g",
+    "lengthCm": "length_cm",
+    "heightCm": "height_cm",
+    "widthCm": "width_cm",
+}
 _SOURCE_ID = re.compile(r"^[0-9a-f]{32}$")
 
 

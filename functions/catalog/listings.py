@@ -148,7 +148,7 @@ def create(
     images = _check_images(seller_id, body.get("images") or [], "images")
     product_id = uuid.uuid4().hex  # the shape of Olist's ids
     now = clock.iso()
-    dimensions = body.get("dimensions") or {}
+    dimensions = {domain.DIMENSIONS[k]: v for k, v in (body.get("dimensions") or {}).items()}
     product = Product(
         *Product.key(product_id),
         **Product.index_keys(product_id, category.slug),
@@ -162,10 +162,7 @@ def create(
         options=options,
         category_attributes=attributes,
         images=images,
-        weight_g=dimensions.get("weightG"),
-        length_cm=dimensions.get("lengthCm"),
-        height_cm=dimensions.get("heightCm"),
-        width_cm=dimensions.get("widthCm"),
+        **{field: dimensions.get(field) for field in domain.DIMENSIONS.values()},
         photo_count=len(images),
         created_at=now,
         updated_at=now,
@@ -250,10 +247,8 @@ def edit(product: Product, changes: dict[str, Any]) -> tuple[Product, list[Domai
     if "images" in changes:
         fields["images"] = _check_images(product.owner_id, changes["images"] or [], "images")
         fields["photo_count"] = len(fields["images"])
-    names = {"weightG": "weight_g", "lengthCm": "length_cm", "heightCm": "height_cm"}
-    names["widthCm"] = "width_cm"
     for key, value in (changes.get("dimensions") or {}).items():
-        fields[names[key]] = value
+        fields[domain.DIMENSIONS[key]] = value
     fields = {k: v for k, v in fields.items() if getattr(product, k) != v}
     if not fields:
         return product, []

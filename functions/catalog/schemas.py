@@ -418,12 +418,6 @@ def attribute_fields(body: ProductIn | ProductPatch) -> dict:
     fields = {}
     if "photoCount" in given:
         fields["photo_count"] = given["photoCount"]
-    names = {
-        "weightG": "weight_g",
-        "lengthCm": "length_cm",
-        "heightCm": "height_cm",
-        "widthCm": "width_cm",
-    }
     for key, value in (given.get("attributes") or {}).items():
-        fields[names[key]] = value
+        fields[domain.DIMENSIONS[key]] = value
     return fields
