@@ -256,9 +256,10 @@ def search_products(
 @app.get("/products/<productId>", tags=["catalog"], summary="A product with its offers")
 def product(productId: SourceId) -> ProductOut:
     """A catalog product, or a seller's published listing with its variants (a listing not
-    published yet: 404, except to its seller through ``/sellers/{sellerId}/products``)."""
+    published, or taken down: 404, except to its seller through
+    ``/sellers/{sellerId}/products``)."""
     item = service.get_product(productId)
-    if item.moderation not in (None, "PUBLISHED", "REJECTED"):
+    if item.moderation not in (None, "PUBLISHED"):
         raise NotFound("No such product.", code="PRODUCT_NOT_FOUND")
     offers = [o for o in service.offers_of(productId) if o.status != listings.DRAFT_OFFER]
     return queries.product_out(item, offers)

@@ -275,6 +275,7 @@ def test_a_listing_from_draft_to_sale(shop):
     )
     assert (status, down["moderation"], down["status"]) == (200, "REJECTED", "INACTIVE")
     assert down["rejection"]["by"] == "acct_staff"
+    assert call(api.handler, "GET", f"/products/{pid}")[0] == 404  # taken down: not public
     with pytest.raises(StepRefused):
         quote(pid, black["skuId"])
 
