@@ -47,6 +47,7 @@ from catalog.schemas import (
     SellerOut,
     StateFacet,
     VariantIn,
+    VariantPatch,
     attribute_fields,
 )
 from titan.api import answers, create_app, lambda_handler
@@ -507,6 +508,30 @@ def add_variant(sellerId: SourceId, productId: SourceId, body: VariantIn) -> Res
     publish(events)
     out = queries.product_out(product, listings.variants_of(product))
     return Response(201, "application/json", out)
+
+
+@app.patch(
+    "/sellers/<sellerId>/products/<productId>/variants/<skuId>",
+    tags=["seller listings"],
+    summary="Change a variant",
+    security=bearer("admin", "seller", "staff"),
+)
+def edit_variant(
+    sellerId: SourceId,
+    productId: SourceId,
+    skuId: Annotated[str, Path(pattern=r"^sku_[0-9A-Z]{26}$")],
+    body: VariantPatch,
+) -> ProductOut:
+    """Only the fields sent change: price and freight (with the price history and
+    OfferPriceChanged), barcode, the seller's SKU code, images (stock: the inventory
+    routes). 404 SKU_NOT_FOUND; 422 GTIN_INVALID, IMAGE_*; 409 CONCURRENT_UPDATE."""
+    caller = require(app)
+    product = listings.own(caller, sellerId, productId)
+    _, events = listings.edit_variant(
+        product, skuId, body.model_dump(exclude_unset=True), caller.id
+    )
+    publish(events)
+    return queries.product_out(product, listings.variants_of(product))
 
 
 @app.post(

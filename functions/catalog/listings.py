@@ -20,7 +20,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from catalog import categories, domain, listing, service, settings
 from catalog.store import ModerationEntry, Offer, PriceChange, Product, Seller
@@ -315,6 +315,47 @@ def add_variant(
     product.updated_at = now
     units = int(variant.get("stock") or 0)
     return offer, [service.offer_created(offer, seller, opening_units=units)]
+
+
+def edit_variant(
+    product: Product, sku_id: str, changes: dict[str, Any], actor: str
+) -> tuple[Offer, list[DomainEvent]]:
+    """Change one variant's ``gtin``, ``sellerSku`` or ``images`` (conditioned on the variant
+    as read), and its ``price`` or ``freight`` (with a price history entry and
+    OfferPriceChanged, as ``PATCH /offers/{id}``). Raises NotFound SKU_NOT_FOUND; Conflict
+    CONCURRENT_UPDATE; Unprocessable GTIN_INVALID, IMAGE_*."""
+    try:
+        offer = Offer.get(
+            *Offer.key(product.product_id, product.owner_id, sku_id), consistent_read=True
+        )
+    except Offer.DoesNotExist as exc:
+        raise NotFound("The listing has no such variant.", code="SKU_NOT_FOUND") from exc
+    fields: dict[str, Any] = {}
+    if "gtin" in changes:
+        try:
+            fields["gtin"] = listing.check_gtin(changes["gtin"], "gtin")
+        except listing.Refused as exc:
+            raise exc.problem() from exc
+    if "sellerSku" in changes:
+        fields["seller_sku"] = changes["sellerSku"]
+    if "images" in changes:
+        fields["images"] = _check_images(product.owner_id, changes["images"] or [], "images")
+    fields = {k: v for k, v in fields.items() if getattr(offer, k) != v}
+    if fields:
+        actions = [getattr(Offer, k).set(v) for k, v in fields.items() if v is not None]
+        actions += [getattr(Offer, k).remove() for k, v in fields.items() if v is None]
+        try:
+            offer.update(
+                actions=[*actions, Offer.updated_at.set(clock.iso())],
+                condition=Offer.updated_at == offer.updated_at,
+            )
+        except UpdateError as exc:
+            raise Conflict(
+                "The variant changed meanwhile; read it and try again.", code="CONCURRENT_UPDATE"
+            ) from exc
+    price = changes.get("price") or offer.price
+    freight = offer.freight if changes.get("freight") is None else changes["freight"]
+    return offer, service.change_price(offer, int(price), int(freight), actor)
 
 
 def _lands(product: Product, action: str) -> str:

@@ -293,6 +293,17 @@ class ListingIn(BaseModel):
     images: Images = []
 
 
+class VariantPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    price: PriceIn | None = None
+    freight: FreightIn | None = None
+    gtin: str | None = Field(default=None, pattern=r"^[0-9]{8,14}$")
+    sellerSku: str | None = Field(
+        default=None, min_length=1, max_length=50, pattern=r"^[A-Za-z0-9._/-]+$"
+    )
+    images: Images | None = None
+
+
 class ListingPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: Title | None = None

@@ -428,3 +428,30 @@ def test_thumbnails_keep_the_shape_and_skip_what_is_not_an_image():
         sizes = thumbnails.thumbnails(small.getvalue())
         with Image.open(io.BytesIO(sizes[600])) as kept:
             assert kept.size == (120, 60)  # never enlarged
+
+
+def test_a_variant_is_edited_and_its_price_keeps_its_history(shop):
+    made = create(tee([]))[2]
+    pid, white = made["productId"], made["offers"][0]
+    path = f"/sellers/{S1}/products/{pid}/variants/{white['skuId']}"
+
+    def edit(body, who=OWNER):
+        return call(api.handler, "PATCH", path, body, authorizer=who)
+
+    shop.clear()
+    status, _, edited = edit({"price": 4490, "sellerSku": "TEE-M-W2", "gtin": None})
+    assert status == 200
+    changed = next(o for o in edited["offers"] if o["skuId"] == white["skuId"])
+    assert (changed["price"]["amount"], changed["sellerSku"], changed["gtin"]) == (
+        4490, "TEE-M-W2", None,
+    )  # fmt: skip
+    (event,) = shop
+    assert (event.detail_type, event.data["skuId"]) == ("OfferPriceChanged", white["skuId"])
+    history = call(api.handler, "GET", f"/offers/{white['offerId']}")[2]["priceHistory"]
+    assert [h["price"]["amount"] for h in history] == [4990, 4490]
+    assert edit({"gtin": "7891000315508"})[2]["code"] == "GTIN_INVALID"
+    assert edit({"images": ["uploads/x/img_1.png"]})[2]["code"] == "IMAGE_NOT_FOUND"
+    assert edit({"price": 1}, who=OTHER)[0] == 404
+    wrong = f"/sellers/{S1}/products/{pid}/variants/sku_{'0' * 26}"
+    status, _, problem = call(api.handler, "PATCH", wrong, {"price": 1}, authorizer=OWNER)
+    assert (status, problem["code"]) == (404, "SKU_NOT_FOUND")
