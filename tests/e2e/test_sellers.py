@@ -174,13 +174,13 @@ def test_a_seller_lists_two_variants_and_a_buyer_buys_one(api_url, staff):
     buyer = Shopper(api_url).register(
         f"buyer-{uuid.uuid4().hex[:10]}@example.com", "Bia Lima", TEST_ADDRESS
     )
-    polling.until(
-        lambda: buyer.call("POST", "/cart/items", {"productId": pid, "sellerId": seller_id,
-                           "skuId": dark["skuId"], "quantity": 1}, expect=None),
-        lambda r: r.status_code == 201,
+    polling.until(  # inventory opens each SKU's stock from OfferCreated, a moment later
+        lambda: seller.call("GET", f"/inventory/offers/{dark['offerId']}", expect=None),
+        lambda r: r.status_code == 200 and r.json()["available"] == 2,
         "the variant's stock opened",
         60,
-    )  # fmt: skip
+    )
+    buyer.add(pid, seller_id, 1, dark["skuId"])
     # a shop voucher: 10% off the shop's lines, funded by the seller
     code = f"LOJA{uuid.uuid4().hex[:6].upper()}"
     voucher = {"code": code, "type": "percentage", "value": 1000}
