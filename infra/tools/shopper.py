@@ -9,8 +9,21 @@ import uuid
 from dataclasses import dataclass, field
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 TIMEOUT = 60
+
+
+def http_session() -> requests.Session:
+    """A session that sends an idempotent request (GET, PUT, DELETE...) again when its
+    connection breaks before an answer (a keep-alive connection the server closed while
+    idle resets the next request sent on it), as HTTP clients do; never a POST."""
+    session = requests.Session()
+    retry = Retry(total=3, connect=3, read=2, status=0, other=0, backoff_factor=0.2)
+    session.mount("http://", HTTPAdapter(max_retries=retry))
+    session.mount("https://", HTTPAdapter(max_retries=retry))
+    return session
 
 
 class HttpError(RuntimeError):
@@ -33,7 +46,7 @@ class Shopper:
     token: str | None = None
     account_id: str | None = None
     address_id: str | None = None
-    session: requests.Session = field(default_factory=requests.Session)
+    session: requests.Session = field(default_factory=http_session)
 
     def call(
         self, method: str, path: str, body=None, expect=(200, 201, 204), headers=None
