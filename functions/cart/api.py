@@ -11,15 +11,16 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from cart import service
+from titan import ids
 from titan.api import answers, create_app, lambda_handler
 from titan.auth import bearer, require
 from titan.schemas import Money
 
 app = create_app()
 
-SOURCE_ID = r"^[0-9a-f]{32}$"
+SOURCE_ID = ids.SOURCE_ID
 LINE_ID = r"^ln_[0-9a-f]{20}$"
-SKU_ID = r"^sku_[0-9A-Z]{26}$"
+SKU_ID = ids.pattern("sku")
 Quantity = Annotated[int, Field(ge=1, le=99, description="Units, 1-99")]
 
 

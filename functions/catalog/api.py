@@ -50,6 +50,7 @@ from catalog.schemas import (
     VariantPatch,
     attribute_fields,
 )
+from titan import ids
 from titan.api import answers, create_app, lambda_handler
 from titan.auth import bearer, require
 from titan.errors import BadRequest, Forbidden, NotFound
@@ -519,7 +520,7 @@ def add_variant(sellerId: SourceId, productId: SourceId, body: VariantIn) -> Res
 def edit_variant(
     sellerId: SourceId,
     productId: SourceId,
-    skuId: Annotated[str, Path(pattern=r"^sku_[0-9A-Z]{26}$")],
+    skuId: Annotated[str, Path(pattern=ids.pattern("sku"))],
     body: VariantPatch,
 ) -> ProductOut:
     """Only the fields sent change: price and freight (with the price history and

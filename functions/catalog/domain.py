@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from titan import ids
 from titan.geo import BR_STATES
 from titan.money import InvalidAmount, Money
 
@@ -25,7 +26,7 @@ DIMENSIONS = {
     "heightCm": "height_cm",
     "widthCm": "width_cm",
 }
-_SOURCE_ID = re.compile(r"^[0-9a-f]{32}$")
+_SOURCE_ID = re.compile(ids.SOURCE_ID)
 
 
 @dataclass(frozen=True)

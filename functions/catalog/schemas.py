@@ -7,9 +7,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from catalog import domain, listing
+from titan import ids
 from titan.schemas import Money
 
-SOURCE_ID = r"^[0-9a-f]{32}$"
+SOURCE_ID = ids.SOURCE_ID
 
 Title = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
 Description = Annotated[str, Field(max_length=5000)]

@@ -6,9 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from titan import ids
 from titan.ids import ConversationId, MessageId, OrderId
 
-SELLER_ID = r"^[0-9a-f]{32}$"
+SELLER_ID = ids.SOURCE_ID
 SellerId = Annotated[str, Field(pattern=SELLER_ID, description="The seller (32 hex digits)")]
 Text = Annotated[str, Field(max_length=2000, description="The message; contact data is masked")]
 AttachmentKey = Annotated[

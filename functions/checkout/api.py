@@ -19,6 +19,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from checkout import service
 from checkout.schemas import CODE, CheckoutIn, CheckoutOut, CouponIn, CouponOut, VoucherList
+from titan import ids
 from titan.api import answers, create_app, lambda_handler
 from titan.auth import bearer, require
 from titan.errors import Problem
@@ -87,7 +88,7 @@ def get_coupon(code: Annotated[str, Path(pattern=CODE)]) -> CouponOut:
     return service.get_coupon(code)
 
 
-SellerId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+SellerId = Annotated[str, Path(pattern=ids.SOURCE_ID)]
 
 
 @app.post(

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from checkout import domain
+from titan import ids
 from titan.cards import CardIn
 from titan.schemas import Money
 
@@ -46,7 +47,7 @@ class PaymentIn(BaseModel):
 
 class ShippingChoiceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    sellerId: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+    sellerId: Annotated[str, Field(pattern=ids.SOURCE_ID)]
     service: Annotated[
         str,
         Field(

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from titan import ids
 from titan.schemas import Money
 
 #: A sale lasts at most this long (seconds).
@@ -15,11 +16,11 @@ MAX_DURATION_SECONDS = 7 * 86400
 
 class SaleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    productId: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
-    sellerId: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+    productId: Annotated[str, Field(pattern=ids.SOURCE_ID)]
+    sellerId: Annotated[str, Field(pattern=ids.SOURCE_ID)]
     skuId: Annotated[
         str | None,
-        Field(pattern=r"^sku_[0-9A-Z]{26}$", description="A variant of the seller's listing"),
+        Field(pattern=ids.pattern("sku"), description="A variant of the seller's listing"),
     ] = None
     salePrice: Annotated[int, Field(ge=1, description="Minor units; below the offer's price")]
     quantity: Annotated[int, Field(ge=1, le=100_000)]

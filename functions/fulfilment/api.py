@@ -28,7 +28,7 @@ from fulfilment.schemas import (
     StaffMoveIn,
     TrackingOut,
 )
-from titan import clock, webhooks
+from titan import clock, ids, webhooks
 from titan.api import create_app, lambda_handler
 from titan.auth import bearer, require
 from titan.errors import NotFound, Unprocessable
@@ -37,7 +37,7 @@ from titan.ids import new_id
 
 app = create_app()
 PackageId = Annotated[str, Path(pattern=r"^pkg_[0-9A-HJKMNP-TV-Z]{26}$")]
-SellerId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+SellerId = Annotated[str, Path(pattern=ids.SOURCE_ID)]
 CarrierCode = Annotated[str, Path(pattern=r"^[a-z]{2,20}$")]
 TrackingNumber = Annotated[str, Path(pattern=r"^[A-Z]{2}[0-9]{9}[A-Z]{2}$")]
 Status = Annotated[

@@ -17,6 +17,7 @@ from inventory.schemas import (
     WarehouseList,
     WarehouseOut,
 )
+from titan import ids
 from titan.api import answers, create_app, lambda_handler
 from titan.auth import bearer, require
 from titan.errors import Unprocessable
@@ -91,7 +92,7 @@ def adjust(
     return Response(201, "application/json", InventoryOut(**done))
 
 
-SellerId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+SellerId = Annotated[str, Path(pattern=ids.SOURCE_ID)]
 
 
 @app.get(

@@ -32,7 +32,7 @@ from titan.schemas import Money
 
 app = create_app()
 CURRENCY = "BRL"
-SELLER_ID = r"^[0-9a-f]{32}$"
+SELLER_ID = ids.SOURCE_ID
 ACCOUNT = r"^[a-z]+:[A-Za-z0-9_:-]{1,120}$"
 
 

@@ -25,7 +25,7 @@ OrderId = Annotated[str, Path(pattern=ids.pattern("ord"))]
 
 @app.get("/orders", tags=["orders"], summary="Orders, newest first", security=bearer())
 def list_orders(
-    sellerId: Annotated[str | None, Query(pattern=r"^[0-9a-f]{32}$")] = None,
+    sellerId: Annotated[str | None, Query(pattern=ids.SOURCE_ID)] = None,
     customerId: Annotated[str | None, Query(max_length=40)] = None,
     status: Annotated[
         str | None,

@@ -73,7 +73,7 @@ def get_return(returnId: ReturnId) -> ReturnOut:
     security=bearer("seller", "staff", "admin"),
 )
 def seller_returns(
-    sellerId: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")],
+    sellerId: Annotated[str, Path(pattern=ids.SOURCE_ID)],
     status: Annotated[
         str | None,
         Query(

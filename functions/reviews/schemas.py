@@ -6,9 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from titan import ids
 from titan.ids import OrderId
 
-SOURCE_ID = r"^[0-9a-f]{32}$"
+SOURCE_ID = ids.SOURCE_ID
 Stars = Annotated[int, Field(ge=1, le=5, description="Stars, 1 to 5")]
 Title = Annotated[str, Field(max_length=120)]
 Text = Annotated[str, Field(max_length=4000)]

@@ -185,7 +185,7 @@ def read_shop(slug: Slug) -> ShopOut:
 
 
 @app.get("/sellers/<sellerId>/shop", tags=["shops"], summary="A seller's shop")
-def seller_shop(sellerId: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]) -> ShopOut:
+def seller_shop(sellerId: Annotated[str, Path(pattern=ids.SOURCE_ID)]) -> ShopOut:
     """Public: the shop of the seller an offer names."""
     return ShopOut(**shops.view(shops.of_seller(sellerId)))
 
@@ -234,7 +234,7 @@ def import_olist_shops(body: OlistShopsIn) -> OlistShopsOut:
 
 # ------------------------------------------------------------------ the seller dashboard
 
-SellerIdPath = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+SellerIdPath = Annotated[str, Path(pattern=ids.SOURCE_ID)]
 
 
 @app.get(

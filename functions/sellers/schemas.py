@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from sellers.domain import REJECTION_REASONS
+from titan import ids
 from titan.ids import AccountId
 
 Status = Literal["SUBMITTED", "IN_REVIEW", "APPROVED", "REJECTED", "NEEDS_INFO"]
@@ -149,7 +150,7 @@ class LogoIn(BaseModel):
 
 class OlistSellerRow(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    sellerId: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+    sellerId: Annotated[str, Field(pattern=ids.SOURCE_ID)]
     city: Annotated[str, Field(min_length=1, max_length=80)]
     state: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 

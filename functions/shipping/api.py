@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shipping import domain, service
 from shipping.schemas import ShippingQuotesOut
+from titan import ids
 from titan.api import create_app, lambda_handler
 
 app = create_app()
@@ -32,7 +33,7 @@ def quotes(
     items: Annotated[int, Query(ge=1, le=100, description="Items in the package")] = 1,
     sellerId: Annotated[
         str | None,
-        Query(pattern=r"^[0-9a-f]{32}$", description="The seller: their hand-over history"),
+        Query(pattern=ids.SOURCE_ID, description="The seller: their hand-over history"),
     ] = None,
 ) -> ShippingQuotesOut:
     """Each service's freight, insurance, transit time and promised date, cheapest first. 422

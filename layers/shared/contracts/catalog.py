@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from contracts.base import Contract, Event, Money
-from titan.ids import SourceId
+from titan.ids import SkuId, SourceId
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 OfferId = Annotated[str, Field(pattern=r"^off_[0-9a-f]{20}$", description="off_ and 20 hex digits")]
@@ -38,10 +38,9 @@ class OfferKeys(Contract):
     productId: SourceId
     sellerId: SourceId
     skuId: Annotated[
-        str | None,
+        SkuId | None,
         Field(
-            pattern=r"^sku_[0-9A-Z]{26}$",
-            description="The variant (SKU) of a seller's listing; absent: the product's only one",
+            description="The variant (SKU) of a seller's listing; absent: the product's only one"
         ),
     ] = None
 

@@ -40,8 +40,11 @@ ConversationId = typed("cnv", "A chat conversation (cnv_ and a ULID)")
 MessageId = typed("msg", "A chat message (msg_ and a ULID)")
 NotificationId = typed("ntf", "A notification (ntf_ and a ULID)")
 SellerApplicationId = typed("sap", "An application to sell (sap_ and a ULID)")
-#: Olist's identifiers of products and sellers: 32 lowercase hex digits.
-SourceId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+SkuId = typed("sku", "A variant (SKU) of a seller's listing (sku_ and a ULID)")
+#: Olist's identifiers of products and sellers (and of the sellers approved since): 32
+#: lowercase hex digits.
+SOURCE_ID = r"^[0-9a-f]{32}$"
+SourceId = Annotated[str, Field(pattern=SOURCE_ID)]
 
 
 def new_id(prefix: str) -> str:
