@@ -31,9 +31,8 @@ from titan.errors import Conflict, NotFound
 from titan.events import DomainEvent
 from titan.ids import new_id
 from titan.paging import page_cursor, page_start
-from titan.uploads import check_uploads, upload_form
+from titan.uploads import IMAGE_TYPES, check_uploads, upload_form
 
-IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 #: A listing's product, its category count and per variant its offer and first price entry
 #: go in one transaction (DynamoDB: at most 100 items).

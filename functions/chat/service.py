@@ -37,15 +37,10 @@ from titan.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unproce
 from titan.events import DomainEvent, publish
 from titan.ids import new_id
 from titan.paging import page_cursor, page_start
-from titan.uploads import check_uploads, upload_form
+from titan.uploads import IMAGE_TYPES, check_uploads, upload_form
 
 #: What may be attached to a message, and its largest size.
-ATTACHMENT_TYPES = {
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "image/webp": "webp",
-    "application/pdf": "pdf",
-}
+ATTACHMENT_TYPES = IMAGE_TYPES | {"application/pdf": "pdf"}
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 LINK_SECONDS = 3600
 #: Days the response rate and median response time look back.

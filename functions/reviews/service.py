@@ -39,10 +39,9 @@ from titan.dynamo import condition_failed, failed_conditions, get_or_404, transa
 from titan.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
 from titan.events import DomainEvent, publish
 from titan.ids import derived_id
-from titan.uploads import check_uploads, upload_form
+from titan.uploads import IMAGE_TYPES, check_uploads, upload_form
 
-#: Photo types a review may carry, and their largest size.
-PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+#: The largest photo a review may carry (types: the kernel's IMAGE_TYPES).
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 #: Seconds a photo's link stays valid.
 PHOTO_LINK_SECONDS = 3600
@@ -789,7 +788,7 @@ def photo_upload(caller_id: str, content_type: str, size: int) -> dict:
     """A presigned POST form for one photo: ``{url, fields, key, expiresIn}``. S3 itself
     refuses another type or a larger file than announced (the form's conditions)."""
     bucket = settings.SETTINGS.needed("review_photos_bucket")
-    return upload_form(bucket, caller_id, "pho", content_type, PHOTO_TYPES[content_type], size)
+    return upload_form(bucket, caller_id, "pho", content_type, IMAGE_TYPES[content_type], size)
 
 
 def check_photos(caller_id: str, keys: list[str]) -> None:
@@ -798,7 +797,7 @@ def check_photos(caller_id: str, keys: list[str]) -> None:
     PHOTO_INVALID."""
     if keys:
         bucket = settings.SETTINGS.needed("review_photos_bucket")
-        check_uploads(bucket, caller_id, keys, PHOTO_TYPES, MAX_PHOTO_BYTES, "photo")
+        check_uploads(bucket, caller_id, keys, IMAGE_TYPES, MAX_PHOTO_BYTES, "photo")
 
 
 # ------------------------------------------------------------------ bulk import

@@ -26,9 +26,8 @@ from titan.aws import signing_s3
 from titan.calls import invoke
 from titan.dynamo import condition_failed
 from titan.errors import Conflict, NotFound
-from titan.uploads import check_uploads, upload_form
+from titan.uploads import IMAGE_TYPES, check_uploads, upload_form
 
-LOGO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 LINK_SECONDS = 3600
 
@@ -84,7 +83,7 @@ def logo_form(shop: Shop, content_type: str) -> dict:
         shop.seller_id,
         "logo",
         content_type,
-        LOGO_TYPES[content_type],
+        IMAGE_TYPES[content_type],
         MAX_LOGO_BYTES,
     )
 
@@ -102,7 +101,9 @@ def edit(shop: Shop, changes: dict[str, Any]) -> Shop:
         actions.append(Shop.description.set(changes["description"] or None))
     if changes.get("logo"):
         bucket = settings.SETTINGS.needed("shop_media_bucket")
-        check_uploads(bucket, shop.seller_id, [changes["logo"]], LOGO_TYPES, MAX_LOGO_BYTES, "logo")
+        check_uploads(
+            bucket, shop.seller_id, [changes["logo"]], IMAGE_TYPES, MAX_LOGO_BYTES, "logo"
+        )
         actions.append(Shop.logo.set(changes["logo"]))
     vacation = changes.get("vacation")
     away = None

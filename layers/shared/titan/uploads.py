@@ -15,6 +15,9 @@ from titan.ids import new_id
 
 #: Seconds a presigned upload form stays valid.
 UPLOAD_SECONDS = 900
+#: The pictures people upload (product images, review photos, logos) by content type, with
+#: the extension their keys get.
+IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 
 
 def upload_form(
