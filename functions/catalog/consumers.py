@@ -276,7 +276,7 @@ def apply(changes: Changes, local: LocalIndex) -> int:
                 item, dict(previous.offers) if previous else {}, ratings.get(product_id)
             )
             if previous is None and product_id in changes.unknown_offers:
-                listed = list(Offer.query(f"PRODUCT#{product_id}", Offer.sk.startswith("OFFER#")))
+                listed = Offer.of_product(product_id)
                 away.update(_away({o.seller_id for o in listed}))
                 live = [o for o in listed if _on_sale(o, away)]
                 _states({o.seller_id for o in live})  # the same cache ``states`` reads

@@ -26,7 +26,7 @@ from catalog import categories, domain, listing, service, settings
 from catalog.store import ModerationEntry, Offer, PriceChange, Product, Seller
 from titan import clock
 from titan.auth import Principal
-from titan.dynamo import get_or_404, transaction
+from titan.dynamo import condition_failed, get_or_404, transaction
 from titan.errors import Conflict, NotFound
 from titan.events import DomainEvent
 from titan.ids import new_id
@@ -212,18 +212,17 @@ def variants_of(product: Product) -> list[Offer]:
 
 def _changed(product: Product, actions: list, write=None) -> None:
     """``actions`` on ``product`` conditioned on its ``updated_at`` as read, in ``write``
-    (a transaction) or on its own. Raises Conflict CONCURRENT_UPDATE."""
+    (a transaction) or on its own. Raises Conflict CONCURRENT_UPDATE (on its own)."""
     condition = Product.updated_at == product.updated_at
     if write is not None:
         write.update(product, actions=actions, condition=condition)
         return
     try:
-        with transaction() as own_write:
-            own_write.update(product, actions=actions, condition=condition)
-    except TransactWriteError as exc:
-        raise Conflict(
-            "The product changed meanwhile; read it and try again.", code="CONCURRENT_UPDATE"
-        ) from exc
+        product.update(actions=actions, condition=condition)
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise
+        raise service.conflict("product") from exc
 
 
 def edit(product: Product, changes: dict[str, Any]) -> tuple[Product, list[DomainEvent]]:
@@ -257,7 +256,7 @@ def edit(product: Product, changes: dict[str, Any]) -> tuple[Product, list[Domai
     actions += [getattr(Product, k).remove() for k, v in fields.items() if v is None]
     actions.append(Product.updated_at.set(now))
     if found:
-        rejection = {"reasons": ["PROHIBITED_ITEM"], "note": "; ".join(found), "by": "rules"}
+        rejection = _by_rule(found)
         actions += [
             Product.moderation.set(listing.REJECTED),
             Product.status.set("INACTIVE"),
@@ -269,6 +268,11 @@ def edit(product: Product, changes: dict[str, Any]) -> tuple[Product, list[Domai
         setattr(product, key, value)
     product.updated_at = now
     return product, [service.product_event("ProductUpdated", product)]
+
+
+def _by_rule(found: list[str]) -> dict[str, Any]:
+    """The rejection the prohibited-item rule gives, naming what it ``found``."""
+    return {"reasons": ["PROHIBITED_ITEM"], "note": "; ".join(found), "by": "rules"}
 
 
 def _prohibited(product: Product, fields: dict[str, Any] | None = None) -> list[str]:
@@ -308,9 +312,7 @@ def add_variant(
             write.save(entry, condition=PriceChange.pk.does_not_exist())
             _changed(product, [Product.updated_at.set(now)], write)
     except TransactWriteError as exc:
-        raise Conflict(
-            "The product changed meanwhile; read it and try again.", code="CONCURRENT_UPDATE"
-        ) from exc
+        raise service.conflict("product") from exc
     product.updated_at = now
     units = int(variant.get("stock") or 0)
     return offer, [service.offer_created(offer, seller, opening_units=units)]
@@ -349,9 +351,7 @@ def edit_variant(
                 condition=Offer.updated_at == offer.updated_at,
             )
         except UpdateError as exc:
-            raise Conflict(
-                "The variant changed meanwhile; read it and try again.", code="CONCURRENT_UPDATE"
-            ) from exc
+            raise service.conflict("variant") from exc
     price = changes.get("price") or offer.price
     freight = offer.freight if changes.get("freight") is None else changes["freight"]
     return offer, service.change_price(offer, int(price), int(freight), actor)
@@ -378,9 +378,7 @@ def _moderate(
             if drop_entry is not None:
                 write.delete(ModerationEntry(*drop_entry))
     except TransactWriteError as exc:
-        raise Conflict(
-            "The product changed meanwhile; read it and try again.", code="CONCURRENT_UPDATE"
-        ) from exc
+        raise service.conflict("product") from exc
     product.moderation, product.updated_at = lands, now
 
 
@@ -396,7 +394,7 @@ def submit(product: Product) -> tuple[Product, list[DomainEvent]]:
     found = _prohibited(product)
     if found:
         _lands(product, "submit")
-        rejection = {"reasons": ["PROHIBITED_ITEM"], "note": "; ".join(found), "by": "rules"}
+        rejection = _by_rule(found)
         actions = [Product.rejection.set(rejection), Product.moderation.set(listing.REJECTED)]
         _changed(product, [*actions, Product.updated_at.set(now)])
         product.rejection, product.moderation, product.updated_at = rejection, listing.REJECTED, now
@@ -455,9 +453,7 @@ def publish(product: Product, staff: Principal) -> tuple[Product, list[DomainEve
                     condition=Offer.status == DRAFT_OFFER,
                 )
     except TransactWriteError as exc:
-        raise Conflict(
-            "The product changed meanwhile; read it and try again.", code="CONCURRENT_UPDATE"
-        ) from exc
+        raise service.conflict("product") from exc
     product.moderation, product.status, product.updated_at = lands, "ACTIVE", now
     product.rejection = None
     events = [service.product_event("ProductUpdated", product)]

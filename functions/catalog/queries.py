@@ -146,7 +146,7 @@ def product_out(item: Product, offers: list[Offer] | None = None) -> ProductOut:
     images and moderation."""
     category = categories.tree().get(item.category)
     if offers is None:
-        offers = list(Offer.query(f"PRODUCT#{item.product_id}", Offer.sk.startswith("OFFER#")))
+        offers = Offer.of_product(item.product_id)
     offers = sorted(offers, key=lambda o: (o.seller_id, o.created_at, o.sku_id or ""))
     stars = ratings([("PRODUCT", item.product_id)] + [("SELLER", o.seller_id) for o in offers])
     return ProductOut(

@@ -51,7 +51,8 @@ def count_products(write, slug: str, delta: int) -> None:
     )
 
 
-def _conflict(what: str) -> Conflict:
+def conflict(what: str) -> Conflict:
+    """409 CONCURRENT_UPDATE: ``what`` (product, offer, variant) changed since it was read."""
     return Conflict(
         f"The {what} changed meanwhile; read it and try again.", code="CONCURRENT_UPDATE"
     )
@@ -126,7 +127,7 @@ def update_product(product_id: str, changes: dict[str, Any]) -> tuple[Product, l
                 count_products(write, before, -1)
                 count_products(write, changed["category"], +1)
     except TransactWriteError as exc:
-        raise _conflict("product") from exc
+        raise conflict("product") from exc
     for key, value in changed.items():
         setattr(product, key, value)
     product.updated_at = now
@@ -135,7 +136,7 @@ def update_product(product_id: str, changes: dict[str, Any]) -> tuple[Product, l
 
 def offers_of(product_id: str) -> list[Offer]:
     """Every offer of the product (a listing's variants among them)."""
-    return list(Offer.query(f"PRODUCT#{product_id}", Offer.sk.startswith("OFFER#")))
+    return Offer.of_product(product_id)
 
 
 def offer_ids(offer: Offer) -> dict[str, str]:
@@ -189,7 +190,7 @@ def delete_product(product_id: str) -> list[DomainEvent]:
                 write.delete(offer, condition=Offer.updated_at == offer.updated_at)
             count_products(write, product.category, -1)
     except TransactWriteError as exc:
-        raise _conflict("product") from exc
+        raise conflict("product") from exc
     events = [DomainEvent.of("OfferDeleted", offer_ids(o)) for o in offers]
     return [*events, product_event("ProductDeleted", product)]
 
@@ -254,7 +255,7 @@ def change_price(offer: Offer, price: int, freight: int, actor: str) -> list[Dom
             )
             write.save(entry, condition=PriceChange.pk.does_not_exist())
     except TransactWriteError as exc:
-        raise _conflict("offer") from exc
+        raise conflict("offer") from exc
     offer.price, offer.freight, offer.updated_at = price, freight, now
     return [offer_price_changed(offer, previous)]
 
@@ -276,7 +277,7 @@ def set_offer_status(offer: Offer, status: str) -> list[DomainEvent]:
             condition=Offer.updated_at == offer.updated_at,
         )
     except UpdateError as exc:
-        raise _conflict("offer") from exc
+        raise conflict("offer") from exc
     return [DomainEvent.of("OfferUpdated", {**offer_ids(offer), "status": status})]
 
 
@@ -285,5 +286,5 @@ def delete_offer(offer: Offer) -> list[DomainEvent]:
     try:
         offer.delete(condition=Offer.updated_at == offer.updated_at)
     except DeleteError as exc:
-        raise _conflict("offer") from exc
+        raise conflict("offer") from exc
     return [DomainEvent.of("OfferDeleted", offer_ids(offer))]

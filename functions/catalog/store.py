@@ -143,6 +143,11 @@ class Offer(_Item):
     def slot(self) -> str:
         return self.slot_of(self.seller_id, self.sku_id)
 
+    @classmethod
+    def of_product(cls, product_id: str) -> list[Offer]:
+        """Every offer of the product (a listing's variants among them)."""
+        return list(cls.query(f"PRODUCT#{product_id}", cls.sk.startswith("OFFER#")))
+
     @staticmethod
     def index_keys(
         product_id: str, seller_id: str, offer_id: str, sku_id: str | None = None
