@@ -98,22 +98,42 @@ def open_stocks(offers: list[dict], units: int | None = None) -> int:
     return opened
 
 
+def _new_stock(
+    offer_id: str,
+    product_id: str,
+    seller_id: str,
+    warehouse_id: str,
+    location: dict,
+    units: int,
+    at: str,
+) -> Stock:
+    """An offer's stock in a warehouse, ``units`` on hand and none reserved (not written)."""
+    return Stock(
+        *Stock.key(offer_id, warehouse_id),
+        offer_id=offer_id,
+        product_id=product_id,
+        seller_id=seller_id,
+        warehouse_id=warehouse_id,
+        location=Location(**{k: location.get(k) for k in ("city", "state", "zipPrefix")}),
+        on_hand=units,
+        reserved=0,
+        available=units,
+        updated_at=at,
+    )
+
+
 def _open(offers: list[dict], units: int) -> None:
     with transaction() as write:
         for o in offers:
-            origin = o.get("origin") or {}
             opening = units if o.get("openingUnits") is None else int(o["openingUnits"])
-            stock = Stock(
-                *Stock.key(o["offerId"], warehouse_of(o["sellerId"])),
-                offer_id=o["offerId"],
-                product_id=o["productId"],
-                seller_id=o["sellerId"],
-                warehouse_id=warehouse_of(o["sellerId"]),
-                location=Location(**{k: origin.get(k) for k in ("city", "state", "zipPrefix")}),
-                on_hand=opening,
-                reserved=0,
-                available=opening,
-                updated_at=o["occurredAt"],
+            stock = _new_stock(
+                o["offerId"],
+                o["productId"],
+                o["sellerId"],
+                warehouse_of(o["sellerId"]),
+                o.get("origin") or {},
+                opening,
+                o["occurredAt"],
             )
             write.save(stock, condition=Stock.pk.does_not_exist())
             _move(write, stock, "RECEIVE", opening, 0, "opening", "catalog", o["occurredAt"])
@@ -655,17 +675,8 @@ def receive_units(offer_id: str, caller: Principal, warehouse: str | None, units
     first = stocks[0]
     warehouse, location = _warehouse(first.seller_id, warehouse)
     if warehouse not in {s.warehouse_id for s in stocks}:
-        stock = Stock(
-            *Stock.key(offer_id, warehouse),
-            offer_id=offer_id,
-            product_id=first.product_id,
-            seller_id=first.seller_id,
-            warehouse_id=warehouse,
-            location=Location(**(location or {})),
-            on_hand=0,
-            reserved=0,
-            available=0,
-            updated_at=clock.iso(),
+        stock = _new_stock(
+            offer_id, first.product_id, first.seller_id, warehouse, location or {}, 0, clock.iso()
         )
         try:
             stock.save(condition=Stock.pk.does_not_exist())

@@ -261,10 +261,7 @@ def response_rate(seller_id: str, today: date | None = None) -> float | None:
     end = today or datetime.now(ZONE).date()
     start = end - timedelta(days=RESPONSE_DAYS - 1)
     chats = answered = 0
-    for item in SellerDay.query(
-        f"STATS#{seller_id}",
-        SellerDay.sk.between(f"DAY#{start.isoformat()}", f"DAY#{end.isoformat()}"),
-    ):
+    for item in SellerDay.between(seller_id, start.isoformat(), end.isoformat()):
         chats += int(item.chats or 0)
         answered += int(item.chats_answered or 0)
     return round(answered / chats, 4) if chats else None
@@ -315,12 +312,7 @@ def dashboard(seller_id: str, start: date, end: date, interval: str) -> dict[str
     totals with their rates, a series per ``interval`` (day, week, month), the top products
     by GMV and the seller's stars. Money in BRL minor units."""
     window(start, end)
-    days = list(
-        SellerDay.query(
-            f"STATS#{seller_id}",
-            SellerDay.sk.between(f"DAY#{start.isoformat()}", f"DAY#{end.isoformat()}"),
-        )
-    )
+    days = SellerDay.between(seller_id, start.isoformat(), end.isoformat())
     total = dict.fromkeys(COUNTERS, 0)
     series: dict[str, dict[str, int]] = {}
     for item in days:

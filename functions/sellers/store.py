@@ -145,6 +145,11 @@ class SellerDay(_Item):
     def key(seller_id: str, day: str) -> tuple[str, str]:
         return f"STATS#{seller_id}", f"DAY#{day}"
 
+    @classmethod
+    def between(cls, seller_id: str, first: str, last: str) -> list[SellerDay]:
+        """The seller's days from ``first`` to ``last`` (``YYYY-MM-DD``, inclusive)."""
+        return list(cls.query(f"STATS#{seller_id}", cls.sk.between(f"DAY#{first}", f"DAY#{last}")))
+
 
 class ProductDay(_Item):
     product_id = UnicodeAttribute()
