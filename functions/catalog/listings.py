@@ -505,6 +505,6 @@ def seller_products(
     offers: dict[str, list[Offer]] = {}
     for offer in query:
         offers.setdefault(offer.product_id, []).append(offer)
-    products = Product.batch_get([Product.key(p) for p in offers])
-    ordered = sorted(products, key=lambda p: list(offers).index(p.product_id))
+    found = {p.product_id: p for p in Product.batch_get([Product.key(p) for p in offers])}
+    ordered = [found[product_id] for product_id in offers if product_id in found]
     return ordered, offers, page_cursor(query.last_evaluated_key)

@@ -101,7 +101,8 @@ class IndexedOffer:
 
 @dataclass
 class IndexedProduct:
-    """What the index keeps of a product: its fields and its active offers by seller id.
+    """What the index keeps of a product: its fields and its active offers by slot (the
+    seller id, with the SKU id for a listing's variant: ``Offer.slot``).
     Inactive products stay indexed (keeping their offers) but are never returned."""
 
     product_id: str
