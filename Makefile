@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 
 .PHONY: help install up down status logs reload deploy seed test lint unit integration e2e \
         bench bench-search replay import-reviews openapi contracts lock clean fit-logistics \
-        eval-logistics
+        eval-logistics web web-test web-publish
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -20,7 +20,7 @@ help: ## List the targets
 # --------------------------------------------------------------------------- environments
 # Three locked uv projects: the code and tests (Python 3.12, the Lambda runtime), the local
 # cloud (LocalStack 2026.3.0 needs 3.13) and the SAM CLI (its pins clash with LocalStack's).
-install: .venv/.synced .venv-localcloud/.synced .venv-sam/.synced .venv-checkov/.synced ## Install everything (idempotent)
+install: .venv/.synced .venv-localcloud/.synced .venv-sam/.synced .venv-checkov/.synced web/node_modules/.installed ## Install everything (idempotent)
 
 .venv/.synced: pyproject.toml uv.lock
 	$(UV) sync --frozen --python $(PY312)
@@ -38,6 +38,12 @@ install: .venv/.synced .venv-localcloud/.synced .venv-sam/.synced .venv-checkov/
 	cd infra/checkov && UV_PROJECT_ENVIRONMENT=$(CURDIR)/.venv-checkov ../../$(UV) sync --frozen --python $(PY312)
 	@touch $@
 
+# The web front's packages, from its lock file (Node.js from the machine or Debian's packages).
+web/node_modules/.installed: web/package.json web/package-lock.json
+	infra/bin/ensure-web-tools node
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 lock: ## Re-resolve all lock files and the layer's pinned requirements
 	$(UV) lock --python $(PY312)
 	cd infra/localcloud && ../../$(UV) lock --python $(PY313)
@@ -47,7 +53,7 @@ lock: ## Re-resolve all lock files and the layer's pinned requirements
 	  --python-version 3.12 --python-platform x86_64-manylinux_2_28 --no-header --no-annotate --quiet
 
 # --------------------------------------------------------------------------- local cloud
-up: install ## Start the local cloud, deploy template.yaml, seed, print the API URL
+up: install web ## Start the local cloud, deploy template.yaml, seed, publish the web front, print the URLs
 	@$(CLOUD) up
 
 down: ## Stop the local cloud (and every Lambda worker)
@@ -68,9 +74,21 @@ reload: install ## Push code-only changes to the running functions (seconds, no 
 seed: install ## Seed the deployed local cloud again
 	@$(CLOUD) seed
 
+# --------------------------------------------------------------------------- web front
+web: install ## Build the web front (type-check, then Vite into web/dist)
+	cd web && npm run --silent build -- --logLevel warn
+
+web-publish: web ## Publish web/dist to a deployed AWS stack (STACK=name [REGION=...])
+	.venv/bin/python infra/tools/web_site.py --stack $(STACK) $(if $(REGION),--region $(REGION))
+
+web-test: install web ## The web front's browser tests (Playwright, headless Chromium) against the local cloud
+	infra/bin/ensure-web-tools chromium
+	$(PYTEST) tests/web -q $(PYTEST_ARGS)
+
 # --------------------------------------------------------------------------- quality
-openapi: install ## Regenerate functions/meta/openapi.json from every context's routes
+openapi: install ## Regenerate functions/meta/openapi.json from every context's routes, and the web front's typed client
 	.venv/bin/python infra/tools/openapi.py
+	cd web && npm run --silent client
 
 contracts: install ## Regenerate events/schemas/ from the event contracts (layers/shared/contracts)
 	.venv/bin/python infra/tools/event_schemas.py
@@ -83,6 +101,7 @@ lint: install ## ruff, sam validate --lint, checkov, context independence, OpenA
 	.venv/bin/python infra/tools/iac_scan.py
 	.venv/bin/python infra/tools/import_contracts.py
 	.venv/bin/python infra/tools/openapi.py --check
+	cd web && npm run --silent client:check && npm run --silent typecheck
 	.venv/bin/python infra/tools/event_schemas.py --check
 
 unit: install ## Tests that need no cloud: the contexts' unit tests (moto) and the local cloud's own
@@ -100,10 +119,11 @@ e2e: install ## End-to-end tests over HTTP (start or reuse the local cloud)
 # time (they wait on the cloud more than they use the CPU).
 TEST_RUN := $(shell date +%s%N)
 
-test: lint ## Lint, then every test: unit, integration, e2e
+test: lint web ## Lint, then every test: unit, integration, e2e, the web front in a browser
+	infra/bin/ensure-web-tools chromium
 	$(PYTEST) tests/unit tests/localcloud -m offline -n auto -q $(PYTEST_ARGS)
 	TITAN_TEST_RUN=$(TEST_RUN) TITAN_KEEP_CLOUD=1 $(PYTEST) tests/integration -m "localcloud and serial" -q $(PYTEST_ARGS)
-	TITAN_TEST_RUN=$(TEST_RUN) $(PYTEST) tests/integration tests/localcloud tests/e2e \
+	TITAN_TEST_RUN=$(TEST_RUN) $(PYTEST) tests/integration tests/localcloud tests/e2e tests/web \
 	  -m "localcloud and not serial" -n 2 --dist loadfile -q --durations=10 $(PYTEST_ARGS)
 
 bench: install ## Benchmarks against the local cloud, printing figures (SECTIONS="crowd checkout" for some)
@@ -127,4 +147,5 @@ bench-search: install ## Compare search engine candidates on the real catalog (n
 	PYTHONPATH=functions:layers/shared .venv/bin/python -m bench.search_candidates
 
 clean: down ## Remove environments, build output and local-cloud state
-	rm -rf .venv .venv-localcloud .venv-sam .venv-checkov .aws-sam .localcloud .pytest_cache .ruff_cache
+	rm -rf .venv .venv-localcloud .venv-sam .venv-checkov .aws-sam .localcloud .pytest_cache .ruff_cache \
+	  web/node_modules web/dist

@@ -16,7 +16,7 @@ import pytest
 from localcloud import seed
 from sellers.service import seller_id_of
 from shopper import TEST_ADDRESS, Shopper
-from tests.e2e.test_sellers import application, cpf
+from tests.e2e.selling import application, cpf
 from tests.integration.faults import failing_function, machine_with_fault, step_arns
 
 ROOT = Path(__file__).resolve().parents[2]

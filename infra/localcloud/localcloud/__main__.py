@@ -1,4 +1,4 @@
-"""``python -m localcloud up|start|deploy|reload|seed|down|status|logs [-f]|outputs``."""
+"""``python -m localcloud up|start|deploy|reload|seed|web|down|status|logs [-f]|outputs``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ def _up() -> None:
     api = outputs["ApiUrl"]
     print(f"\nAPI deployed in {time.monotonic() - began:.0f} s: {api} (health: {api}/health)")
     print(f"WebSocket API (chat): {outputs.get('WebSocketUrl')}")
-    from localcloud import seed
+    from localcloud import seed, web
+
+    site = web.publish(outputs)
+    print(f"Web front: {site}")
 
     if seed.seeded():
         print("catalog already seeded (make seed imports it again)")
@@ -24,6 +27,7 @@ def _up() -> None:
         seed.run(outputs)
     print(
         f"\nTitan Commerce is up ({time.monotonic() - began:.0f} s).\n"
+        f"  Web:        {site} (storefront, #/seller, #/admin)\n"
         f"  API:        {api}\n"
         f"  WebSocket:  {outputs.get('WebSocketUrl')} (token in Authorization or ?token=)\n"
         f"  Swagger UI: {api}/docs\n"
@@ -49,6 +53,10 @@ def main(argv: list[str]) -> int:
         from localcloud import seed
 
         seed.run(json.loads(cloud.OUTPUTS.read_text()))
+    elif command == "web":
+        from localcloud import web
+
+        print(web.publish(json.loads(cloud.OUTPUTS.read_text())))
     elif command == "down":
         cloud.stop()
     elif command == "status":

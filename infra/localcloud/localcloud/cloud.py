@@ -8,8 +8,9 @@ project (git-ignored):
 - ``logs/``            ``localstack.log`` and ``functions/<FunctionName>.log``
 - ``localstack/``      LocalStack's FILESYSTEM_ROOT; ``tmp/`` its TMPDIR (unpacked code)
 - ``lambda-runtime/``  boto3 as the AWS python3.12 runtime ships it, for the workers
-- ``outputs.json``     the stack outputs, with ``ApiUrl`` as the local path-style URL and
-                       ``WebSocketUrl`` as the local WebSocket endpoint
+- ``outputs.json``     the stack outputs, with ``ApiUrl`` as the local path-style URL,
+                       ``WebSocketUrl`` as the local WebSocket endpoint and ``WebUrl`` as
+                       the web front on the bucket's website endpoint
 
 LocalStack runs in its own session (``start_new_session``) so that ``down`` can stop it and
 every Lambda worker it started by one process-group id, escalating to SIGKILL.
@@ -313,6 +314,8 @@ def _overrides(parameters: dict[str, str]) -> dict[str, str]:
         # every developer and test at once. (The lockout itself is covered by unit tests.)
         "LoginIpFailureLimit": "1000",
         "PushApplicationArn": f"arn:aws:sns:{REGION}:000000000000:app/GCM/{PUSH_APPLICATION}",
+        # LocalStack's free edition has no CloudFront: the bucket's website endpoint serves it.
+        "WebDistribution": "website",
         **parameters,
     }
 
@@ -434,6 +437,9 @@ def write_outputs() -> dict[str, str]:
     outputs = nested_outputs()
     outputs.update({o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])})
     outputs["ApiUrl"] = f"{ENDPOINT}/_aws/execute-api/{outputs['ApiId']}/{STAGE}"
+    if bucket := outputs.get("WebBucketName"):
+        # The bucket's website endpoint; browsers resolve *.localhost to the loopback address.
+        outputs["WebUrl"] = f"http://{bucket}.s3-website.localhost:{PORT}/"
     if api_id := outputs.get("WebSocketApiId"):
         outputs["WebSocketUrl"] = f"ws://127.0.0.1:{WEBSOCKET_PORT}/{api_id}/{STAGE}"
     if secret_arn := outputs.get("AdminCredentialsSecretArn"):

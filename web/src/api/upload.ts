@@ -1,0 +1,23 @@
+/** Send a file straight to S3 with a presigned POST form the API answered
+ * (`{url, fields, key}`); the form's policy fixes the type and the largest size. */
+import { Problem } from "./problem";
+
+export interface UploadForm {
+  url: string;
+  fields: Record<string, string>;
+  key: string;
+}
+
+export async function uploadTo(form: UploadForm, file: File): Promise<string> {
+  const body = new FormData();
+  Object.entries(form.fields).forEach(([name, value]) => body.append(name, value));
+  body.append("file", file);
+  const response = await fetch(form.url, { method: "POST", body });
+  if (!response.ok) {
+    throw new Problem(response.status, {
+      code: "UPLOAD_REFUSED",
+      detail: `The storage refused ${file.name} (${response.status}): check its type and size.`,
+    });
+  }
+  return form.key;
+}

@@ -1,0 +1,170 @@
+import { Alert, Button, Card, Checkbox, Grid, Group, Select, Stack, Table, Text, Timeline, Title } from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useParams, useSearchParams } from "react-router";
+import { api, ok, type Schemas } from "../../api/client";
+import { Loading, PageTitle, ProblemAlert, SignedIn, StatusBadge } from "../../components/common";
+import { dateTime, day, money } from "../../format";
+
+type OrderOut = Schemas["OrderOut"];
+const REASONS = ["DAMAGED", "NOT_AS_DESCRIBED", "WRONG_ITEM", "MISSING_PARTS", "CHANGED_MIND", "OTHER"] as const;
+
+function Tracking({ orderId }: { orderId: string }) {
+  const { t } = useTranslation();
+  const shipments = useQuery({
+    queryKey: ["order-shipments", orderId],
+    queryFn: () => ok(api().GET("/orders/{orderId}/shipments", { params: { path: { orderId } } })),
+    refetchInterval: 30_000,
+  });
+  if (shipments.isPending) return <Loading />;
+  if (shipments.error) return <ProblemAlert error={shipments.error} />;
+  return (
+    <Stack>
+      {shipments.data.shipments.map((s, i) => (
+        <Card key={s.packageId} withBorder data-testid="shipment">
+          <Group justify="space-between">
+            <Text fw={600}>{t("Package {{n}}", { n: i + 1 })}: {s.carrier} {s.service}</Text>
+            <StatusBadge status={s.status} />
+          </Group>
+          <Text size="sm" c="dimmed">
+            {s.trackingNumber ? `${t("Tracking")}: ${s.trackingNumber} · ` : ""}
+            {t("arrives by {{date}}", { date: day(s.promisedBy) })}
+          </Text>
+          <Timeline active={s.timeline.length - 1} bulletSize={14} lineWidth={2} mt="sm">
+            {s.timeline.map((e, j) => (
+              <Timeline.Item key={j} title={t(e.status)}>
+                <Text size="xs" c="dimmed">{dateTime(e.at)}{e.location ? ` · ${e.location}` : ""}</Text>
+              </Timeline.Item>
+            ))}
+          </Timeline>
+        </Card>
+      ))}
+    </Stack>
+  );
+}
+
+function ReturnForm({ order }: { order: OrderOut }) {
+  const { t } = useTranslation();
+  const queries = useQueryClient();
+  const [lines, setLines] = useState<string[]>([]);
+  const [reason, setReason] = useState<(typeof REASONS)[number]>("DAMAGED");
+  const [refundTo, setRefundTo] = useState<"original" | "wallet">("original");
+  const request = useMutation({
+    mutationFn: () =>
+      ok(api().POST("/orders/{orderId}/returns", {
+        params: { path: { orderId: order.orderId } },
+        body: { refundTo, lines: order.lines.filter((l) => lines.includes(l.lineId)).map((l) => ({ lineId: l.lineId, quantity: l.quantity, reason })) },
+      })),
+    onSuccess: () => queries.invalidateQueries({ queryKey: ["order", order.orderId] }),
+  });
+  if (request.data) return <Alert color="green">{t("Return requested: {{status}}", { status: t(request.data.status) })}</Alert>;
+  return (
+    <Stack gap="xs">
+      <Title order={2} size="h4">{t("Return items")}</Title>
+      {order.lines.map((l) => (
+        <Checkbox key={l.lineId} label={l.title ?? l.productId} checked={lines.includes(l.lineId)} onChange={(e) => setLines(e.currentTarget.checked ? [...lines, l.lineId] : lines.filter((x) => x !== l.lineId))} />
+      ))}
+      <Group>
+        <Select label={t("Reason")} value={reason} onChange={(v) => setReason((v ?? "DAMAGED") as typeof reason)} data={REASONS.map((r) => ({ value: r, label: t(r) }))} allowDeselect={false} />
+        <Select label={t("Refund to")} value={refundTo} onChange={(v) => setRefundTo((v ?? "original") as typeof refundTo)} data={[{ value: "original", label: t("How I paid") }, { value: "wallet", label: t("My wallet") }]} allowDeselect={false} />
+      </Group>
+      <ProblemAlert error={request.error} />
+      <Button w="fit-content" disabled={!lines.length} loading={request.isPending} onClick={() => request.mutate()}>{t("Request return")}</Button>
+    </Stack>
+  );
+}
+
+function OrderDetail() {
+  const { t } = useTranslation();
+  const { orderId = "" } = useParams();
+  const [params] = useSearchParams();
+  const queries = useQueryClient();
+  const order = useQuery({
+    queryKey: ["order", orderId],
+    queryFn: () => ok(api().GET("/orders/{orderId}", { params: { path: { orderId } } })),
+  });
+  const refresh = (o: OrderOut) => queries.setQueryData(["order", orderId], o);
+  const cancel = useMutation({
+    mutationFn: () => ok(api().POST("/orders/{orderId}/cancel", { params: { path: { orderId } }, body: { reason: "customer" } })),
+    onSuccess: refresh,
+  });
+  const confirm = useMutation({
+    mutationFn: () => ok(api().POST("/orders/{orderId}/confirm-receipt", { params: { path: { orderId } } })),
+    onSuccess: refresh,
+  });
+  if (order.isPending) return <Loading />;
+  if (order.error) return <ProblemAlert error={order.error} />;
+  const o = order.data;
+  return (
+    <Stack>
+      {params.get("placed") && <Alert color="green" title={t("Thank you!")}>{t("Your order was placed.")}</Alert>}
+      <Group justify="space-between">
+        <Text size="sm" c="dimmed">{dateTime(o.createdAt)}</Text>
+        <StatusBadge status={o.status} />
+      </Group>
+      <Grid>
+        <Grid.Col span={{ base: 12, md: 7 }}>
+          <Table.ScrollContainer minWidth={400}>
+            <Table>
+              <Table.Thead><Table.Tr><Table.Th>{t("Product")}</Table.Th><Table.Th>{t("Quantity")}</Table.Th><Table.Th>{t("Unit price")}</Table.Th></Table.Tr></Table.Thead>
+              <Table.Tbody>
+                {o.lines.map((l) => (
+                  <Table.Tr key={l.lineId}>
+                    <Table.Td><Link to={`/products/${l.productId}`}>{l.title ?? l.productId}</Link></Table.Td>
+                    <Table.Td>{l.quantity}</Table.Td>
+                    <Table.Td>{money(l.unitPrice)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          <Title order={2} size="h4" mt="md" mb="xs">{t("Tracking")}</Title>
+          <Tracking orderId={orderId} />
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 5 }}>
+          <Card withBorder>
+            <Group justify="space-between"><Text>{t("Subtotal")}</Text><Text>{money(o.totals.subtotal)}</Text></Group>
+            <Group justify="space-between"><Text>{t("Shipping")}</Text><Text>{money(o.totals.freight)}</Text></Group>
+            {o.totals.discount.amount > 0 && <Group justify="space-between"><Text>{t("Discount")}</Text><Text>−{money(o.totals.discount)}</Text></Group>}
+            <Group justify="space-between"><Text fw={700}>{t("Total")}</Text><Text fw={700} data-testid="order-total">{money(o.totals.total)}</Text></Group>
+            {o.payments.map((p) => (
+              <Text key={p.paymentId} size="sm" mt="xs" data-testid="payment">
+                {t(p.method)}{p.installments > 1 ? ` · ${t("{{n}}x {{each}}", { n: p.installments, each: money(Math.ceil(p.amount.amount / p.installments)) })}` : ""} · {money(p.amount)} · {t(p.status)}
+              </Text>
+            ))}
+          </Card>
+          <Card withBorder mt="md">
+            <Title order={2} size="h4" mb="xs">{t("History")}</Title>
+            <Timeline active={o.statusHistory.length - 1} bulletSize={14}>
+              {o.statusHistory.map((h, i) => (
+                <Timeline.Item key={i} title={t(h.status)}><Text size="xs" c="dimmed">{dateTime(h.at)}</Text></Timeline.Item>
+              ))}
+            </Timeline>
+          </Card>
+          <Stack mt="md">
+            <ProblemAlert error={cancel.error ?? confirm.error} />
+            {["PENDING_PAYMENT", "CONFIRMED"].includes(o.status) && (
+              <Button color="red" variant="light" onClick={() => cancel.mutate()} loading={cancel.isPending}>{t("Cancel order")}</Button>
+            )}
+            {o.status === "DELIVERED" && !o.receiptConfirmedAt && (
+              <Button onClick={() => confirm.mutate()} loading={confirm.isPending}>{t("I received it")}</Button>
+            )}
+            {o.status === "DELIVERED" && <Card withBorder><ReturnForm order={o} /></Card>}
+          </Stack>
+        </Grid.Col>
+      </Grid>
+    </Stack>
+  );
+}
+
+export function Order() {
+  const { t } = useTranslation();
+  const { orderId = "" } = useParams();
+  return (
+    <SignedIn>
+      <PageTitle>{t("Order {{id}}", { id: orderId.slice(-8) })}</PageTitle>
+      <OrderDetail />
+    </SignedIn>
+  );
+}
