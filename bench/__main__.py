@@ -15,6 +15,9 @@
   import's reviews per second, see ``bench/reviews.py``;
 - the seller center over HTTP: listing create p50/p95, a listing's and a shop's read,
   the dashboard's read, see ``bench/sellers.py``;
+- the web front in headless Chromium: the first load's JavaScript (gzip) and the time to
+  the home page's departments, a search's first result and a product's offers, see
+  ``bench/web.py``;
 - chat through the WebSocket API: message latency sender → receiver p50/p95, 250
   connections held and one message fanned out to them, see ``bench/chat.py``;
 - TransactWriteItems latency as the table grows (0, 1k, 5k items): flat since the extension
@@ -56,6 +59,7 @@ from bench import (
     reviews,
     sellers,
     soak,
+    web,
 )
 from figures import percentile
 from localcloud import cloud as local
@@ -345,6 +349,11 @@ def selling(outputs: dict) -> None:
     print("\n".join(sellers.figures(outputs, seed.admin_token(outputs["ApiUrl"], outputs))))
 
 
+def web_front(outputs: dict) -> None:
+    print("Web front (headless Chromium, the site on the local cloud's S3 website):")
+    print("\n".join(web.figures(outputs)))
+
+
 def chatting(outputs: dict) -> None:
     print("Chat (a real WebSocket client through the local cloud's WebSocket API):")
     token = seed.admin_token(outputs["ApiUrl"], outputs)
@@ -385,6 +394,7 @@ SECTIONS = {
     "logistics": logistic,
     "reviews": reviewing,
     "sellers": selling,
+    "web": web_front,
     "chat": chatting,
     "notifications": notifying,
     "ledger": ledger,

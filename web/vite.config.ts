@@ -6,6 +6,6 @@ import { defineConfig } from "vite";
 export default defineConfig({
   plugins: [react()],
   base: "./",
-  build: { target: "es2022", sourcemap: false, chunkSizeWarningLimit: 600 },
+  build: { target: "es2022", sourcemap: false, chunkSizeWarningLimit: 800 },
   server: { host: "127.0.0.1" },
 });

@@ -50,8 +50,11 @@ def site(cloud) -> str:
         return web.publish(cloud)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Browser:
+    """Chromium for one test file. Playwright's sync API keeps an asyncio loop running in the
+    thread while it is open: closed with the file, so that the worker's next files (the chat's
+    WebSocket tests) can run their own loops."""
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -78,12 +81,13 @@ def pytest_runtest_makereport(item, call):
         item.failed_call = outcome.get_result().failed
 
 
-@pytest.fixture
-def page(request, browser: Browser, site: str) -> Page:
-    """A fresh browser context (no session) on the site, 1280 by 800, Portuguese by default as a
-    Brazilian buyer's browser; fails the test on a console error. A failed test leaves a
-    screenshot of the page in .localcloud/logs/web/."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="pt-BR")
+def open_tab(browser: Browser, site: str, **options) -> Page:
+    """A new browser context (no session) and its page on the site, Portuguese by default as
+    a Brazilian buyer's browser, 1280 by 800; its console errors, uncaught exceptions and
+    4xx/5xx answers are recorded in ``tab.watch``."""
+    context = browser.new_context(
+        **{"viewport": {"width": 1280, "height": 800}, "locale": "pt-BR", **options}
+    )
     context.set_default_timeout(30_000)
     tab = context.new_page()
     watch = Watch()
@@ -97,13 +101,26 @@ def page(request, browser: Browser, site: str) -> Page:
     )
     tab.watch = watch
     tab.site = site
-    yield tab
-    if getattr(request.node, "failed_call", False):
+    return tab
+
+
+def close_tab(tab: Page, name: str, failed: bool) -> None:
+    """Close the tab's context, with a screenshot in .localcloud/logs/web/ if the test failed;
+    a console error the test did not expect fails it."""
+    if failed:
         shots = local.LOGS / "web"
         shots.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=shots / f"{request.node.name}.png", full_page=True)
-    context.close()
-    assert not watch.unexpected(), (watch.unexpected(), watch.refusals)
+        tab.screenshot(path=shots / f"{name}.png", full_page=True)
+    tab.context.close()
+    assert not tab.watch.unexpected(), (tab.watch.unexpected(), tab.watch.refusals)
+
+
+@pytest.fixture
+def page(request, browser: Browser, site: str) -> Page:
+    """A fresh tab (``open_tab``) for the test; closed after it (``close_tab``)."""
+    tab = open_tab(browser, site)
+    yield tab
+    close_tab(tab, request.node.name, getattr(request.node, "failed_call", False))
 
 
 def expect_refusal(tab: Page, status: int) -> None:

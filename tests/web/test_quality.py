@@ -10,7 +10,16 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.web.conftest import ROOT, account, go, gzipped_size, published_listing, sign_in
+from tests.web.conftest import (
+    ROOT,
+    account,
+    close_tab,
+    go,
+    gzipped_size,
+    open_tab,
+    published_listing,
+    sign_in,
+)
 
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 FIRST_LOAD_BUDGET = 250_000  # bytes of JavaScript, gzip-compressed
@@ -72,10 +81,8 @@ def test_the_seller_center_and_admin_panel_have_no_serious_violation(page: Page,
         assert violations(page) == [], route
 
 
-def test_pages_fit_a_phone(browser, site, listing, buyer):
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="pt-BR")
-    tab = phone.new_page()
-    tab.site = site
+def test_pages_fit_a_phone(request, browser, site, listing, buyer):
+    tab = open_tab(browser, site, viewport={"width": 390, "height": 844})
     try:
         for route in ["", f"search?q={listing['word']}", f"products/{listing['productId']}"]:
             go(tab, route)
@@ -85,7 +92,7 @@ def test_pages_fit_a_phone(browser, site, listing, buyer):
         tab.get_by_role("button", name="Menu").click()  # the navigation is a drawer there
         expect(tab.get_by_role("link", name="Meus pedidos")).to_be_visible()
     finally:
-        phone.close()
+        close_tab(tab, request.node.name, getattr(request.node, "failed_call", False))
 
 
 def test_the_storefront_first_load_is_within_budget(browser, site):

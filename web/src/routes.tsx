@@ -32,6 +32,8 @@ export const router = createHashRouter([
       { path: "orders/:orderId", lazy: async () => ({ Component: (await import("./pages/store/Order")).Order }) },
       { path: "wallet", lazy: async () => ({ Component: (await import("./pages/store/Wallet")).Wallet }) },
       { path: "notifications", lazy: async () => ({ Component: (await import("./pages/store/Notifications")).Notifications }) },
+      { path: "chat", lazy: async () => ({ Component: (await import("./pages/store/Chat")).Chat }) },
+      { path: "chat/:conversationId", lazy: async () => ({ Component: (await import("./pages/store/Chat")).Chat }) },
       { path: "account", lazy: async () => ({ Component: (await import("./pages/store/Account")).Account }) },
       {
         path: "seller",

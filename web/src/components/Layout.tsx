@@ -130,6 +130,7 @@ export function Layout() {
                 <Menu.Item component={Link} to="/notifications">
                   {t("Notifications")} {unreadCount > 0 && <Badge size="xs">{unreadCount}</Badge>}
                 </Menu.Item>
+                <Menu.Item component={Link} to="/chat">{t("Chat")}</Menu.Item>
                 <Menu.Item component={Link} to="/account">{t("Account")}</Menu.Item>
                 <Menu.Divider />
                 <Menu.Item component={Link} to="/seller">{t("Seller center")}</Menu.Item>
@@ -152,6 +153,7 @@ export function Layout() {
           <NavLink component={Link} to="/orders" label={t("My orders")} />
           <NavLink component={Link} to="/wallet" label={t("Wallet")} />
           <NavLink component={Link} to="/notifications" label={t("Notifications")} />
+          <NavLink component={Link} to="/chat" label={t("Chat")} />
           <NavLink component={Link} to="/seller" label={t("Seller center")} />
           {session.isStaff && <NavLink component={Link} to="/admin" label={t("Admin panel")} />}
           <LanguageSwitch />

@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Checkbox, Grid, Group, Select, Stack, Table, Text, Timeline, Title } from "@mantine/core";
+import { Alert, Button, Card, Checkbox, Grid, Group, Rating, Select, Stack, Table, Text, Textarea, Timeline, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -71,6 +71,44 @@ function ReturnForm({ order }: { order: OrderOut }) {
       </Group>
       <ProblemAlert error={request.error} />
       <Button w="fit-content" disabled={!lines.length} loading={request.isPending} onClick={() => request.mutate()}>{t("Request return")}</Button>
+    </Stack>
+  );
+}
+
+/** Stars and words for each product and each seller of a delivered order, once each. */
+function ReviewForms({ order }: { order: OrderOut }) {
+  const { t } = useTranslation();
+  const queries = useQueryClient();
+  const path = { params: { path: { orderId: order.orderId } } };
+  const open = useQuery({ queryKey: ["order-reviews", order.orderId], queryFn: () => ok(api().GET("/orders/{orderId}/reviews", path)) });
+  const [drafts, setDrafts] = useState<Record<string, { rating: number; text: string }>>({});
+  const post = useMutation({
+    mutationFn: ({ item, key }: { item: Schemas["Reviewable"]; key: string }) =>
+      ok(api().POST("/orders/{orderId}/reviews", {
+        ...path,
+        body: { ...(item.lineId ? { lineId: item.lineId } : { sellerId: item.sellerId }), rating: drafts[key]?.rating ?? 5, text: drafts[key]?.text ?? "" },
+      })),
+    onSuccess: () => queries.invalidateQueries({ queryKey: ["order-reviews", order.orderId] }),
+  });
+  if (!open.data) return null;
+  return (
+    <Stack gap="sm">
+      <Title order={2} size="h4">{t("Reviews")}</Title>
+      <ProblemAlert error={post.error} />
+      {open.data.items.map((item) => {
+        const key = item.lineId ?? `seller:${item.sellerId}`;
+        const name = item.lineId ? (order.lines.find((l) => l.lineId === item.lineId)?.title ?? item.productId) : t("The seller");
+        if (item.review) return <Text key={key} size="sm">{name}: {"★".repeat(item.review.rating)} · {t(item.review.status)}</Text>;
+        const draft = drafts[key] ?? { rating: 5, text: "" };
+        return (
+          <Stack key={key} gap={4}>
+            <Text size="sm" fw={600}>{name}</Text>
+            <Rating value={draft.rating} onChange={(rating) => setDrafts({ ...drafts, [key]: { ...draft, rating } })} aria-label={t("Stars for {{name}}", { name })} />
+            <Textarea aria-label={t("Review of {{name}}", { name })} value={draft.text} onChange={(e) => setDrafts({ ...drafts, [key]: { ...draft, text: e.currentTarget.value } })} autosize minRows={2} />
+            <Button size="xs" w="fit-content" onClick={() => post.mutate({ item, key })} loading={post.isPending && post.variables?.key === key}>{t("Publish review")}</Button>
+          </Stack>
+        );
+      })}
     </Stack>
   );
 }
@@ -151,6 +189,7 @@ function OrderDetail() {
               <Button onClick={() => confirm.mutate()} loading={confirm.isPending}>{t("I received it")}</Button>
             )}
             {o.status === "DELIVERED" && <Card withBorder><ReturnForm order={o} /></Card>}
+            {o.status === "DELIVERED" && <Card withBorder><ReviewForms order={o} /></Card>}
           </Stack>
         </Grid.Col>
       </Grid>

@@ -1,4 +1,4 @@
-import { Badge, Button, Card, Chip, Grid, Group, Image, NumberInput, Paper, Progress, SimpleGrid, Stack, Table, Text, Title, VisuallyHidden } from "@mantine/core";
+import { Badge, Button, Card, Chip, Grid, Group, Image, NumberInput, Paper, Progress, SimpleGrid, Stack, Table, Text, Textarea, Title, VisuallyHidden } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -70,6 +70,24 @@ function Reviews({ productId }: { productId: string }) {
         ))}
       </Stack>
     </section>
+  );
+}
+
+/** A question to one of the product's sellers: opens (or adds to) the conversation. */
+function AskSeller({ productId, sellerId }: { productId: string; sellerId: string }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const [text, setText] = useState("");
+  const ask = useMutation({
+    mutationFn: () => ok(api().POST("/conversations", { body: { productId, sellerId, text } })),
+    onSuccess: (opened) => navigate(`/chat/${opened.conversation.conversationId}`),
+  });
+  return (
+    <Card withBorder mt="md">
+      <Textarea label={t("Ask the seller")} value={text} onChange={(e) => setText(e.currentTarget.value)} autosize minRows={2} maxLength={2000} />
+      <ProblemAlert error={ask.error} title={t("Not sent")} />
+      <Button mt="xs" w="fit-content" disabled={!text.trim()} loading={ask.isPending} onClick={() => ask.mutate()}>{t("Send")}</Button>
+    </Card>
   );
 }
 
@@ -166,6 +184,7 @@ export function Product() {
             </Table>
           </Table.ScrollContainer>
           {offers.length === 0 && <Text c="dimmed">{t("No seller offers this now.")}</Text>}
+          {signedIn && p.offers[0] && <AskSeller productId={productId} sellerId={(offers[0] ?? p.offers[0]).sellerId} />}
         </Grid.Col>
       </Grid>
       <SimpleGrid cols={1}>
