@@ -5,6 +5,8 @@
 - ``registerSeller`` / ``forgetSeller``: the seller approval saga's step and compensation.
 - ``setVacation``: a shop's vacation (the sellers context), ``sellerSummary``: its page's
   counts and stars.
+- ``sellerProduct``: whether a seller sells a product (in any of its variants), and its title:
+  what a buyer may ask the seller about (chat).
 """
 
 from __future__ import annotations
@@ -211,6 +213,27 @@ def seller_summary(event: dict) -> dict:
     }
 
 
+def seller_product(event: dict) -> dict:
+    """``{"productId", "sellerId"}`` → ``{"title"}`` when the product is on sale and the seller
+    has an active offer of it (any variant). Raises StepRefused PRODUCT_NOT_FOUND (404)
+    otherwise."""
+    product_id, seller_id = event["productId"], event["sellerId"]
+    try:
+        product = Product.get(*Product.key(product_id))
+    except Product.DoesNotExist:
+        product = None
+    sold = (
+        product is not None
+        and product.status == "ACTIVE"
+        and any(
+            o.seller_id == seller_id and o.status == "ACTIVE" for o in Offer.of_product(product_id)
+        )
+    )
+    if not sold:
+        raise StepRefused("PRODUCT_NOT_FOUND", 404, "The seller does not sell this product.")
+    return {"title": product.title}
+
+
 handler = steps(
     {
         "quote": quote,
@@ -218,5 +241,6 @@ handler = steps(
         "forgetSeller": forget_seller,
         "setVacation": set_vacation,
         "sellerSummary": seller_summary,
+        "sellerProduct": seller_product,
     }
 )

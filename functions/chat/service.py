@@ -33,7 +33,14 @@ from titan.auth import Principal
 from titan.aws import signing_s3
 from titan.calls import invoke
 from titan.dynamo import condition_failed, failed_conditions, get_or_404, transaction
-from titan.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
+from titan.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    Problem,
+    TooManyRequests,
+    Unprocessable,
+)
 from titan.events import DomainEvent, publish
 from titan.ids import new_id
 from titan.paging import page_cursor, page_start
@@ -186,28 +193,19 @@ def _subject_title(caller: Principal, seller_id: str, kind: str, subject_id: str
         code="SUBJECT_NOT_FOUND",
     )
     if kind == PRODUCT:
-        quoted = invoke(
-            "CATALOG_STEPS_FUNCTION",
-            "quote",
-            {
-                "lines": [
-                    {
-                        "lineId": "chat",
-                        "productId": subject_id,
-                        "sellerId": seller_id,
-                        "quantity": 1,
-                    }
-                ],
-                "partial": True,
-            },
-        )
-        if quoted.get("unavailable") or not quoted.get("lines"):
-            raise missing
-        return quoted["lines"][0].get("title") or subject_id
+        try:
+            sold = invoke(
+                "CATALOG_STEPS_FUNCTION",
+                "sellerProduct",
+                {"productId": subject_id, "sellerId": seller_id},
+            )
+        except Problem as exc:  # the catalog's 404 PRODUCT_NOT_FOUND
+            raise (missing if exc.status == 404 else exc) from exc
+        return sold["title"]
     try:
         order = invoke("ORDERS_STEPS_FUNCTION", "get", {"orderId": subject_id})
-    except NotFound as exc:
-        raise missing from exc
+    except Problem as exc:  # the orders context's 404 (a step's refusal comes back as a Problem)
+        raise (missing if exc.status == 404 else exc) from exc
     if order.get("customerId") != caller.id or seller_id not in (order.get("sellerIds") or []):
         raise missing
     return f"Order {subject_id}"

@@ -17,7 +17,7 @@ from chat import service as chat
 from chat import settings, socket, sockets
 from chat.store import Connection, Conversation, Message
 from tests.unit.returns_tests.refunds import delivered_order
-from tests.unit.shop import ANA, BIA, P1, SELLER, steps_call
+from tests.unit.shop import ANA, BIA, P1, SELLER, published_shoes, steps_call
 from titan import clock
 from titan.auth import principal_of
 
@@ -208,6 +208,16 @@ def test_the_same_subject_reopens_one_conversation_and_orders_must_be_the_buyers
     assert status == 422 and refused["code"] == "CANNOT_CHAT_WITH_SELF"
     status, _, refused = api("POST", "/conversations", {"sellerId": SELLER, "text": "x"})
     assert status == 422 and refused["code"] == "VALIDATION_FAILED"  # no subject
+
+
+def test_a_buyer_asks_about_a_listing_sold_in_variants(market):
+    product, _ = published_shoes()
+    status, _, opened = start(productId=product.product_id, text="Tem o 41?")
+    assert status == 201
+    assert opened["conversation"]["title"] == "Tênis corrida"
+    # a seller that does not sell it cannot be asked about it
+    status, _, refused = start(productId=product.product_id, sellerId="f" * 32)
+    assert status == 422 and refused["code"] == "SUBJECT_NOT_FOUND"
 
 
 def test_contact_data_is_masked_before_anyone_sees_it(market):

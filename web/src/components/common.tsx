@@ -111,12 +111,18 @@ const STATUS_COLOURS: Record<string, string> = {
   LATE: "red",
 };
 
+/** An API code as words, for a language without an entry: LABEL_PURCHASED → "Label purchased". */
+export function humanize(code: string): string {
+  const words = code.replace(/_/g, " ").toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 export function StatusBadge({ status }: { status: string }) {
   const { t } = useTranslation();
   return (
     // Dark text on the light tint: Mantine's coloured text on it is below 4.5:1.
     <Badge color={STATUS_COLOURS[status] ?? "titan"} variant="light" c="dark.7">
-      {t(status)}
+      {t(status, { defaultValue: humanize(status) })}
     </Badge>
   );
 }

@@ -412,6 +412,7 @@ export const pt: Record<string, string> = {
   VOIDED: "Estornado",
   REFUNDED: "Reembolsado",
   PENDING: "Pendente",
+  PREPARING: "Em preparação",
   HELD: "Em moderação",
   PAID: "Pago",
   card: "Cartão de crédito",

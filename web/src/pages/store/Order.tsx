@@ -1,6 +1,6 @@
 import { Alert, Button, Card, Checkbox, Grid, Group, Rating, Select, Stack, Table, Text, Textarea, Timeline, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams, useSearchParams } from "react-router";
 import { api, ok, type Schemas } from "../../api/client";
@@ -10,13 +10,47 @@ import { dateTime, day, money } from "../../format";
 type OrderOut = Schemas["OrderOut"];
 const REASONS = ["DAMAGED", "NOT_AS_DESCRIBED", "WRONG_ITEM", "MISSING_PARTS", "CHANGED_MIND", "OTHER"] as const;
 
-function Tracking({ orderId }: { orderId: string }) {
+/** How long after its confirmation an order's packages are surely known to fulfilment (it
+ * makes them from OrderConfirmed, a moment later); asking before would be a 404. */
+const PACKAGES_SETTLE_MS = 20_000;
+
+function packagesKnown(order: OrderOut, now: number): boolean {
+  if (["PARTIALLY_SHIPPED", "SHIPPED", "DELIVERED"].includes(order.status)) return true;
+  const confirmed = order.statusHistory.find((h) => h.status === "CONFIRMED");
+  return !!confirmed && now - Date.parse(confirmed.at) > PACKAGES_SETTLE_MS;
+}
+
+function Tracking({ order }: { order: OrderOut }) {
   const { t } = useTranslation();
+  const [now, setNow] = useState(Date.now());
+  const known = packagesKnown(order, now);
+  useEffect(() => {
+    if (known || order.status !== "CONFIRMED") return;
+    const timer = setTimeout(() => setNow(Date.now()), PACKAGES_SETTLE_MS);
+    return () => clearTimeout(timer);
+  }, [known, order.status, now]);
   const shipments = useQuery({
-    queryKey: ["order-shipments", orderId],
-    queryFn: () => ok(api().GET("/orders/{orderId}/shipments", { params: { path: { orderId } } })),
+    queryKey: ["order-shipments", order.orderId],
+    queryFn: () => ok(api().GET("/orders/{orderId}/shipments", { params: { path: { orderId: order.orderId } } })),
     refetchInterval: 30_000,
+    enabled: known,
   });
+  if (!known) {
+    // Not handed to fulfilment yet: the packages as the order knows them.
+    return (
+      <Stack>
+        {(order.packages ?? []).map((p, i) => (
+          <Card key={p.packageId} withBorder data-testid="shipment">
+            <Group justify="space-between">
+              <Text fw={600}>{t("Package {{n}}", { n: i + 1 })}: {p.carrier} {p.service}</Text>
+              <StatusBadge status={order.status === "CANCELLED" ? "CANCELLED" : "PREPARING"} />
+            </Group>
+            <Text size="sm" c="dimmed">{t("arrives by {{date}}", { date: day(p.promisedBy) })}</Text>
+          </Card>
+        ))}
+      </Stack>
+    );
+  }
   if (shipments.isPending) return <Loading />;
   if (shipments.error) return <ProblemAlert error={shipments.error} />;
   return (
@@ -158,7 +192,7 @@ function OrderDetail() {
             </Table>
           </Table.ScrollContainer>
           <Title order={2} size="h4" mt="md" mb="xs">{t("Tracking")}</Title>
-          <Tracking orderId={orderId} />
+          <Tracking order={o} />
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 5 }}>
           <Card withBorder>
