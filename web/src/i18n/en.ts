@@ -8,6 +8,9 @@ export const en: Record<string, string> = {
   "{{count}} sellers_one": "{{count}} seller",
   "{{count}} accounts_one": "{{count}} account",
   "{{average}} out of 5 stars, {{count}} reviews_one": "{{average}} out of 5 stars, {{count}} review",
+  EMAIL: "E-mail",
+  INBOX: "Inbox",
+  PUSH: "Push",
   // category attributes and their choices (listing.py's ATTRIBUTE_SETS)
   alcoholic: "Alcoholic",
   anvisaRegistration: "ANVISA registration",

@@ -1,9 +1,10 @@
-import { Button, Card, Group, NumberInput, Stack, Switch, Table, Text, TextInput, Textarea, Title } from "@mantine/core";
+import { Avatar, Button, Card, FileInput, Group, NumberInput, Stack, Switch, Table, Text, TextInput, Textarea, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, ok } from "../../api/client";
+import { uploadTo, type UploadForm } from "../../api/upload";
 import { useSession } from "../../auth/useSession";
 import { Loading, PageTitle, ProblemAlert, StatusBadge } from "../../components/common";
 import { dateTime, money } from "../../format";
@@ -23,6 +24,15 @@ export function ShopProfile() {
       setMessage(shop.data.vacationMessage ?? "");
     }
   }, [shop.data]);
+  const logo = useMutation({
+    mutationFn: async (file: File) => {
+      const contentType = (["image/jpeg", "image/png", "image/webp"] as const).find((type) => type === file.type) ?? "image/png";
+      const form = await ok(api().POST("/shops/{slug}/logo", { params: { path: { slug: shop.data!.slug } }, body: { contentType } }));
+      const key = await uploadTo(form as UploadForm, file);
+      return ok(api().PATCH("/shops/{slug}", { params: { path: { slug: shop.data!.slug } }, body: { logo: key } }));
+    },
+    onSuccess: (data) => queries.setQueryData(["my-shop", sellerId], data),
+  });
   const save = useMutation({
     mutationFn: () => ok(api().PATCH("/shops/{slug}", {
       params: { path: { slug: shop.data!.slug } },
@@ -37,6 +47,11 @@ export function ShopProfile() {
       <PageTitle>{shop.data.name}</PageTitle>
       <Text size="sm"><Link to={`/shops/${shop.data.slug}`}>{t("See my shop's page")}</Link></Text>
       <Stack mt="md">
+        <Group align="end">
+          <Avatar src={shop.data.logoUrl} alt="" size="lg" radius="md">{shop.data.name.slice(0, 2)}</Avatar>
+          <FileInput label={t("Logo")} description={t("JPEG, PNG or WebP, up to 5 MB")} accept="image/jpeg,image/png,image/webp" onChange={(file) => file && logo.mutate(file)} w={260} />
+        </Group>
+        <ProblemAlert error={logo.error} title={t("Logo not changed")} />
         <Textarea label={t("Description")} value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={3} />
         <Switch label={t("On vacation (buyers cannot buy while it is on)")} checked={vacation} onChange={(e) => setVacation(e.currentTarget.checked)} />
         {vacation && <TextInput label={t("Message to buyers")} value={message} onChange={(e) => setMessage(e.currentTarget.value)} />}

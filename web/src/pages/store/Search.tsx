@@ -91,7 +91,7 @@ export function Search() {
                     <Checkbox
                       key={`${p.min}-${p.max}`}
                       checked={selected}
-                      label={`${p.min === null ? t("up to") : money(p.min)}${p.max === null ? "+" : ` – ${money(p.max)}`} (${p.count})`}
+                      label={`${p.min === null ? `${t("up to")} ${money(p.max)}` : p.max === null ? `${money(p.min)}+` : `${money(p.min)} – ${money(p.max)}`} (${p.count})`}
                       onChange={() =>
                         update(selected ? { minPrice: undefined, maxPrice: undefined } : { minPrice: p.min?.toString(), maxPrice: p.max?.toString() })
                       }

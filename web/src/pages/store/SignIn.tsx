@@ -47,6 +47,7 @@ export function SignIn() {
           {mfa && <TextInput label={t("Code from your authenticator app")} inputMode="numeric" autoComplete="one-time-code" required {...form.getInputProps("totpCode")} />}
           {!(mfa && isProblem(login.error, "MFA_REQUIRED")) && <ProblemAlert error={login.error} title={t("Not signed in")} />}
           <Button type="submit" loading={login.isPending}>{t("Sign in")}</Button>
+          <Anchor component={Link} to="/password-reset" size="sm">{t("Forgot your password?")}</Anchor>
           <Text size="sm">
             {t("New here?")} <Anchor component={Link} to={`/sign-up${params.get("next") ? `?next=${encodeURIComponent(params.get("next")!)}` : ""}`}>{t("Create an account")}</Anchor>
           </Text>
