@@ -2,6 +2,15 @@
  * (`{url, fields, key}`); the form's policy fixes the type and the largest size. */
 import { Problem } from "./problem";
 
+/** The picture types the API takes (product images, shop logos, review photos). */
+export const IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp"] as const;
+
+/** The picture type to ask an upload form for: the file's own, or JPEG when the browser
+ * does not tell (the API checks the first bytes anyway). */
+export function imageType(file: File): (typeof IMAGE_TYPES)[number] {
+  return IMAGE_TYPES.find((type) => type === file.type) ?? "image/jpeg";
+}
+
 export interface UploadForm {
   url: string;
   fields: Record<string, string>;

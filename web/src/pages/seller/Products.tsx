@@ -4,12 +4,10 @@ import { useMemo, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
 import { api, ok, type Schemas } from "../../api/client";
-import { uploadTo, type UploadForm } from "../../api/upload";
+import { IMAGE_TYPES, imageType, uploadTo, type UploadForm } from "../../api/upload";
 import { useSession } from "../../auth/useSession";
 import { Loading, PageTitle, ProblemAlert, StatusBadge } from "../../components/common";
 import { dateTime, money, parseReais } from "../../format";
-
-const IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp"] as const;
 
 export function Products() {
   const { t } = useTranslation();
@@ -102,8 +100,7 @@ export function NewProduct() {
     mutationFn: async () => {
       const images: string[] = [];
       for (const file of files) {
-        const contentType = IMAGE_TYPES.find((type) => type === file.type) ?? "image/jpeg";
-        const form = await ok(api().POST("/sellers/{sellerId}/product-images", { params: { path: { sellerId } }, body: { contentType } }));
+        const form = await ok(api().POST("/sellers/{sellerId}/product-images", { params: { path: { sellerId } }, body: { contentType: imageType(file) } }));
         images.push(await uploadTo(form as UploadForm, file));
       }
       const categoryAttributes: Record<string, string | number> = {};

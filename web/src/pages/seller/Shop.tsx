@@ -4,7 +4,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, ok } from "../../api/client";
-import { uploadTo, type UploadForm } from "../../api/upload";
+import { IMAGE_TYPES, imageType, uploadTo, type UploadForm } from "../../api/upload";
 import { useSession } from "../../auth/useSession";
 import { Loading, PageTitle, ProblemAlert, StatusBadge } from "../../components/common";
 import { dateTime, money } from "../../format";
@@ -26,8 +26,7 @@ export function ShopProfile() {
   }, [shop.data]);
   const logo = useMutation({
     mutationFn: async (file: File) => {
-      const contentType = (["image/jpeg", "image/png", "image/webp"] as const).find((type) => type === file.type) ?? "image/png";
-      const form = await ok(api().POST("/shops/{slug}/logo", { params: { path: { slug: shop.data!.slug } }, body: { contentType } }));
+      const form = await ok(api().POST("/shops/{slug}/logo", { params: { path: { slug: shop.data!.slug } }, body: { contentType: imageType(file) } }));
       const key = await uploadTo(form as UploadForm, file);
       return ok(api().PATCH("/shops/{slug}", { params: { path: { slug: shop.data!.slug } }, body: { logo: key } }));
     },
@@ -49,7 +48,7 @@ export function ShopProfile() {
       <Stack mt="md">
         <Group align="end">
           <Avatar src={shop.data.logoUrl} alt="" size="lg" radius="md">{shop.data.name.slice(0, 2)}</Avatar>
-          <FileInput label={t("Logo")} description={t("JPEG, PNG or WebP, up to 5 MB")} accept="image/jpeg,image/png,image/webp" onChange={(file) => file && logo.mutate(file)} w={260} />
+          <FileInput label={t("Logo")} description={t("JPEG, PNG or WebP, up to 5 MB")} accept={IMAGE_TYPES.join(",")} onChange={(file) => file && logo.mutate(file)} w={260} />
         </Group>
         <ProblemAlert error={logo.error} title={t("Logo not changed")} />
         <Textarea label={t("Description")} value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={3} />

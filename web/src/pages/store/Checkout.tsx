@@ -14,7 +14,7 @@ type Method = "card" | "debit_card" | "boleto" | "wallet" | "voucher";
 const MAX_INSTALLMENTS = 12;
 const MIN_INSTALLMENT = 500;
 
-export function installmentChoices(total: number, label: (n: number, each: string) => string) {
+function installmentChoices(total: number, label: (n: number, each: string) => string) {
   const most = Math.max(1, Math.min(MAX_INSTALLMENTS, Math.floor(total / MIN_INSTALLMENT)));
   return Array.from({ length: most }, (_, i) => ({ value: String(i + 1), label: label(i + 1, money(Math.ceil(total / (i + 1)))) }));
 }
