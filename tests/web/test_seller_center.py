@@ -82,3 +82,12 @@ def test_a_seller_lists_a_product_with_two_variants(page: Page, api_url, staff, 
     queue = staff.call("GET", "/admin/listings?limit=100").json()["items"]
     mine = [p for p in queue if p["title"] == "Caneca de cerâmica esmaltada"]
     assert [o["price"]["amount"] for o in mine[-1]["offers"]] == [3990, 4990]
+
+    # the shop's logo, from its profile
+    page.get_by_role("tab", name="Loja").click()
+    page.locator("input[type=file]").set_input_files(picture)
+    shop = f"/sellers/{made['sellerId']}/shop"
+    logo = polling.until(
+        lambda: made["shopper"].call("GET", shop).json()["logoUrl"], bool, "the shop's logo", 30
+    )
+    expect(page.locator(f'img[src^="{logo.split("?")[0]}"]')).to_have_count(1)  # shown
