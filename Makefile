@@ -75,7 +75,7 @@ seed: install ## Seed the deployed local cloud again
 	@$(CLOUD) seed
 
 # --------------------------------------------------------------------------- web front
-web: install ## Build the web front (type-check, then Vite into web/dist)
+web: install ## Build the web front (Vite into web/dist; `make lint` type-checks it)
 	cd web && npm run --silent build -- --logLevel warn
 
 web-publish: web ## Publish web/dist to a deployed AWS stack (STACK=name [REGION=...])

@@ -3,10 +3,16 @@
  * The home page is in the first chunk; every other page, the seller center and the admin
  * panel are loaded when first visited (the storefront's first load stays under 250 kB of
  * compressed JavaScript). */
+import type { ComponentType } from "react";
 import { createHashRouter } from "react-router";
 import { Layout } from "./components/Layout";
 import { Loading, RouteError } from "./components/common";
 import { Home } from "./pages/store/Home";
+
+/** A route's lazy part: the component ``name`` of the module ``load`` imports on first visit. */
+function page<M>(load: () => Promise<M>, name: keyof M) {
+  return async () => ({ Component: (await load())[name] as ComponentType });
+}
 
 const seller = () => import("./pages/seller");
 const admin = () => import("./pages/admin");
@@ -19,50 +25,50 @@ export const router = createHashRouter([
     hydrateFallbackElement: <Loading />,
     children: [
       { index: true, element: <Home /> },
-      { path: "search", lazy: async () => ({ Component: (await import("./pages/store/Search")).Search }) },
-      { path: "products/:productId", lazy: async () => ({ Component: (await import("./pages/store/Product")).Product }) },
-      { path: "shops/:slug", lazy: async () => ({ Component: (await import("./pages/store/Shop")).Shop }) },
-      { path: "sellers/:sellerId/shop", lazy: async () => ({ Component: (await import("./pages/store/Shop")).Shop }) },
-      { path: "flash-sales/:saleId", lazy: async () => ({ Component: (await import("./pages/store/FlashSale")).FlashSale }) },
-      { path: "cart", lazy: async () => ({ Component: (await import("./pages/store/Cart")).Cart }) },
-      { path: "checkout", lazy: async () => ({ Component: (await import("./pages/store/Checkout")).Checkout }) },
-      { path: "sign-in", lazy: async () => ({ Component: (await import("./pages/store/SignIn")).SignIn }) },
-      { path: "sign-up", lazy: async () => ({ Component: (await import("./pages/store/SignIn")).SignUp }) },
-      { path: "password-reset", lazy: async () => ({ Component: (await import("./pages/store/Recovery")).PasswordReset }) },
-      { path: "verify-email", lazy: async () => ({ Component: (await import("./pages/store/Recovery")).VerifyEmail }) },
-      { path: "orders", lazy: async () => ({ Component: (await import("./pages/store/Orders")).Orders }) },
-      { path: "orders/:orderId", lazy: async () => ({ Component: (await import("./pages/store/Order")).Order }) },
-      { path: "wallet", lazy: async () => ({ Component: (await import("./pages/store/Wallet")).Wallet }) },
-      { path: "notifications", lazy: async () => ({ Component: (await import("./pages/store/Notifications")).Notifications }) },
-      { path: "chat", lazy: async () => ({ Component: (await import("./pages/store/Chat")).Chat }) },
-      { path: "chat/:conversationId", lazy: async () => ({ Component: (await import("./pages/store/Chat")).Chat }) },
-      { path: "account", lazy: async () => ({ Component: (await import("./pages/store/Account")).Account }) },
+      { path: "search", lazy: page(() => import("./pages/store/Search"), "Search") },
+      { path: "products/:productId", lazy: page(() => import("./pages/store/Product"), "Product") },
+      { path: "shops/:slug", lazy: page(() => import("./pages/store/Shop"), "Shop") },
+      { path: "sellers/:sellerId/shop", lazy: page(() => import("./pages/store/Shop"), "Shop") },
+      { path: "flash-sales/:saleId", lazy: page(() => import("./pages/store/FlashSale"), "FlashSale") },
+      { path: "cart", lazy: page(() => import("./pages/store/Cart"), "Cart") },
+      { path: "checkout", lazy: page(() => import("./pages/store/Checkout"), "Checkout") },
+      { path: "sign-in", lazy: page(() => import("./pages/store/SignIn"), "SignIn") },
+      { path: "sign-up", lazy: page(() => import("./pages/store/SignIn"), "SignUp") },
+      { path: "password-reset", lazy: page(() => import("./pages/store/Recovery"), "PasswordReset") },
+      { path: "verify-email", lazy: page(() => import("./pages/store/Recovery"), "VerifyEmail") },
+      { path: "orders", lazy: page(() => import("./pages/store/Orders"), "Orders") },
+      { path: "orders/:orderId", lazy: page(() => import("./pages/store/Order"), "Order") },
+      { path: "wallet", lazy: page(() => import("./pages/store/Wallet"), "Wallet") },
+      { path: "notifications", lazy: page(() => import("./pages/store/Notifications"), "Notifications") },
+      { path: "chat", lazy: page(() => import("./pages/store/Chat"), "Chat") },
+      { path: "chat/:conversationId", lazy: page(() => import("./pages/store/Chat"), "Chat") },
+      { path: "account", lazy: page(() => import("./pages/store/Account"), "Account") },
       {
         path: "seller",
-        lazy: async () => ({ Component: (await seller()).SellerLayout }),
+        lazy: page(seller, "SellerLayout"),
         children: [
-          { index: true, lazy: async () => ({ Component: (await seller()).Dashboard }) },
-          { path: "apply", lazy: async () => ({ Component: (await seller()).Apply }) },
-          { path: "products", lazy: async () => ({ Component: (await seller()).Products }) },
-          { path: "products/new", lazy: async () => ({ Component: (await seller()).NewProduct }) },
-          { path: "stock/:offerId", lazy: async () => ({ Component: (await seller()).Stock }) },
-          { path: "shipments", lazy: async () => ({ Component: (await seller()).Shipments }) },
-          { path: "returns", lazy: async () => ({ Component: (await seller()).Returns }) },
-          { path: "shop", lazy: async () => ({ Component: (await seller()).ShopProfile }) },
-          { path: "balance", lazy: async () => ({ Component: (await seller()).Balance }) },
+          { index: true, lazy: page(seller, "Dashboard") },
+          { path: "apply", lazy: page(seller, "Apply") },
+          { path: "products", lazy: page(seller, "Products") },
+          { path: "products/new", lazy: page(seller, "NewProduct") },
+          { path: "stock/:offerId", lazy: page(seller, "Stock") },
+          { path: "shipments", lazy: page(seller, "Shipments") },
+          { path: "returns", lazy: page(seller, "Returns") },
+          { path: "shop", lazy: page(seller, "ShopProfile") },
+          { path: "balance", lazy: page(seller, "Balance") },
         ],
       },
       {
         path: "admin",
-        lazy: async () => ({ Component: (await admin()).AdminLayout }),
+        lazy: page(admin, "AdminLayout"),
         children: [
-          { index: true, lazy: async () => ({ Component: (await admin()).Applications }) },
-          { path: "listings", lazy: async () => ({ Component: (await admin()).Listings }) },
-          { path: "reviews", lazy: async () => ({ Component: (await admin()).Reviews }) },
-          { path: "promotions", lazy: async () => ({ Component: (await admin()).Promotions }) },
-          { path: "accounts", lazy: async () => ({ Component: (await admin()).Accounts }) },
-          { path: "imports", lazy: async () => ({ Component: (await admin()).Imports }) },
-          { path: "ledger", lazy: async () => ({ Component: (await admin()).Ledger }) },
+          { index: true, lazy: page(admin, "Applications") },
+          { path: "listings", lazy: page(admin, "Listings") },
+          { path: "reviews", lazy: page(admin, "Reviews") },
+          { path: "promotions", lazy: page(admin, "Promotions") },
+          { path: "accounts", lazy: page(admin, "Accounts") },
+          { path: "imports", lazy: page(admin, "Imports") },
+          { path: "ledger", lazy: page(admin, "Ledger") },
         ],
       },
     ],

@@ -104,16 +104,15 @@ async function serialised(): Promise<string | null> {
 export async function freshAccessToken(): Promise<string | null> {
   const { accessToken, claims } = state;
   if (accessToken && claims && claims.exp - MARGIN_S > Date.now() / 1000) return accessToken;
+  return renew();
+}
+
+/** A new access token now (a role granted since the last one is in it), one refresh at a
+ * time in this tab; null when nobody is signed in. */
+export async function renew(): Promise<string | null> {
   if (!localStorage.getItem(REFRESH_KEY)) return null;
   inflight ??= serialised().finally(() => (inflight = null));
   return inflight;
-}
-
-/** A new access token now (a role granted since the last one is in it). */
-export async function renew(): Promise<void> {
-  if (!localStorage.getItem(REFRESH_KEY)) return;
-  inflight ??= serialised().finally(() => (inflight = null));
-  await inflight;
 }
 
 /** End the session here and on the server (its refresh token family). */

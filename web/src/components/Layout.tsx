@@ -58,6 +58,17 @@ function SearchBox() {
   );
 }
 
+/** A signed-in person's pages, in the account menu and the phone's drawer: [route, label]. */
+const ACCOUNT_PAGES = [
+  ["/orders", "My orders"],
+  ["/wallet", "Wallet"],
+  ["/notifications", "Notifications"],
+  ["/chat", "Chat"],
+  ["/account", "Account"],
+] as const;
+const SELLER_CENTER = ["/seller", "Seller center"] as const;
+const ADMIN_PANEL = ["/admin", "Admin panel"] as const;
+
 function LanguageSwitch({ short = false }: { short?: boolean }) {
   const { t, i18n } = useTranslation();
   return (
@@ -89,6 +100,7 @@ export function Layout() {
   const queries = useQueryClient();
   const [opened, { toggle, close }] = useDisclosure(false);
   const unreadCount = unread.data?.unread.total ?? 0;
+  const sections = session.isStaff ? [SELLER_CENTER, ADMIN_PANEL] : [SELLER_CENTER];
 
   const leave = async () => {
     await signOut();
@@ -125,16 +137,13 @@ export function Layout() {
                 </ActionIcon>
               </Menu.Target>
               <Menu.Dropdown>
-                <Menu.Item component={Link} to="/orders">{t("My orders")}</Menu.Item>
-                <Menu.Item component={Link} to="/wallet">{t("Wallet")}</Menu.Item>
-                <Menu.Item component={Link} to="/notifications">
-                  {t("Notifications")} {unreadCount > 0 && <Badge size="xs">{unreadCount}</Badge>}
-                </Menu.Item>
-                <Menu.Item component={Link} to="/chat">{t("Chat")}</Menu.Item>
-                <Menu.Item component={Link} to="/account">{t("Account")}</Menu.Item>
+                {ACCOUNT_PAGES.map(([to, label]) => (
+                  <Menu.Item key={to} component={Link} to={to}>
+                    {t(label)} {to === "/notifications" && unreadCount > 0 && <Badge size="xs">{unreadCount}</Badge>}
+                  </Menu.Item>
+                ))}
                 <Menu.Divider />
-                <Menu.Item component={Link} to="/seller">{t("Seller center")}</Menu.Item>
-                {session.isStaff && <Menu.Item component={Link} to="/admin">{t("Admin panel")}</Menu.Item>}
+                {sections.map(([to, label]) => <Menu.Item key={to} component={Link} to={to}>{t(label)}</Menu.Item>)}
                 <Menu.Divider />
                 <Menu.Item onClick={leave}>{t("Sign out")}</Menu.Item>
               </Menu.Dropdown>
@@ -150,12 +159,7 @@ export function Layout() {
         <Stack gap={4} onClick={close}>
           <NavLink component={Link} to="/" label={t("Home")} />
           <NavLink component={Link} to="/cart" label={t("Cart")} />
-          <NavLink component={Link} to="/orders" label={t("My orders")} />
-          <NavLink component={Link} to="/wallet" label={t("Wallet")} />
-          <NavLink component={Link} to="/notifications" label={t("Notifications")} />
-          <NavLink component={Link} to="/chat" label={t("Chat")} />
-          <NavLink component={Link} to="/seller" label={t("Seller center")} />
-          {session.isStaff && <NavLink component={Link} to="/admin" label={t("Admin panel")} />}
+          {[...ACCOUNT_PAGES, ...sections].map(([to, label]) => <NavLink key={to} component={Link} to={to} label={t(label)} />)}
           <LanguageSwitch />
         </Stack>
       </AppShell.Navbar>

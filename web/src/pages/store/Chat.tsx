@@ -1,5 +1,5 @@
 import { Badge, Button, Card, Group, Paper, ScrollArea, SegmentedControl, Stack, Text, Textarea } from "@mantine/core";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
@@ -140,9 +140,8 @@ function Conversations() {
   const list = useQuery({
     queryKey: ["conversations", role],
     queryFn: () => ok(api().GET("/me/conversations", { params: { query: { role, limit: 50 } } })),
+    refetchOnMount: "always", // back from a conversation: its unread count changed
   });
-  const queries = useQueryClient();
-  useEffect(() => () => void queries.invalidateQueries({ queryKey: ["conversations"] }), [queries]);
   return (
     <Stack>
       {sellerId && (

@@ -8,6 +8,11 @@ import { Loading, PageTitle, ProblemAlert, SignedIn, StatusBadge } from "../../c
 import { dateTime, day, money } from "../../format";
 
 type OrderOut = Schemas["OrderOut"];
+/** What a package card shows, from fulfilment's shipment or, before it, the order's package. */
+type PackageView = Pick<Schemas["ShipmentOut"], "packageId" | "carrier" | "service" | "status" | "timeline"> & {
+  promisedBy?: string | null;
+  trackingNumber?: string | null;
+};
 const REASONS = ["DAMAGED", "NOT_AS_DESCRIBED", "WRONG_ITEM", "MISSING_PARTS", "CHANGED_MIND", "OTHER"] as const;
 
 /** How long after its confirmation an order's packages are surely known to fulfilment (it
@@ -35,27 +40,15 @@ function Tracking({ order }: { order: OrderOut }) {
     refetchInterval: 30_000,
     enabled: known,
   });
-  if (!known) {
-    // Not handed to fulfilment yet: the packages as the order knows them.
-    return (
-      <Stack>
-        {(order.packages ?? []).map((p, i) => (
-          <Card key={p.packageId} withBorder data-testid="shipment">
-            <Group justify="space-between">
-              <Text fw={600}>{t("Package {{n}}", { n: i + 1 })}: {p.carrier} {p.service}</Text>
-              <StatusBadge status={order.status === "CANCELLED" ? "CANCELLED" : "PREPARING"} />
-            </Group>
-            <Text size="sm" c="dimmed">{t("arrives by {{date}}", { date: day(p.promisedBy) })}</Text>
-          </Card>
-        ))}
-      </Stack>
-    );
-  }
-  if (shipments.isPending) return <Loading />;
-  if (shipments.error) return <ProblemAlert error={shipments.error} />;
+  if (known && shipments.isPending) return <Loading />;
+  if (known && shipments.error) return <ProblemAlert error={shipments.error} />;
+  // Until fulfilment has them: the packages as the order knows them, being prepared.
+  const packages: PackageView[] = known
+    ? (shipments.data?.shipments ?? [])
+    : (order.packages ?? []).map((p) => ({ ...p, status: order.status === "CANCELLED" ? "CANCELLED" : "PREPARING", timeline: [] }));
   return (
     <Stack>
-      {shipments.data.shipments.map((s, i) => (
+      {packages.map((s, i) => (
         <Card key={s.packageId} withBorder data-testid="shipment">
           <Group justify="space-between">
             <Text fw={600}>{t("Package {{n}}", { n: i + 1 })}: {s.carrier} {s.service}</Text>
@@ -65,13 +58,15 @@ function Tracking({ order }: { order: OrderOut }) {
             {s.trackingNumber ? `${t("Tracking")}: ${s.trackingNumber} · ` : ""}
             {t("arrives by {{date}}", { date: day(s.promisedBy) })}
           </Text>
-          <Timeline active={s.timeline.length - 1} bulletSize={14} lineWidth={2} mt="sm">
-            {s.timeline.map((e, j) => (
-              <Timeline.Item key={j} title={t(e.status)}>
-                <Text size="xs" c="dimmed">{dateTime(e.at)}{e.location ? ` · ${e.location}` : ""}</Text>
-              </Timeline.Item>
-            ))}
-          </Timeline>
+          {s.timeline.length > 0 && (
+            <Timeline active={s.timeline.length - 1} bulletSize={14} lineWidth={2} mt="sm">
+              {s.timeline.map((e, j) => (
+                <Timeline.Item key={j} title={t(e.status)}>
+                  <Text size="xs" c="dimmed">{dateTime(e.at)}{e.location ? ` · ${e.location}` : ""}</Text>
+                </Timeline.Item>
+              ))}
+            </Timeline>
+          )}
         </Card>
       ))}
     </Stack>
