@@ -88,3 +88,17 @@ def upload_image(seller: Shopper, seller_id: str, colour) -> str:
     )
     assert sent.status_code in (200, 204), sent.text
     return form["key"]
+
+
+def shirt_listing(word: str, variants: list[dict], images: list[str]) -> dict:
+    """The body of a new listing: a cotton T-shirt named by ``word`` in the colours (option
+    "Cor") its ``variants`` name, with ``images`` (keys of the seller's uploads)."""
+    return {
+        "title": f"Camiseta {word} algodão",
+        "category": "fashion-male-clothing",
+        "categoryAttributes": {"brand": "Hering", "condition": "NEW", "gender": "MALE"},
+        "dimensions": {"weightG": 200, "lengthCm": 30, "heightCm": 3, "widthCm": 25},
+        "options": [{"name": "Cor", "values": [v["options"]["Cor"] for v in variants]}],
+        "variants": variants,
+        "images": images,
+    }

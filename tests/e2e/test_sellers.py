@@ -17,7 +17,7 @@ from PIL import Image
 from localcloud import seed
 from shopper import TEST_ADDRESS, Shopper
 from tests.e2e import polling
-from tests.e2e.selling import apply_and_approve, upload_image
+from tests.e2e.selling import apply_and_approve, shirt_listing, upload_image
 
 
 @pytest.fixture(scope="module")
@@ -53,20 +53,16 @@ def test_a_seller_lists_two_variants_and_a_buyer_buys_one(api_url, staff):
         upload_image(seller, seller_id, (10, 10, 10)),
     )
     word = f"camiseta{uuid.uuid4().hex[:6]}"
-    listing = {
-        "title": f"Camiseta {word} algodão",
-        "category": "fashion-male-clothing",
-        "categoryAttributes": {"brand": "Hering", "condition": "NEW", "gender": "MALE"},
-        "dimensions": {"weightG": 200, "lengthCm": 30, "heightCm": 3, "widthCm": 25},
-        "options": [{"name": "Cor", "values": ["Branca", "Preta"]}],
-        "variants": [
+    listing = shirt_listing(
+        word,
+        [
             {"options": {"Cor": "Branca"}, "price": 5990, "freight": 1500, "stock": 5,
              "gtin": "7891000315507", "images": [white]},
             {"options": {"Cor": "Preta"}, "price": 6490, "freight": 1500, "stock": 2,
              "images": [black]},
         ],
-        "images": [white, black],
-    }  # fmt: skip
+        [white, black],
+    )  # fmt: skip
     product = seller.call("POST", f"/sellers/{seller_id}/products", listing, expect=(201,)).json()
     pid = product["productId"]
     assert product["moderation"] == "DRAFT" and len(product["offers"]) == 2

@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from localcloud import cloud as local
 from localcloud import seed, web
-from shopper import Shopper
+from shopper import TEST_ADDRESS, Shopper
 from tests.e2e import polling
-from tests.e2e.selling import apply_and_approve, upload_image
+from tests.e2e.selling import apply_and_approve, shirt_listing, upload_image
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -38,6 +38,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PASSWORD = "green shop opens 42"
+# What a page shows waits on the local cloud's functions, cold ones among them while two test
+# workers share the machine: assertions wait as long as actions do (30 s), not Playwright's 5 s.
+expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(scope="session")
@@ -145,8 +148,6 @@ def sign_in(tab: Page, email: str, password: str = PASSWORD, then: str = "") -> 
 def account(api_url: str) -> tuple[Shopper, str]:
     """A registered customer with a saved address: ``(shopper, email)`` (password PASSWORD)."""
     email = f"web-{uuid.uuid4().hex[:10]}@example.com"
-    from shopper import TEST_ADDRESS
-
     return Shopper(api_url).register(email, "Ana Souza", TEST_ADDRESS, PASSWORD), email
 
 
@@ -167,18 +168,14 @@ def published_listing(api_url: str, staff: Shopper, price: int = 5990) -> dict:
     seller, seller_id = made["shopper"], made["sellerId"]
     picture = upload_image(seller, seller_id, (230, 90, 20))
     word = f"camiseta{uuid.uuid4().hex[:6]}"
-    listing = {
-        "title": f"Camiseta {word} algodão",
-        "category": "fashion-male-clothing",
-        "categoryAttributes": {"brand": "Hering", "condition": "NEW", "gender": "MALE"},
-        "dimensions": {"weightG": 200, "lengthCm": 30, "heightCm": 3, "widthCm": 25},
-        "options": [{"name": "Cor", "values": ["Branca", "Preta"]}],
-        "variants": [
+    listing = shirt_listing(
+        word,
+        [
             {"options": {"Cor": "Branca"}, "price": price, "freight": 1500, "stock": 20},
             {"options": {"Cor": "Preta"}, "price": price + 500, "freight": 1500, "stock": 20},
         ],
-        "images": [picture],
-    }
+        [picture],
+    )
     product = seller.call("POST", f"/sellers/{seller_id}/products", listing).json()
     pid = product["productId"]
     seller.call("POST", f"/sellers/{seller_id}/products/{pid}/submit")
