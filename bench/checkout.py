@@ -20,6 +20,8 @@
 from __future__ import annotations
 
 import collections
+import contextlib
+import io
 import statistics
 import time
 from pathlib import Path
@@ -38,28 +40,6 @@ PRICE = {
     "email": 0.10e-3,
 }
 LAMBDA_GB = 0.5  # template.yaml Globals MemorySize: 512
-#: The in-process run's environment: moto tables, no real AWS.
-BENCH_ENV = {
-    "AWS_ACCESS_KEY_ID": "bench",
-    "AWS_SECRET_ACCESS_KEY": "bench",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-    "EVENT_BUS_NAME": "titan-test",
-    **{
-        f"{c}_TABLE": f"bench-{c.lower()}"
-        for c in (
-            "IDEMPOTENCY",
-            "IDENTITY",
-            "CATALOG",
-            "CART",
-            "INVENTORY",
-            "CHECKOUT",
-            "PAYMENTS",
-            "ORDERS",
-            "FLASHSALES",
-        )
-    },
-}
 
 
 def _consumers() -> dict[str, int]:
@@ -86,17 +66,13 @@ def _consumers() -> dict[str, int]:
 def per_checkout(runs: int = 10) -> dict:
     """Totals over ``runs`` card checkouts of a 2-line cart: AWS calls by (service,
     operation), DynamoDB request units, events, state transitions, step durations (s)."""
-    import os
-
     import boto3
     import botocore.client
     from moto import mock_aws
 
-    for variable, value in BENCH_ENV.items():
-        os.environ.setdefault(variable, value)
-
-    from tests.unit.shopping_tests import conftest
-    from tests.unit.shopping_tests import test_checkout_saga as saga
+    import tests.conftest  # noqa: F401  (the unit tests' environment: every variable the functions get)
+    from tests.unit import shop
+    from tests.unit.checkout_tests import saga
     from tests.unit.tables import create_tables
 
     calls: collections.Counter = collections.Counter()
@@ -115,29 +91,30 @@ def per_checkout(runs: int = 10) -> dict:
     published: list = []
     durations: list[float] = []
     transitions = 0
-    with mock_aws():
+    # Powertools prints each metric (EMF) to stdout: not the bench's output.
+    with mock_aws(), contextlib.redirect_stdout(io.StringIO()):
         from cart import consumers
         from cart import service as cart
         from catalog.domain import offer_id
         from inventory import service as inventory
+        from payments import provider
         from titan.events import EventPublisher
 
         create_tables()
         boto3.client("events").create_event_bus(Name="titan-test")
         EventPublisher.publish = lambda self, *events: published.extend(events)
-        cart.quote = lambda lines, partial=False: saga.catalog_steps.quote(
-            {"lines": lines, "partial": partial}
-        )
-        conftest.seed_catalog()
-        conftest.seed_identity()
-        for product in (conftest.P1, conftest.P2):
-            offer = offer_id(product, conftest.SELLER)
-            inventory.open_stock(offer, product, conftest.SELLER, {}, 100_000)
+        cart.invoke = shop.steps_call  # the contexts' steps in-process, as the unit tests do
+        provider.invoke = shop.ledger_call
+        shop.seed_catalog()
+        shop.seed_identity()
+        for product in (shop.P1, shop.P2):
+            offer = offer_id(product, shop.SELLER)
+            inventory.open_stock(offer, product, shop.SELLER, {}, 100_000)
         botocore.client.BaseClient._make_api_call = counted
         try:
             for _ in range(runs):
-                cart.add(conftest.CUSTOMER, conftest.P1, conftest.SELLER, 1)
-                cart.add(conftest.CUSTOMER, conftest.P2, conftest.SELLER, 2)
+                cart.add(shop.CUSTOMER, shop.P1, shop.SELLER, 1)
+                cart.add(shop.CUSTOMER, shop.P2, shop.SELLER, 2)
                 trace: list = []
                 counting[0] = True
                 began = time.perf_counter()
@@ -236,3 +213,9 @@ def _capacity(operation: str, params: dict, units: dict) -> None:
             units["rru"] += len(request["Keys"]) * (1 if request.get("ConsistentRead") else 0.5)
     elif operation in ("Query", "Scan"):
         units["rru"] += 1 if params.get("ConsistentRead") else 0.5
+
+
+if __name__ == "__main__":
+    # Run apart (``python -m bench.checkout``): the unit tests' environment and moto stay out
+    # of the benchmark's own process, whose later sections talk to the local cloud.
+    print("\n".join(report(per_checkout())))
