@@ -44,6 +44,7 @@ PORT = int(os.environ.get("LOCALCLOUD_PORT", "4566"))
 ENDPOINT = f"http://127.0.0.1:{PORT}"
 #: The WebSocket endpoint of the cloud's API Gateway v2 (localcloud.websocket_api).
 WEBSOCKET_PORT = int(os.environ.get("LOCALCLOUD_WEBSOCKET_PORT", str(PORT - 56)))
+DYNAMODB_PORT = int(os.environ.get("LOCALCLOUD_DYNAMODB_PORT", str(PORT + 3)))
 REGION = "us-east-1"
 STACK = os.environ.get("LOCALCLOUD_STACK", "titan-local")
 STAGE = "local"
@@ -81,7 +82,7 @@ def localstack_env() -> dict[str, str]:
     """The environment LocalStack is started with (see docs/local-cloud.md for each choice)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LOCALSTACK_"))}
     env.update(
-        GATEWAY_SERVER="hypercorn",  # the twisted server ignores GATEWAY_LISTEN's host
+        GATEWAY_SERVER="twisted",  # bound to GATEWAY_LISTEN's host by localcloud.server
         GATEWAY_LISTEN=f"127.0.0.1:{PORT}",
         LOCALSTACK_HOST=f"127.0.0.1:{PORT}",
         DNS_ADDRESS="0",  # no DNS server on :53
@@ -107,6 +108,7 @@ def localstack_env() -> dict[str, str]:
         TITAN_LAMBDA_RUNTIME_DIR=str(RUNTIME_DIR),
         TITAN_LOGS_DIR=str(LOGS),
         TITAN_WEBSOCKET_PORT=str(WEBSOCKET_PORT),
+        TITAN_DYNAMODB_PORT=str(DYNAMODB_PORT),
     )
     return env
 

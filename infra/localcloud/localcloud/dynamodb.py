@@ -1,8 +1,9 @@
 """DynamoDB for the local cloud: LocalStack's bundled moto, made exact under concurrency.
 
 LocalStack 2026.3.0 serves DynamoDB by downloading Java and DynamoDB Local, which cannot
-happen offline. This provider answers every operation from LocalStack's bundled moto
-instead, with seven corrections measured on this stack (docs/local-cloud.md):
+happen offline. The local cloud answers every operation from LocalStack's bundled moto
+instead, in a process of its own (``localcloud.dynamodb_server``, which the Lambda workers
+call directly), with seven corrections measured on this stack (docs/local-cloud.md):
 
 1. moto's DynamoDB backend is not thread-safe: 8 threads of conditional decrements oversold
    a stock of 500 and raised ``dictionary changed size during iteration``. Every request is
@@ -23,37 +24,40 @@ instead, with seven corrections measured on this stack (docs/local-cloud.md):
 5. moto builds an item attribute by attribute and re-measures the whole item's size at each
    one (a third of its cost per item written in a bulk import). The size is now measured once
    per item, with the same 400 KB limit and error.
-6. LocalStack parsed each request shape by shape before handing it to moto, which parses the
-   body again, then parsed moto's JSON answer into a dict and serialised that dict to JSON
-   once more. The provider now gets the request's JSON body as it is and returns moto's HTTP
-   response as it is (``install_json_request_parsing``; py-spy: a third of each request).
+6. LocalStack parsed each request shape by shape before handing it on, and parsed the answer
+   into a dict to serialise it to JSON once more. The provider now takes the request's body
+   as it is and returns the DynamoDB process's HTTP response as it is
+   (``install_json_request_parsing``; py-spy: a third of each request).
 7. moto lists its response class's methods (``inspect.getmembers``) on every request to find
    the handler: half of moto's time on a GetItem. The list is made once per class.
 
-Selected with ``PROVIDER_OVERRIDE_DYNAMODB=titan``; registered under the entry-point group
-``localstack.aws.provider`` as ``dynamodb:titan`` (see pyproject.toml).
+The provider is selected with ``PROVIDER_OVERRIDE_DYNAMODB=titan``; registered under the
+entry-point group ``localstack.aws.provider`` as ``dynamodb:titan`` (see pyproject.toml).
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import threading
+import os
+import socket
+import subprocess
+import sys
+import time
 from typing import Any
 
 from localstack.aws.api.dynamodb import DynamodbApi
 from localstack.aws.forwarder import ForwardingFallbackDispatcher
-from localstack.services.moto import dispatch_to_moto
+from localstack.http import Response
+from localstack.runtime import hooks
 from localstack.services.plugins import Service, aws_provider
 
+from localcloud.dynamodb_server import PORT
 from localcloud.moto_transactions import install_item_level_transactions
 
-#: One lock for every DynamoDB request in the process (see the module docstring).
-REQUEST_LOCK = threading.RLock()
 
-
-class SerialisedMotoDynamoDB(DynamodbApi):
-    """A provider that implements nothing itself: every operation falls through to moto."""
+class ForwardedDynamoDB(DynamodbApi):
+    """A provider that implements nothing itself: every operation is forwarded."""
 
 
 WRITES = frozenset(
@@ -95,16 +99,46 @@ def written_keys(operation: str, request: dict) -> dict[str, list[dict]] | None:
     return written
 
 
-def _serialised_moto(context, request) -> Any:
-    with REQUEST_LOCK:
+def start_server(timeout_s: float = 30) -> subprocess.Popen:
+    """Start the DynamoDB process (``localcloud.dynamodb_server``) on ``PORT`` and wait until
+    it accepts connections. Raises RuntimeError if it exits or is not up in ``timeout_s``."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "localcloud.dynamodb_server", str(PORT)],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the DynamoDB process exited with {process.returncode}")
         try:
-            return dispatch_to_moto(context)  # moto's own HTTP response, passed through
-        finally:
-            if context.operation.name in WRITES:
-                from moto.dynamodb.models import dynamodb_backends
+            socket.create_connection(("127.0.0.1", PORT), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"the DynamoDB process did not listen on {PORT} in {timeout_s} s")
 
-                tables = dynamodb_backends[context.account_id][context.region].tables
-                after_write(tables, written_keys(context.operation.name, request or {}))
+
+@functools.cache
+def _pool():
+    import urllib3
+
+    return urllib3.HTTPConnectionPool("127.0.0.1", PORT, maxsize=64, block=False, retries=False)
+
+
+#: Headers of a request that the DynamoDB process needs (the signature names the account
+#: and region; the target names the operation).
+FORWARDED = ("Authorization", "X-Amz-Target", "Content-Type", "User-Agent", "X-Amz-Date")
+
+
+def _forward(context, _request) -> Response:
+    """Send a request that reached the cloud's endpoint to the DynamoDB process, as it came."""
+    headers = {k: v for k in FORWARDED if (v := context.request.headers.get(k)) is not None}
+    answer = _pool().urlopen(
+        "POST", "/", body=context.request.get_data(), headers=headers, preload_content=True
+    )
+    kept = {k: v for k, v in answer.headers.items() if k.lower() != "content-length"}
+    return Response(answer.data, answer.status, kept)
 
 
 def after_write(tables: dict, written: dict[str, list[dict]] | None) -> None:
@@ -211,7 +245,7 @@ def _candidates(table, hash_key, index_name: str | None) -> list:
 
 def install_partition_queries() -> None:
     """Patch moto's Table.query to consider only candidate items (see the module docstring).
-    Safe because every request is served under REQUEST_LOCK. Idempotent."""
+    Safe because every request is served under the DynamoDB process's one lock. Idempotent."""
     from moto.dynamodb.models.table import Table
 
     original = Table.query
@@ -249,7 +283,7 @@ def _scan_order(table) -> tuple[list, dict]:
 def install_fast_scan_pages() -> None:
     """Patch moto's Table.scan to start a page at the previous page's last key directly (see
     the module docstring). Table scans only; index scans and segments go to moto as they are.
-    Safe because every request is served under REQUEST_LOCK. Idempotent."""
+    Safe because every request is served under the DynamoDB process's one lock. Idempotent."""
     from moto.dynamodb.models.dynamo_type import DynamoType
     from moto.dynamodb.models.table import Table
 
@@ -357,16 +391,27 @@ def install_json_request_parsing() -> None:
     ServiceRequestParser.parse_and_enrich = parse_and_enrich
 
 
-@aws_provider(api="dynamodb", name="titan")
-def dynamodb_titan() -> Service:
+def install_moto_corrections() -> None:
+    """Corrections 1-5 and 7 of the module docstring, on this process's moto. Idempotent."""
     install_item_level_transactions()
     install_partition_queries()
     install_fast_scan_pages()
     install_item_size_once()
-    install_json_request_parsing()
     install_method_name_cache()
-    provider = SerialisedMotoDynamoDB()
+
+
+@hooks.on_infra_start()
+def start_dynamodb_process() -> None:
+    """With the cloud, before it serves: the functions may call DynamoDB before anything
+    reaches the provider (which LocalStack loads on its first request)."""
+    if os.environ.get("PROVIDER_OVERRIDE_DYNAMODB") == "titan":
+        start_server()
+
+
+@aws_provider(api="dynamodb", name="titan")
+def dynamodb_titan() -> Service:
+    install_json_request_parsing()
     return Service.for_provider(
-        provider,
-        dispatch_table_factory=lambda p: ForwardingFallbackDispatcher(p, _serialised_moto),
+        ForwardedDynamoDB(),
+        dispatch_table_factory=lambda p: ForwardingFallbackDispatcher(p, _forward),
     )

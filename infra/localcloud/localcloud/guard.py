@@ -24,6 +24,7 @@ def check_internals() -> list[str]:
 
     from localstack.aws.api.dynamodb import DynamodbApi
     from localstack.aws.forwarder import ForwardingFallbackDispatcher
+    from localstack.runtime.server.twisted import TwistedRuntimeServer
     from localstack.services.lambda_.invocation import execution_environment
     from localstack.services.lambda_.invocation.executor_endpoint import ExecutorEndpoint
     from localstack.services.lambda_.invocation.lambda_models import (
@@ -32,9 +33,9 @@ def check_internals() -> list[str]:
     )
     from localstack.services.lambda_.invocation.plugins import RuntimeExecutorPlugin
     from localstack.services.lambda_.invocation.runtime_executor import RuntimeExecutor
-    from localstack.services.moto import dispatch_to_moto
     from moto.dynamodb import models
     from moto.dynamodb.models.table import Table
+    from moto.dynamodb.responses import DynamoHandler
 
     expect(
         RuntimeExecutorPlugin.namespace == "localstack.lambda.runtime_executor",
@@ -69,7 +70,13 @@ def check_internals() -> list[str]:
     )
     for name in ("start", "shutdown", "get_endpoint_prefix"):
         expect(hasattr(ExecutorEndpoint, name), f"ExecutorEndpoint.{name}")
-    expect(callable(dispatch_to_moto) and callable(ForwardingFallbackDispatcher), "moto forwarding")
+    expect(callable(ForwardingFallbackDispatcher), "ForwardingFallbackDispatcher")
+    expect(callable(getattr(DynamoHandler, "dispatch", None)), "moto DynamoHandler.dispatch")
+    expect(
+        list(inspect.signature(TwistedRuntimeServer.register).parameters)
+        == ["self", "gateway", "listen", "ssl_creds"],
+        "TwistedRuntimeServer.register(gateway, listen, ssl_creds)",
+    )
     expect(DynamodbApi.service == "dynamodb", "DynamodbApi.service")
     transact = inspect.getsource(models.DynamoDBBackend.transact_write_items)
     expect(

@@ -7,10 +7,11 @@ LocalStack still decides how many environments a function needs (one per concurr
 invocation), so concurrency brings more workers; each worker stays warm between invocations.
 
 What it keeps from Lambda: the function's environment variables (with ``AWS_ENDPOINT_URL``
-pointing at the local cloud), the timeout (the worker is killed and the invocation fails with
-``Sandbox.Timedout``; the next invocation starts a fresh worker, as a new sandbox would), error
-payloads shaped like Lambda's (``errorMessage``, ``errorType``, ``stackTrace``), and logs, per
-invocation for LocalStack and appended to ``$TITAN_LOGS_DIR/functions/<name>.log``.
+pointing at the local cloud, and ``AWS_ENDPOINT_URL_DYNAMODB`` at its DynamoDB process), the
+timeout (the worker is killed and the invocation fails with ``Sandbox.Timedout``; the next
+invocation starts a fresh worker, as a new sandbox would), error payloads shaped like Lambda's
+(``errorMessage``, ``errorType``, ``stackTrace``), and logs, per invocation for LocalStack and
+appended to ``$TITAN_LOGS_DIR/functions/<name>.log``.
 
 Configuration (set by ``localcloud.cloud`` when it starts LocalStack):
 ``TITAN_LAMBDA_PYTHON`` (interpreter, default: this one), ``TITAN_LAMBDA_RUNTIME_DIR`` (boto3
@@ -37,6 +38,8 @@ from localstack.services.lambda_.invocation.runtime_executor import (
     LambdaRuntimeException,
     RuntimeExecutor,
 )
+
+from localcloud.dynamodb_server import ENDPOINT as DYNAMODB_ENDPOINT
 
 LOG = logging.getLogger(__name__)
 WORKER = Path(__file__).with_name("worker.py")
@@ -89,6 +92,9 @@ class TitanRuntimeExecutor(RuntimeExecutor):
             LANG="en_US.UTF-8",
             PYTHONDONTWRITEBYTECODE="1",
             HOME=str(code_dir),
+            # The functions' DynamoDB calls go straight to the DynamoDB process, not through
+            # LocalStack's (localcloud.dynamodb_server); botocore reads this variable.
+            AWS_ENDPOINT_URL_DYNAMODB=DYNAMODB_ENDPOINT,
         )
         req_read, req_write = os.pipe()
         resp_read, resp_write = os.pipe()
