@@ -3,8 +3,6 @@ recipient, parcel), kept in S3 and handed out by presigned URL."""
 
 from __future__ import annotations
 
-from fpdf import FPDF
-
 from fulfilment import settings
 from titan.aws import signing_s3
 
@@ -30,6 +28,10 @@ def draw(
     promised_by: str | None,
 ) -> bytes:
     """The label as PDF bytes (one A6 page, 105 x 148 mm); ``sender`` is the FROM line."""
+    # Imported when a label is drawn: fpdf2 (with Pillow) took 150-200 ms of every fulfilment
+    # function's cold start, and only buying a label draws one.
+    from fpdf import FPDF
+
     pdf = FPDF(format=(105, 148))  # A6, mm
     pdf.set_auto_page_break(False)
     pdf.add_page()

@@ -56,7 +56,7 @@ def generate() -> str:
     from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge, OpenAPIMergeError
 
     import titan
-    from titan.api import SECURITY_SCHEMES
+    from titan.api import security_schemes
 
     class StrictMerge(OpenAPIMerge):
         def _merge_components(self, source: dict, target: dict) -> None:
@@ -76,7 +76,7 @@ def generate() -> str:
         description=DESCRIPTION,
         servers=[{"url": "."}],
         on_conflict="error",
-        security_schemes=SECURITY_SCHEMES,
+        security_schemes=security_schemes(),
     )
     files = sorted((ROOT / "functions").glob("*/api.py"))
     if not files:

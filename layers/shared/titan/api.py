@@ -27,7 +27,6 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
     ResponseValidationError,
 )
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.logging import correlation_paths
 
 from titan.auth import BEARER, check, principal, route_roles
@@ -43,16 +42,26 @@ CORS = CORSConfig(
     max_age=600,
 )
 _PARAMETER_LOCATIONS = {"query", "path", "header", "cookie"}
-#: The access token from ``POST /auth/login``; an operation's requirement lists the roles it
-#: admits (``titan.auth.bearer``).
-SECURITY_SCHEMES = {
-    BEARER: HTTPBearer(
-        bearerFormat="JWT",
-        description="`Authorization: Bearer <accessToken>` (ES256 JWT from POST /auth/login, "
-        "15 minutes). An operation's requirement lists the roles it admits: customer, seller, "
-        "staff, admin; an empty list admits any signed-in account.",
-    )
-}
+
+
+def security_schemes() -> dict:
+    """The OpenAPI document's security schemes: the access token from ``POST /auth/login``;
+    an operation's requirement lists the roles it admits (``titan.auth.bearer``).
+
+    Built only for the document (``make openapi``, infra/tools/openapi.py;
+    ``Resolver.get_openapi_schema``), never by a function at start-up: importing Powertools'
+    OpenAPI models cost every API function's cold start about 130 ms (docs/benchmarks.md), and
+    the routes' ``security`` is read without them."""
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+    return {
+        BEARER: HTTPBearer(
+            bearerFormat="JWT",
+            description="`Authorization: Bearer <accessToken>` (ES256 JWT from POST "
+            "/auth/login, 15 minutes). An operation's requirement lists the roles it admits: "
+            "customer, seller, staff, admin; an empty list admits any signed-in account.",
+        )
+    }
 
 
 def problem_response(problem: Problem) -> Response:
@@ -139,6 +148,13 @@ class Resolver(APIGatewayRestResolver):
             )
         return super()._call_route(route, route_arguments)
 
+    def get_openapi_schema(self, **kwargs):
+        """The context's OpenAPI document, with the security schemes, which are configured
+        here rather than at start-up (``security_schemes``)."""
+        if not self.openapi_config.security_schemes:
+            self.configure_openapi(security_schemes=security_schemes())
+        return super().get_openapi_schema(**kwargs)
+
 
 _STATUS_TEXT = {201: "Created", 202: "Accepted", 204: "No content"}
 
@@ -156,7 +172,6 @@ def answers(status: int, model: type | None = None) -> dict:
 def create_app() -> APIGatewayRestResolver:
     """A resolver with validation, CORS and problem+json errors (see the module docstring)."""
     app = Resolver(enable_validation=True, cors=CORS, response_validation_error_http_code=500)
-    app.configure_openapi(security_schemes=SECURITY_SCHEMES)
 
     @app.exception_handler(Problem)
     def _problem(exc: Problem) -> Response:

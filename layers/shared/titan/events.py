@@ -24,7 +24,7 @@ from typing import Any
 
 import boto3
 
-from contracts import REGISTRY, Event
+from contracts import REGISTRY, Event, everything
 from titan import clock
 from titan.context import correlation_id
 from titan.ids import new_id
@@ -59,7 +59,8 @@ class DomainEvent:
     def of(cls, detail_type: str, data: dict[str, Any], **metadata: str) -> DomainEvent:
         """The event of ``detail_type`` with ``data`` checked against its contract (pydantic
         ValidationError if off-contract; KeyError for an unknown detail-type)."""
-        return cls(REGISTRY[detail_type].model_validate(data), **metadata)
+        contract = REGISTRY.get(detail_type) or everything()[detail_type]
+        return cls(contract.model_validate(data), **metadata)
 
     @property
     def detail_type(self) -> str:
