@@ -71,6 +71,13 @@ def check_internals() -> list[str]:
     for name in ("start", "shutdown", "get_endpoint_prefix"):
         expect(hasattr(ExecutorEndpoint, name), f"ExecutorEndpoint.{name}")
     expect(callable(ForwardingFallbackDispatcher), "ForwardingFallbackDispatcher")
+    from localstack.services.stepfunctions.provider import StepFunctionsProvider
+
+    sync = inspect.getsource(StepFunctionsProvider.start_sync_execution)
+    expect(
+        "executions[exec_arn] = execution" in sync and "to_start_sync_execution_output" in sync,
+        "Step Functions start_sync_execution keeps its execution in the store",
+    )
     expect(callable(getattr(DynamoHandler, "dispatch", None)), "moto DynamoHandler.dispatch")
     expect(
         list(inspect.signature(TwistedRuntimeServer.register).parameters)

@@ -1,4 +1,5 @@
-"""Step Functions for the local cloud: a definition and its JSONPaths parsed once, not per use.
+"""Step Functions for the local cloud: a definition and its JSONPaths parsed once, not per use,
+and synchronous Express executions forgotten once they have answered.
 
 1. Each execution parsed its state machine's definition again with ANTLR (about 10 ms per
    checkout saga on this machine, more under load). The parsed program is a tree of
@@ -12,6 +13,12 @@ checkouts, that table generation was a quarter of the cloud's CPU, and most of t
 per state" a checkout's saga paid (docs/benchmarks.md). A parsed expression is a tree of
    immutable path objects, reusable for any document, so each distinct expression string is
    now parsed once (an LRU cache per function the interpreter imports).
+3. LocalStack keeps every ``StartSyncExecution``'s execution object (its input, output,
+   event history and a clone of the state machine) in its store for as long as the cloud
+   runs. AWS keeps no record of an Express execution: it cannot be listed or described
+   (LocalStack refuses both too), only logged. In a 30-minute soak with 15,000 checkouts
+   LocalStack's memory grew by 338 MB. A synchronous execution is now dropped from the store
+   when its answer is returned.
 
 What an execution evaluates to is unchanged (the guard compares).
 """
@@ -56,3 +63,26 @@ def parse_once() -> None:
 
         entrypoint._titan = True
         ExecutionWorker._get_evaluation_entrypoint = entrypoint
+
+
+def forget_answered_sync_executions() -> None:
+    """Point 3 of the module docstring. Idempotent."""
+    from localstack.services.stepfunctions.provider import StepFunctionsProvider
+
+    original = StepFunctionsProvider.start_sync_execution
+    if getattr(original, "_titan", False):
+        return
+
+    @functools.wraps(original)
+    def start_sync_execution(self, context, *args, **kwargs):
+        answer = original(self, context, *args, **kwargs)
+        self.get_store(context).executions.pop(answer["executionArn"], None)
+        return answer
+
+    start_sync_execution._titan = True
+    StepFunctionsProvider.start_sync_execution = start_sync_execution
+
+
+@hooks.on_infra_start()
+def forget_sync_executions() -> None:
+    forget_answered_sync_executions()
