@@ -113,16 +113,23 @@ integration: install ## Integration tests (start or reuse the local cloud)
 e2e: install ## End-to-end tests over HTTP (start or reuse the local cloud)
 	$(PYTEST) tests/e2e -q $(PYTEST_ARGS)
 
-# The cloud tests share one local cloud, started (and deployed, if the sources changed) by the
-# first phase and stopped by the last if this run started it: first the tests that redeploy
-# or reload every function, alone; then the rest on two workers, a test file per worker at a
-# time (they wait on the cloud more than they use the CPU).
+# The cloud tests share one local cloud, started and deployed (if the sources changed) while
+# the unit tests run (the deploy waits on LocalStack about half of its time), and stopped by
+# the last phase if this run started it: first the tests that redeploy or reload every
+# function, alone; then the rest on two workers, a test file per worker at a time (they wait
+# on the cloud more than they use the CPU).
 TEST_RUN := $(shell date +%s%N)
 
 test: lint web ## Lint, then every test: unit, integration, e2e, the web front in a browser
 	infra/bin/ensure-web-tools chromium
-	$(PYTEST) tests/unit tests/localcloud -m offline -n auto -q $(PYTEST_ARGS)
-	TITAN_TEST_RUN=$(TEST_RUN) TITAN_KEEP_CLOUD=1 $(PYTEST) tests/integration -m "localcloud and serial" -q $(PYTEST_ARGS)
+	@mkdir -p .localcloud/logs
+	@TITAN_TEST_RUN=$(TEST_RUN) $(CLOUD) test-cloud > .localcloud/logs/test-cloud.log 2>&1 & cloud=$$!; \
+	  $(PYTEST) tests/unit tests/localcloud -m offline -n auto -q $(PYTEST_ARGS); unit=$$?; \
+	  wait $$cloud; ready=$$?; cat .localcloud/logs/test-cloud.log; \
+	  if [ $$unit -ne 0 ] || [ $$ready -ne 0 ]; then \
+	    TITAN_TEST_RUN=$(TEST_RUN) $(CLOUD) test-cloud-end; exit 1; fi
+	TITAN_TEST_RUN=$(TEST_RUN) TITAN_KEEP_CLOUD=1 $(PYTEST) tests/integration -m "localcloud and serial" -q $(PYTEST_ARGS) \
+	  || { TITAN_TEST_RUN=$(TEST_RUN) $(CLOUD) test-cloud-end; exit 1; }
 	TITAN_TEST_RUN=$(TEST_RUN) $(PYTEST) tests/integration tests/localcloud tests/e2e tests/web \
 	  -m "localcloud and not serial" -n 2 --dist loadfile -q --durations=10 $(PYTEST_ARGS)
 

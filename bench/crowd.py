@@ -44,6 +44,7 @@ class Sample:
     threads: int
     maps: int
     cloud_rss_mb: float  # LocalStack's own process
+    dynamodb_rss_mb: float  # the DynamoDB process (localcloud.dynamodb_server), with the tables
 
 
 class CloudSampler:
@@ -71,7 +72,7 @@ class CloudSampler:
 
     def sample(self) -> Sample:
         page = os.sysconf("SC_PAGE_SIZE")
-        rss = threads = maps = cloud_rss = 0
+        rss = threads = maps = cloud_rss = dynamodb_rss = 0
         per_function: collections.Counter = collections.Counter()
         for proc in Path("/proc").glob("[0-9]*"):
             try:
@@ -87,6 +88,8 @@ class CloudSampler:
             rss += resident
             if proc.name == str(self.pid):
                 cloud_rss = resident
+            if b"localcloud.dynamodb_server" in cmdline:
+                dynamodb_rss = resident
             if len(cmdline) > 6 and cmdline[3].endswith(b"worker.py"):
                 per_function[cmdline[6]] += 1  # the function's unpacked code folder
         return Sample(
@@ -97,6 +100,7 @@ class CloudSampler:
             threads=threads,
             maps=maps,
             cloud_rss_mb=cloud_rss / 2**20,
+            dynamodb_rss_mb=dynamodb_rss / 2**20,
         )
 
     def line(self) -> str:
@@ -104,7 +108,7 @@ class CloudSampler:
         return (
             f"  cloud at most: {max(s.workers for s in most)} Lambda workers"
             f" ({max(s.workers_one_function for s in most)} of one function),"
-            f" {max(s.rss_mb for s in most):,.0f} MB resident (LocalStack and workers)"
+            f" {max(s.rss_mb for s in most):,.0f} MB resident (LocalStack, DynamoDB, workers)"
         )
 
 

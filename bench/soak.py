@@ -5,8 +5,8 @@ cloud's processes every ``EVERY`` seconds.
 Each client repeats, by weight: browse a department, search, read a product, put a line in
 its cart and take it out, check out one unit by card, reserve a unit of a flash sale. Reported:
 requests per kind with their 5xx answers and time-outs, and the cloud's resident memory,
-threads and memory mappings (LocalStack and its workers, summed) after the warm-up, at the end
-and at most; flat means no leak.
+threads and memory mappings (LocalStack, its DynamoDB process and its workers, summed) after
+the warm-up, at the end and at most; flat means no leak.
 """
 
 from __future__ import annotations
@@ -107,6 +107,7 @@ def soak(api: str, staff_token: str, pid: int) -> list[str]:
     for label, field, unit in (
         ("resident memory (MB)", "rss_mb", "{:,.0f}"),
         ("  of it LocalStack  ", "cloud_rss_mb", "{:,.0f}"),
+        ("  of it DynamoDB    ", "dynamodb_rss_mb", "{:,.0f}"),
         ("threads             ", "threads", "{:,}"),
         ("memory mappings     ", "maps", "{:,}"),
         ("Lambda workers      ", "workers", "{:,}"),

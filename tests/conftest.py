@@ -4,7 +4,6 @@ Unit tests (tests/unit) run in-process against moto's ``mock_aws``. Integration 
 tests use the ``cloud`` fixture: the local cloud with the current templates deployed.
 """
 
-import fcntl
 import os
 import uuid
 
@@ -42,29 +41,15 @@ def pytest_configure(config):
         os.environ.setdefault("TITAN_TEST_RUN", uuid.uuid4().hex)
 
 
-def _started_here():
-    from localcloud import cloud as local
-
-    return local.STATE / "started-by-test-run"
-
-
 @pytest.fixture(scope="session")
 def cloud():
     """The local cloud with the current templates deployed: started if nothing runs yet
     (and stopped when the run ends), reused if ``make up`` already runs it; deployed only
-    if the sources changed since the last deploy. Parallel workers take turns (a file lock):
-    the first starts and deploys, the others find it ready. Yields the stack outputs
-    (``ApiUrl``, ``EventBusName``, table names...)."""
+    if the sources changed since the last deploy (``localcloud.cloud.ready_for_tests``).
+    Yields the stack outputs (``ApiUrl``, ``EventBusName``, table names...)."""
     from localcloud import cloud as local
 
-    local.STATE.mkdir(parents=True, exist_ok=True)
-    with open(local.STATE / "test-session.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not local.healthy():
-            local.start()
-            _started_here().write_text(os.environ["TITAN_TEST_RUN"])
-        outputs = local.deploy_if_changed()
-    return outputs
+    return local.ready_for_tests(os.environ["TITAN_TEST_RUN"])
 
 
 def pytest_sessionfinish(session):
@@ -72,12 +57,9 @@ def pytest_sessionfinish(session):
     ``TITAN_KEEP_CLOUD`` asks to leave it for a next phase of the same run)."""
     if hasattr(session.config, "workerinput") or os.environ.get("TITAN_KEEP_CLOUD"):
         return
-    marker = _started_here()
-    if marker.exists() and marker.read_text() == os.environ.get("TITAN_TEST_RUN"):
-        from localcloud import cloud as local
+    from localcloud import cloud as local
 
-        local.stop()
-        marker.unlink(missing_ok=True)
+    local.stop_if_started_by(os.environ.get("TITAN_TEST_RUN", ""))
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,11 @@
-"""``python -m localcloud up|start|deploy|reload|seed|web|down|status|logs [-f]|outputs``."""
+"""``python -m localcloud up|start|deploy|reload|seed|web|down|status|logs [-f]|outputs``,
+and for ``make test``: ``test-cloud`` (start and deploy for the run ``TITAN_TEST_RUN``) and
+``test-cloud-end`` (stop the cloud if that run started it)."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 
@@ -59,6 +62,11 @@ def main(argv: list[str]) -> int:
         print(web.publish(json.loads(cloud.OUTPUTS.read_text())))
     elif command == "down":
         cloud.stop()
+    elif command == "test-cloud":
+        outputs = cloud.ready_for_tests(os.environ["TITAN_TEST_RUN"])
+        print(f"local cloud ready for tests: {outputs['ApiUrl']}")
+    elif command == "test-cloud-end":
+        cloud.stop_if_started_by(os.environ["TITAN_TEST_RUN"])
     elif command == "status":
         running = cloud.healthy()
         print(f"local cloud {'up' if running else 'down'} at {cloud.ENDPOINT}")

@@ -341,6 +341,34 @@ def deploy_if_changed() -> dict[str, str]:
     return deploy()
 
 
+#: The test run (``TITAN_TEST_RUN``) that started the running cloud, which that run stops.
+STARTED_BY_TESTS = STATE / "started-by-test-run"
+
+
+def ready_for_tests(run: str) -> dict[str, str]:
+    """The cloud a test run needs: started if nothing runs (marked as started by ``run``, which
+    then stops it: ``stop_if_started_by``), reused if ``make up`` runs it, and deployed only
+    if the sources changed. Callers take turns (a file lock): the first starts and deploys,
+    the others find it ready. Returns the stack outputs. Raises CalledProcessError if the
+    deploy fails, RuntimeError if the cloud does not start."""
+    import fcntl
+
+    STATE.mkdir(parents=True, exist_ok=True)
+    with open(STATE / "test-session.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not healthy():
+            start()
+            STARTED_BY_TESTS.write_text(run)
+        return deploy_if_changed()
+
+
+def stop_if_started_by(run: str) -> None:
+    """Stop the cloud if test run ``run`` started it (``ready_for_tests``)."""
+    if STARTED_BY_TESTS.exists() and STARTED_BY_TESTS.read_text() == run:
+        stop()
+        STARTED_BY_TESTS.unlink(missing_ok=True)
+
+
 def _stack_complete() -> bool:
     try:
         stack = client("cloudformation").describe_stacks(StackName=STACK)["Stacks"][0]

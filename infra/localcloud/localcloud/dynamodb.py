@@ -123,7 +123,14 @@ def start_server(timeout_s: float = 30) -> subprocess.Popen:
 def _pool():
     import urllib3
 
-    return urllib3.HTTPConnectionPool("127.0.0.1", PORT, maxsize=64, block=False, retries=False)
+    return urllib3.HTTPConnectionPool(
+        "127.0.0.1",
+        PORT,
+        maxsize=64,
+        block=False,
+        retries=False,
+        timeout=urllib3.Timeout(connect=5, read=120),  # a scan page under a crowd, at worst
+    )
 
 
 #: Headers of a request that the DynamoDB process needs (the signature names the account
