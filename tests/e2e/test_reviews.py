@@ -108,10 +108,10 @@ def test_a_buyer_reviews_with_a_photo_and_the_stars_reach_the_catalog(api_url, s
 
     page = Shopper(api_url).call("GET", f"/products/{offer['productId']}/reviews").json()
     assert page["rating"]["count"] == 1 and page["items"][0]["reviewId"] == written["reviewId"]
-    product = until(
+    product = until(  # the product's and the seller's ratings arrive as separate events
         lambda: Shopper(api_url).call("GET", f"/products/{offer['productId']}").json(),
-        lambda p: p["rating"]["count"] == 1,
-        "the product's rating in the catalog",
+        lambda p: p["rating"]["count"] == 1 and p["offers"][0]["sellerRating"]["count"] == 1,
+        "the product's and the seller's ratings in the catalog",
     )
     assert product["rating"]["average"] == 4.0
     assert product["offers"][0]["sellerRating"] == {"average": 2.0, "count": 1}
