@@ -18,7 +18,7 @@ def tell(received: Received) -> None:
     """Notify everyone the event concerns."""
     notices = WRITERS[type(received.event)](received.event)
     if notices:
-        service.notify(received.metadata.eventId, notices)
+        service.notify(received.metadata.eventId, notices, received.metadata.occurredAt)
 
 
 handler = consumer(dict.fromkeys(WRITERS, tell))

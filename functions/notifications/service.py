@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from aws_lambda_powertools.utilities.parameters import get_parameter
@@ -123,15 +123,21 @@ def audience(to: tuple[str, str]) -> list[Person]:
     ]
 
 
-def notify(event_id: str, notices: list[Notice]) -> dict[str, int]:
-    """Make and queue the messages of ``notices`` (from the event ``event_id``). Returns
-    ``{"messages", "deliveries"}`` counted. Raises what DynamoDB and SQS raise (the event is
-    retried; what was done is not done twice)."""
+def notify(event_id: str, notices: list[Notice], occurred_at: str | None = None) -> dict[str, int]:
+    """Make and queue the messages of ``notices`` (from the event ``event_id``, which happened
+    at ``occurred_at``, RFC 3339; now when not given). Returns ``{"messages", "deliveries"}``
+    counted. Raises what DynamoDB and SQS raise (the event is retried; what was done is not
+    done twice).
+
+    The inbox lists messages newest first by what they tell of: a message's id is stamped
+    with its event's time, so an event delivered late (a retry, a busy queue) still takes
+    its place among the others."""
     jobs: list[dict] = []
     messages = 0
+    happened = clock.parse(occurred_at) if occurred_at else None
     for notice in notices:
         for person in audience(notice.to):
-            made = _message(event_id, notice, person)
+            made = _message(event_id, notice, person, happened)
             messages += made is not None
             jobs += made or []
     queue(jobs)
@@ -152,7 +158,9 @@ def _destinations(channels: frozenset[str], person: Person, prefs: Settings) -> 
     return found
 
 
-def _message(event_id: str, notice: Notice, person: Person) -> list[dict] | None:
+def _message(
+    event_id: str, notice: Notice, person: Person, happened: datetime | None = None
+) -> list[dict] | None:
     """The person's message of ``notice``: its jobs, [] when it existed already (its
     unfinished deliveries' jobs then), None when the person gets nothing (no channel, or a
     collapsed one)."""
@@ -174,7 +182,7 @@ def _message(event_id: str, notice: Notice, person: Person) -> list[dict] | None
         link=f"{base}{notice.link}",
         tracking_url=f"{base}/tracking/",
     )
-    notification_id = new_id("ntf")
+    notification_id = new_id("ntf", at=happened)
     inbox = INBOX in channels
     stamp = clock.iso(now)
     expires = clock.epoch_seconds() + KEEP_SECONDS

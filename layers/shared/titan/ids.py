@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import Field
@@ -47,11 +48,13 @@ SOURCE_ID = r"^[0-9a-f]{32}$"
 SourceId = Annotated[str, Field(pattern=SOURCE_ID)]
 
 
-def new_id(prefix: str) -> str:
-    """A new id ``<prefix>_<ULID>``; ``prefix`` is 2-12 lowercase letters (ValueError otherwise)."""
+def new_id(prefix: str, at: datetime | None = None) -> str:
+    """A new id ``<prefix>_<ULID>``; ``prefix`` is 2-12 lowercase letters (ValueError otherwise).
+    ``at`` (timezone-aware) stamps the ULID with that instant instead of now, so that ids
+    sort by when what they name happened."""
     if not re.fullmatch(r"[a-z]{2,12}", prefix):
         raise ValueError(f"invalid id prefix {prefix!r}")
-    return f"{prefix}_{ULID()}"
+    return f"{prefix}_{ULID.from_datetime(at) if at is not None else ULID()}"
 
 
 def is_id(value: str, prefix: str | None = None) -> bool:

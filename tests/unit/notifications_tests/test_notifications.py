@@ -4,6 +4,7 @@ devices, retries, the dead-letter queue's record, and the inbox over HTTP."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -312,7 +313,9 @@ def test_push_reaches_every_device_and_a_disabled_one_is_forgotten(post, monkeyp
 
 def test_the_inbox_pages_counts_and_marks_read_for_its_owner_only(post):
     for n, status in enumerate(["HANDED_OVER", "OUT_FOR_DELIVERY", "DELIVERED"]):
-        deliver(consumers.handler, _moved(status, packageId=f"pkg_01JDQ6R8V9W3X4Y5Z6A7B8C9D{n}"))
+        moved = _moved(status, packageId=f"pkg_01JDQ6R8V9W3X4Y5Z6A7B8C9D{n}")
+        at = clock.iso(NOON - timedelta(minutes=10 - n))  # the inbox's order is the events'
+        deliver(consumers.handler, dataclasses.replace(moved, occurred_at=at))
     deliver(consumers.handler, DomainEvent.of("OrderPlaced", ORDER))
     first = _inbox(query="?limit=3")
     assert [n["kind"] for n in first["items"]] == ["order_placed", "delivered", "out_for_delivery"]
@@ -396,3 +399,15 @@ def test_sellers_hear_of_reviews_returns_and_low_stock_but_not_of_imported_revie
     ]
     post.drain()
     assert "★★★★☆" in post.emails[-1].body or "★★★★☆" in post.emails[0].body
+
+
+def test_the_inbox_lists_what_happened_last_first_however_late_it_arrived(post):
+    placed = DomainEvent.of("OrderPlaced", ORDER, occurred_at=clock.iso(NOON - timedelta(hours=2)))
+    shipped = dataclasses.replace(
+        _moved("HANDED_OVER"), occurred_at=clock.iso(NOON - timedelta(hours=1))
+    )
+    deliver(consumers.handler, shipped)  # the later event first: the order's was retried
+    deliver(consumers.handler, placed)
+
+    kinds = [n["kind"] for n in _inbox()["items"]]
+    assert kinds == ["shipped", "order_placed"]
