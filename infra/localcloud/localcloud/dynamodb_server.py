@@ -79,6 +79,14 @@ def serve(port: int) -> ThreadingHTTPServer:
                 except RESTError as error:
                     status, answer_headers = error.code, error.get_headers()
                     content = error.get_body()
+                except Exception as error:  # a fault of moto's: DynamoDB's own 500, not a reset
+                    status, answer_headers = 500, {"Content-Type": "application/x-amz-json-1.0"}
+                    content = json.dumps(
+                        {
+                            "__type": "com.amazonaws.dynamodb.v20120810#InternalServerError",
+                            "message": f"{type(error).__name__}: {error}",
+                        }
+                    )
                 finally:
                     if operation in dynamodb.WRITES:
                         tables = dynamodb_backends[account][_region(headers)].tables
