@@ -208,7 +208,10 @@ def test_quiet_hours_hold_what_can_wait_and_never_the_inbox(post):
     )
     assert status == 200 and prefs["quietHours"] == {"start": "22:00", "end": "07:30"}
     clock.freeze(datetime(2026, 12, 2, 2, 0, tzinfo=UTC))  # 23:00 in São Paulo
-    deliver(consumers.handler, _moved("HANDED_OVER"), _moved("OUT_FOR_DELIVERY"))
+    handed = dataclasses.replace(  # a minute before: the inbox's order is the events'
+        _moved("HANDED_OVER"), occurred_at=clock.iso(clock.now() - timedelta(minutes=1))
+    )
+    deliver(consumers.handler, handed, _moved("OUT_FOR_DELIVERY"))
     jobs = {j["notificationId"]: j for j in post.jobs()}
     inbox = _inbox()
     assert [n["kind"] for n in inbox["items"]] == ["out_for_delivery", "shipped"]
@@ -390,7 +393,7 @@ def test_sellers_hear_of_reviews_returns_and_low_stock_but_not_of_imported_revie
     deliver(consumers.handler, DomainEvent.of("LowStock", {
         "offerId": "off_1", "productId": review["productId"], "sellerId": SELLER,
         "warehouseId": "wh_1", "available": 2, "threshold": 5,
-    }))  # fmt: skip
+    }, occurred_at=clock.iso(clock.now() + timedelta(seconds=1))))  # fmt: skip
     seller = {"principalId": SELLER_PERSON, "roles": "seller", "sellerId": SELLER}
     titles = [n["title"] for n in _inbox(seller)["items"]]
     assert titles == [
