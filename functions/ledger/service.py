@@ -201,11 +201,7 @@ def _agrees(account: str, reads: int = 3) -> bool:
     for attempt in range(reads):
         if attempt:
             time.sleep(0.2)
-        pk, sk = Account.key(account)
-        found = list(Account.query(pk, Account.sk == sk, consistent_read=True))
-        balance = int(found[0].balance) if found else 0
-        entries = Entry.query(pk, Entry.sk.startswith("ENTRY#"), consistent_read=True)
-        if balance == sum(int(entry.amount) for entry in entries):
+        if balance(account) == entries_sum(account):
             return True
     return False
 

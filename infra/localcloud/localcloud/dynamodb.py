@@ -369,7 +369,8 @@ def install_method_name_cache() -> None:
 def install_json_request_parsing() -> None:
     """Give DynamoDB requests to the provider as their JSON body, unparsed by LocalStack.
 
-    The provider passes every request to moto, which parses the body itself; LocalStack's
+    The provider forwards every request to the DynamoDB process, whose moto parses the body
+    itself; LocalStack's
     shape-by-shape parse before it was a sixth of a request's cost. The operation comes from
     the ``X-Amz-Target`` header. A request whose operation is unknown or whose body is not a
     JSON object goes through LocalStack's parser, which raises the proper error. Idempotent."""

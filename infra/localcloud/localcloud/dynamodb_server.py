@@ -28,7 +28,6 @@ import os
 import socket
 import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 #: Where the DynamoDB process listens (``TITAN_DYNAMODB_PORT``); the Lambda workers get it as
@@ -41,10 +40,12 @@ REQUEST_LOCK = threading.Lock()
 
 def serve(port: int) -> ThreadingHTTPServer:
     """Install the corrections and return a server bound to 127.0.0.1:``port`` (not started)."""
-    from localstack.aws.accounts import get_account_id_from_access_key_id
     from localstack.constants import DEFAULT_AWS_ACCOUNT_ID
     from localstack.http import Request
-    from localstack.utils.aws.request_context import extract_access_key_id_from_auth_header
+    from localstack.utils.aws.request_context import (
+        extract_account_id_from_auth_header,
+        extract_region_from_auth_header,
+    )
     from moto.core.exceptions import RESTError
     from moto.dynamodb.models import dynamodb_backends
     from moto.dynamodb.responses import DynamoHandler
@@ -66,8 +67,7 @@ def serve(port: int) -> ThreadingHTTPServer:
         def do_POST(self) -> None:  # http.server's naming
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             headers = dict(self.headers.items())
-            key = extract_access_key_id_from_auth_header(headers) or DEFAULT_AWS_ACCOUNT_ID
-            account = get_account_id_from_access_key_id(key)
+            account = extract_account_id_from_auth_header(headers) or DEFAULT_AWS_ACCOUNT_ID
             headers["x-moto-account-id"] = account
             request = Request("POST", "/", headers=headers, body=body)
             operation = headers.get("X-Amz-Target", "").rpartition(".")[2]
@@ -89,7 +89,8 @@ def serve(port: int) -> ThreadingHTTPServer:
                     )
                 finally:
                     if operation in dynamodb.WRITES:
-                        tables = dynamodb_backends[account][_region(headers)].tables
+                        region = extract_region_from_auth_header(headers) or "us-east-1"
+                        tables = dynamodb_backends[account][region].tables
                         dynamodb.after_write(tables, _written(operation, body))
             self._answer(status, answer_headers, content)
 
@@ -113,13 +114,6 @@ def serve(port: int) -> ThreadingHTTPServer:
     return Server(("127.0.0.1", port), Handler)
 
 
-def _region(headers: dict) -> str:
-    """The region of the request's signature (``Credential=key/date/region/service/...``)."""
-    credential = headers.get("Authorization", "").partition("Credential=")[2]
-    parts = credential.split("/")
-    return parts[2] if len(parts) > 2 else "us-east-1"
-
-
 def _written(operation: str, body: bytes) -> dict | None:
     from localcloud import dynamodb
 
@@ -130,15 +124,10 @@ def _written(operation: str, body: bytes) -> dict | None:
     return dynamodb.written_keys(operation, request if isinstance(request, dict) else {})
 
 
-def _exit_with_parent(parent: int) -> None:
-    while True:
-        time.sleep(1)
-        if os.getppid() != parent:
-            os._exit(1)
-
-
 def main(argv: list[str]) -> None:
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    from localcloud.worker import exit_with_parent  # the Lambda workers' own watch
+
+    threading.Thread(target=exit_with_parent, args=(os.getppid(),), daemon=True).start()
     server = serve(int(argv[0]))
     print("ready", flush=True)
     server.serve_forever()
